@@ -1,0 +1,118 @@
+// `copse cluster ...`: the embedded local control plane on its own.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { adminKubeconfigPath, down, readState, status, up } from '../cluster/local.js';
+import { ShapeError, type ClusterShape } from '../cluster/topology.js';
+import { binaryPath, ensureBinaries } from '../cluster/upstream.js';
+import type { Command } from './main.js';
+
+const help = `Usage: copse cluster <up|down|status|kubeconfig|kubectl|build>
+
+  up [--nodes N] [--topology FILE]
+      Build the pinned binaries if needed (first run only), start etcd, kube-apiserver,
+      kube-controller-manager, kube-scheduler and kwok on 127.0.0.1, and create the
+      simulated GPU nodes. Idempotent. FILE is JSON with any of: zones, blocksPerZone,
+      racksPerBlock, hostsPerRack, cpu, memory, gpus, nodes.
+  down [--purge]     stop exactly the processes copse started; --purge deletes etcd data and certs
+  status [--json]    health of each component and the number of Ready nodes (exit 1 if unhealthy)
+  kubeconfig         print the path of the admin kubeconfig
+  kubectl ARGS...    run the pinned kubectl against the local cluster
+  build              only build (or find in the cache) the pinned upstream binaries
+`;
+
+export function shapeFromFlags(nodes: string | undefined, topologyFile: string | undefined): Partial<ClusterShape> | undefined {
+  let shape: Partial<ClusterShape> | undefined;
+  if (topologyFile) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(topologyFile, 'utf8'));
+    } catch (e) {
+      throw new ShapeError(`--topology ${topologyFile}: ${(e as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ShapeError(`--topology ${topologyFile}: expected a JSON object`);
+    }
+    const allowed = new Set(['zones', 'blocksPerZone', 'racksPerBlock', 'hostsPerRack', 'cpu', 'memory', 'gpus', 'nodes']);
+    for (const key of Object.keys(parsed)) {
+      if (!allowed.has(key)) throw new ShapeError(`--topology ${topologyFile}: unknown field "${key}" (allowed: ${[...allowed].join(', ')})`);
+    }
+    shape = parsed as Partial<ClusterShape>;
+  }
+  if (nodes !== undefined) {
+    const n = Number(nodes);
+    if (!Number.isInteger(n) || n < 1) throw new ShapeError(`--nodes: must be a positive integer, got "${nodes}"`);
+    shape = { ...shape, nodes: n };
+  }
+  return shape;
+}
+
+export const clusterCommand: Command = {
+  summary: 'manage the embedded local control plane',
+  async run(argv) {
+    const sub = argv[0];
+    const rest = argv.slice(1);
+    switch (sub) {
+      case 'up': {
+        const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, topology: { type: 'string' } } });
+        const cluster = await up({ shape: shapeFromFlags(values.nodes, values.topology) });
+        const s = cluster.state;
+        process.stdout.write(
+          `Local cluster is up: Kubernetes ${s.kubernetesVersion}, ${s.shape.nodes} simulated nodes, API at https://127.0.0.1:${s.ports.apiserver}\n` +
+            `  kubectl --kubeconfig ${cluster.kubeconfig} get nodes\n`,
+        );
+        return 0;
+      }
+      case 'down': {
+        const { values } = parseArgs({ args: rest, options: { purge: { type: 'boolean', default: false } } });
+        const stopped = await down({ purge: values.purge });
+        process.stdout.write(stopped.length ? `Stopped ${stopped.join(', ')}\n` : 'Nothing was running\n');
+        return 0;
+      }
+      case 'status': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
+        const report = await status();
+        if (values.json) {
+          process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        } else if (!report.state) {
+          process.stdout.write(`No local cluster in ${report.stateDir}; run \`copse cluster up\`\n`);
+        } else {
+          for (const [name, c] of Object.entries(report.components)) {
+            const word = c.healthy ? 'healthy' : c.running ? 'running, not healthy' : 'stopped';
+            process.stdout.write(`${name.padEnd(26)} ${word}${c.pid && c.running ? ` (pid ${c.pid})` : ''}\n`);
+          }
+          if (report.nodes) process.stdout.write(`${'nodes'.padEnd(26)} ${report.nodes.ready}/${report.nodes.wanted} Ready\n`);
+        }
+        return report.healthy ? 0 : 1;
+      }
+      case 'build': {
+        await ensureBinaries();
+        for (const b of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok'] as const) {
+          process.stdout.write(`${b.padEnd(24)} ${binaryPath(b)}\n`);
+        }
+        return 0;
+      }
+      case 'kubeconfig': {
+        if (!readState()) {
+          process.stderr.write('copse: no local cluster yet; run `copse cluster up` first\n');
+          return 1;
+        }
+        process.stdout.write(adminKubeconfigPath() + '\n');
+        return 0;
+      }
+      case 'kubectl': {
+        const args = rest[0] === '--' ? rest.slice(1) : rest;
+        const r = spawnSync(binaryPath('kubectl'), ['--kubeconfig', adminKubeconfigPath(), ...args], { stdio: 'inherit' });
+        return r.status ?? 1;
+      }
+      case undefined:
+      case '--help':
+      case '-h':
+        process.stdout.write(help);
+        return sub ? 0 : 2;
+      default:
+        process.stderr.write(`copse cluster: unknown subcommand "${sub}"\n\n${help}`);
+        return 2;
+    }
+  },
+};

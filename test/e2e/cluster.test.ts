@@ -1,0 +1,123 @@
+// Smoke suite for the embedded local control plane: real etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler and kwok, reached over loopback.
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { status } from '../../cluster/local.js';
+import { TopologyLabels } from '../../cluster/topology.js';
+import { KUBERNETES_VERSION } from '../../cluster/upstream.js';
+import { clients, eventually, kubectl, testNamespace } from '../support/kube.js';
+
+const kubeconfig = inject('kubeconfig');
+const expectedNodes = inject('expectedNodes');
+const { core, apps } = clients(kubeconfig);
+let ns: { name: string; cleanup: () => Promise<void> };
+
+beforeAll(async () => {
+  ns = await testNamespace(core, 'smoke');
+});
+afterAll(async () => {
+  await ns.cleanup();
+});
+
+const pause = { name: 'main', image: 'registry.k8s.io/pause:3.10' };
+
+describe('local control plane', () => {
+  it('reports every component healthy', async () => {
+    const report = await status();
+    expect(Object.entries(report.components).filter(([, c]) => !c.healthy).map(([n]) => n)).toEqual([]);
+    expect(report.healthy).toBe(true);
+  });
+
+  it('has the simulated GPU nodes Ready, with topology labels and capacity', async () => {
+    const nodes = (await core.listNode({ labelSelector: 'type=kwok' })).items;
+    expect(nodes).toHaveLength(expectedNodes);
+    for (const n of nodes) {
+      expect(n.status?.conditions?.find((c) => c.type === 'Ready')?.status, n.metadata?.name).toBe('True');
+      expect(n.status?.allocatable?.['nvidia.com/gpu']).toBe('8');
+      expect(n.status?.allocatable?.cpu).toBe('64');
+      expect(n.status?.allocatable?.memory).toBe('512Gi');
+    }
+    if (expectedNodes === 16) {
+      const distinct = (key: string) => new Set(nodes.map((n) => n.metadata?.labels?.[key])).size;
+      expect(distinct(TopologyLabels.zone)).toBe(1);
+      expect(distinct(TopologyLabels.block)).toBe(2);
+      expect(distinct(TopologyLabels.rack)).toBe(4);
+      expect(distinct(TopologyLabels.host)).toBe(16);
+      expect(distinct(TopologyLabels.nvlinkDomain)).toBe(4);
+    }
+  });
+
+  it('schedules a pod with kube-scheduler and kwok reports it Running and Ready', async () => {
+    await core.createNamespacedPod({
+      namespace: ns.name,
+      body: { metadata: { name: 'gpu-pod' }, spec: { containers: [{ ...pause, resources: { limits: { 'nvidia.com/gpu': '2' } } }] } },
+    });
+    const pod = await eventually('gpu-pod Ready', async () => {
+      const p = await core.readNamespacedPod({ name: 'gpu-pod', namespace: ns.name });
+      return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
+    });
+    expect(pod.spec?.nodeName).toMatch(/^kwok-z0-b\d-r\d-h\d$/);
+    expect(pod.status?.phase).toBe('Running');
+    expect(pod.status?.podIP).toMatch(/^10\.244\./);
+  });
+
+  it('leaves a pod Pending when no node has room, with the scheduler saying why', async () => {
+    await core.createNamespacedPod({
+      namespace: ns.name,
+      body: { metadata: { name: 'too-big' }, spec: { containers: [{ ...pause, resources: { limits: { 'nvidia.com/gpu': '9' } } }] } },
+    });
+    const message = await eventually('a FailedScheduling condition', async () => {
+      const p = await core.readNamespacedPod({ name: 'too-big', namespace: ns.name });
+      return p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False')?.message;
+    });
+    expect(message).toContain('Insufficient nvidia.com/gpu');
+  });
+
+  it('runs the controller-manager: a Deployment gets its Ready replicas', async () => {
+    await apps.createNamespacedDeployment({
+      namespace: ns.name,
+      body: {
+        metadata: { name: 'web' },
+        spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [pause] } } },
+      },
+    });
+    const ready = await eventually('3 ready replicas', async () => {
+      const d = await apps.readNamespacedDeployment({ name: 'web', namespace: ns.name });
+      return d.status?.readyReplicas === 3 ? d.status.readyReplicas : undefined;
+    }, 60_000);
+    expect(ready).toBe(3);
+  });
+
+  it('garbage-collects dependents when their owner is deleted', async () => {
+    const owner = await core.createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: 'owner' }, data: { a: '1' } } });
+    await core.createNamespacedConfigMap({
+      namespace: ns.name,
+      body: {
+        metadata: { name: 'dependent', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata?.uid ?? '' }] },
+      },
+    });
+    await core.deleteNamespacedConfigMap({ name: 'owner', namespace: ns.name, propagationPolicy: 'Background' });
+    const gone = await eventually('the dependent ConfigMap to be collected', async () => {
+      const list = await core.listNamespacedConfigMap({ namespace: ns.name });
+      return list.items.some((c) => c.metadata?.name === 'dependent') ? undefined : true;
+    }, 60_000);
+    expect(gone).toBe(true);
+  });
+
+  it('serves the pinned version to the pinned kubectl', () => {
+    const r = kubectl(kubeconfig, ['version', '-o', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const v = JSON.parse(r.stdout) as { serverVersion: { gitVersion: string }; clientVersion: { gitVersion: string } };
+    expect(v.serverVersion.gitVersion).toBe(KUBERNETES_VERSION);
+    expect(v.clientVersion.gitVersion).toBe(KUBERNETES_VERSION);
+    const nodes = kubectl(kubeconfig, ['get', 'nodes', '-l', 'type=kwok', '--no-headers']);
+    expect(nodes.stdout.trim().split('\n').filter((l) => / Ready /.test(l))).toHaveLength(expectedNodes);
+  });
+
+  const systemKubectl = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).stdout.trim();
+  it.skipIf(!systemKubectl)(`works with the system kubectl (${systemKubectl || 'not installed'})`, () => {
+    const r = kubectl(kubeconfig, ['get', 'nodes', '-o', 'name'], { bin: systemKubectl });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(expectedNodes);
+  });
+});

@@ -1,0 +1,66 @@
+// Helpers for end-to-end tests against the real local control plane.
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { binaryPath } from '../../cluster/upstream.js';
+
+export interface Clients {
+  kc: KubeConfig;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  custom: CustomObjectsApi;
+}
+
+export function clients(kubeconfig: string): Clients {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), custom: kc.makeApiClient(CustomObjectsApi) };
+}
+
+/** A fresh namespace per test file; the returned function deletes it. */
+export async function testNamespace(core: CoreV1Api, prefix: string): Promise<{ name: string; cleanup: () => Promise<void> }> {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await core.createNamespace({ body: { metadata: { name, labels: { 'copse.io/test': 'true' } } } });
+  return {
+    name,
+    cleanup: async () => {
+      try {
+        await core.deleteNamespace({ name });
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run kubectl (the pinned one unless `bin` is given) against the test cluster. */
+export function kubectl(kubeconfig: string, args: string[], opts: { input?: string; bin?: string } = {}): KubectlResult {
+  const r = spawnSync(opts.bin ?? binaryPath('kubectl'), ['--kubeconfig', kubeconfig, ...args], {
+    encoding: 'utf8',
+    input: opts.input,
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Poll until `fn` returns a value that is not undefined/false, or fail with the last observation. */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
