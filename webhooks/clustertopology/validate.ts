@@ -1,0 +1,84 @@
+// ClusterTopologyBinding admission validation (grove-compat §3.6). Structural only, on create and
+// update alike: removing a level that workloads use is handled at runtime by the PodCliqueSet
+// condition `TopologyLevelsUnavailable`, not refused here. The schema (levels minItems, domain/key
+// patterns) is enforced by the structural validator before this runs.
+
+import { type FieldError, duplicate, fieldPath, invalid } from '../../api/field-errors.js';
+import type { ClusterTopologyBinding } from '../../api/index.js';
+import { asArray, asObject, goString } from '../validation/untyped.js';
+
+/** The scheduler backend copse always runs; topology-aware through copse's scheduler extender. */
+export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+
+export interface ClusterTopologyValidationContext {
+  /** Enabled scheduler backend profiles; `default-scheduler` is always enabled. */
+  schedulerProfiles: readonly string[];
+  /**
+   * Enabled profiles that implement topology-aware scheduling. Defaults to `default-scheduler` alone,
+   * copse's only backend, which packs by topology through the scheduler extender.
+   */
+  topologyAwareProfiles?: readonly string[];
+}
+
+export interface ValidationResult {
+  errors: FieldError[];
+  warnings: string[];
+}
+
+/**
+ * Validate a ClusterTopologyBinding on create (`old` undefined) or update. Levels must have unique
+ * domains and keys; each scheduler topology binding must name a distinct, enabled, topology-aware
+ * scheduler backend.
+ */
+export function validateClusterTopologyBinding(
+  ctb: ClusterTopologyBinding,
+  old: ClusterTopologyBinding | undefined,
+  ctx: ClusterTopologyValidationContext,
+): ValidationResult {
+  void old; // the rules are the same for create and update
+  const spec = asObject(asObject(ctb as unknown)?.spec);
+  const errors: FieldError[] = [];
+
+  const levelsPath = fieldPath('spec', 'levels');
+  const domains = new Set<string>();
+  const keys = new Set<string>();
+  (asArray(spec?.levels) ?? []).forEach((l, i) => {
+    const level = asObject(l);
+    if (!level) return;
+    const domain = goString(level.domain);
+    if (domain !== undefined) {
+      if (domains.has(domain)) errors.push(duplicate(levelsPath.index(i).child('domain'), domain));
+      domains.add(domain);
+    }
+    const key = goString(level.key);
+    if (key !== undefined) {
+      if (keys.has(key)) errors.push(duplicate(levelsPath.index(i).child('key'), key));
+      keys.add(key);
+    }
+  });
+
+  // copse: Grove reports these under the field's former name `spec.schedulerTopologyReferences`
+  // (grove-compat §10.16); copse uses the real field name.
+  const bindingsPath = fieldPath('spec', 'schedulerTopologyBindings');
+  const enabled = new Set([DEFAULT_SCHEDULER_NAME, ...ctx.schedulerProfiles]);
+  const topologyAware = new Set(ctx.topologyAwareProfiles ?? [DEFAULT_SCHEDULER_NAME]);
+  const seen = new Set<string>();
+  (asArray(spec?.schedulerTopologyBindings) ?? []).forEach((b, i) => {
+    const binding = asObject(b);
+    if (!binding) return;
+    const name = goString(binding.schedulerName);
+    if (name === undefined) return;
+    const path = bindingsPath.index(i).child('schedulerName');
+    if (seen.has(name)) errors.push(duplicate(path, name));
+    seen.add(name);
+    if (!enabled.has(name)) {
+      errors.push(invalid(path, name, 'scheduler backend is not enabled in Grove'));
+      return;
+    }
+    if (!topologyAware.has(name)) {
+      errors.push(invalid(path, name, 'scheduler backend does not implement topology-aware scheduling'));
+    }
+  });
+
+  return { errors, warnings: [] };
+}
