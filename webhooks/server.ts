@@ -1,0 +1,259 @@
+// HTTPS server for AdmissionReview v1 (k8s-wire §2.1), plus /healthz, /livez, /readyz, /metrics.
+// Routes come from the declaration table (registry.ts). The same server runs in-cluster (behind a
+// Service, certificates from certs/sync) and locally under `copse up` (webhook configurations point
+// at `url: https://127.0.0.1:<port>/...`).
+//
+// Robustness contract: a request never crashes the server and, once it decodes as JSON, always
+// gets HTTP 200 with an AdmissionReview; bad input or a throwing handler becomes a denial whose
+// message names the problem. The one exception is a body that is not JSON at all (or empty): then
+// there is no request.uid to echo, and a response without the right uid is rejected by the
+// apiserver as "invalid webhook response" anyway, so we answer 400 with a metav1.Status, which
+// the apiserver reports with our message (and which is honest to any other client). A body over
+// the 16 MiB limit likewise gets 413 with a Status; real AdmissionReviews are far below it (an
+// object and oldObject of ~1.5 MB each).
+import type { Server as HttpsServer } from 'node:https';
+import { X509Certificate } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { issueCert, newCa } from '../certs/issue.js';
+import { servable } from '../certs/rotate.js';
+import type { ServingCertificate } from '../certs/sync.js';
+import { componentLogger, type Logger } from '../kube/log.js';
+import { METRICS_CONTENT_TYPE, defaultRegistry, type Registry } from '../kube/metrics.js';
+import { decisionToResponse, internalErrorResponse, malformedResponse, parseAdmissionReview, review, type AdmissionReview } from './admission.js';
+import { DEFAULT_ADMISSION_CONFIG, type AdmissionConfig } from './handlers.js';
+import { WEBHOOKS, type HandlerContext, type WebhookDeclaration } from './registry.js';
+
+export const DEFAULT_WEBHOOK_PORT = 9443;
+export const BODY_LIMIT = 16 * 1024 * 1024;
+/** Above Go's 90 s idle timeout, so the apiserver never reuses a connection we are closing (k8s-wire §2.3). */
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+/** Below the webhooks' timeoutSeconds (10 s), so a stuck handler yields our denial rather than an apiserver timeout. */
+export const HANDLER_TIMEOUT_MS = 8_000;
+
+export interface WebhookServerOptions {
+  /** Listen address; default 0.0.0.0 (use 127.0.0.1 for `copse up`). */
+  host?: string;
+  /** Default 9443; 0 picks a free port. */
+  port?: number;
+  /**
+   * Initial certificate. Without one the server starts with a throwaway self-signed placeholder so
+   * probes and TLS work, and /readyz stays 503 until setCertificate() delivers a real one.
+   */
+  tls?: ServingCertificate;
+  webhooks?: readonly WebhookDeclaration[];
+  /** Prefetch for the PCS validator; default: nothing exists (every topology reference is "not found"). */
+  lookupTopology?: HandlerContext['lookupTopology'];
+  config?: Partial<AdmissionConfig>;
+  log?: Logger;
+  metrics?: Registry;
+  bodyLimit?: number;
+  keepAliveTimeoutMs?: number;
+  handlerTimeoutMs?: number;
+  now?: () => Date;
+}
+
+export interface WebhookServer {
+  readonly port: number;
+  /** `https://127.0.0.1:<port>` when bound to a wildcard or loopback address, else `https://<host>:<port>`. */
+  readonly url: string;
+  readonly app: FastifyInstance;
+  /** True once a real, currently valid certificate is being served. */
+  ready(): boolean;
+  /** Swap the serving certificate in place (new connections use it; no restart). Throws if it is not servable. */
+  setCertificate(cert: ServingCertificate): void;
+  close(): Promise<void>;
+}
+
+interface State {
+  /** The certificate being served (undefined while the placeholder is in use). */
+  cert: { fingerprint: string; notAfter: number } | undefined;
+}
+
+function statusBody(code: number, reason: string, message: string): Record<string, unknown> {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+function placeholderCertificate(now: Date): ServingCertificate {
+  const ca = newCa({ commonName: 'copse-placeholder-ca', now, validDays: 2 });
+  const leaf = issueCert(ca, { commonName: 'copse-placeholder', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], usage: 'server', now, validDays: 1 });
+  return { certPem: leaf.certPem, keyPem: leaf.keyPem };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    t = setTimeout(() => reject(new Error(`handler did not answer within ${ms / 1000}s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+}
+
+type Outcome = 'allowed' | 'patched' | 'denied' | 'malformed' | 'error';
+
+function registerMetrics(registry: Registry): {
+  requests: ReturnType<Registry['counter']>;
+  duration: ReturnType<Registry['histogram']>;
+  certExpiry: ReturnType<Registry['gauge']>;
+  certReloads: ReturnType<Registry['counter']>;
+} {
+  return {
+    requests: registry.counter('copse_webhook_requests_total', 'Admission requests by webhook and outcome (allowed, patched, denied, malformed, error).', ['webhook', 'outcome']),
+    duration: registry.histogram('copse_webhook_request_duration_seconds', 'Admission request handling latency by webhook and outcome.', ['webhook', 'outcome']),
+    certExpiry: registry.gauge('copse_webhook_certificate_expiry_timestamp_seconds', 'notAfter of the serving certificate, as a Unix timestamp.'),
+    certReloads: registry.counter('copse_webhook_certificate_reloads_total', 'Serving certificates loaded without a restart.'),
+  };
+}
+
+/**
+ * Build the fastify app with every route registered (not listening). Exposed for inject()-style
+ * tests; production code uses startWebhookServer.
+ */
+export function buildWebhookApp(
+  opts: WebhookServerOptions & { tls: ServingCertificate },
+  state: State = { cert: undefined },
+): { app: FastifyInstance<HttpsServer>; state: State; metrics: ReturnType<typeof registerMetrics> } {
+  const log = opts.log ?? componentLogger('webhooks');
+  const metrics = registerMetrics(opts.metrics ?? defaultRegistry);
+  const now = opts.now ?? (() => new Date());
+  const config: AdmissionConfig = { ...DEFAULT_ADMISSION_CONFIG, ...(opts.config ?? {}) };
+  const lookupTopology = opts.lookupTopology ?? (async () => undefined);
+  const handlerTimeout = opts.handlerTimeoutMs ?? HANDLER_TIMEOUT_MS;
+
+  const app = Fastify({
+    https: { cert: opts.tls.certPem, key: opts.tls.keyPem },
+    bodyLimit: opts.bodyLimit ?? BODY_LIMIT,
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
+    logger: false,
+    // The apiserver appends `?timeout=10s`; routing ignores the query string anyway, and we never read it.
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  });
+
+  // Take the body as text whatever the Content-Type claims, and decode it ourselves, so a broken body
+  // becomes our own answer instead of fastify's generic 400/415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+    const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const reason = code === 413 ? 'RequestEntityTooLarge' : code < 500 ? 'BadRequest' : 'InternalError';
+    if (code >= 500) log.error({ err }, 'unexpected server error');
+    void reply.code(code).type('application/json').send(statusBody(code, reason, err.message));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).type('application/json').send(statusBody(404, 'NotFound', `no route for ${req.method} ${req.url.split('?')[0]}`));
+  });
+
+  const isReady = (): boolean => state.cert !== undefined && state.cert.notAfter > now().getTime();
+
+  app.get('/healthz', async (_req, reply) => reply.type('text/plain').send('ok'));
+  app.get('/livez', async (_req, reply) => reply.type('text/plain').send('ok'));
+  app.get('/readyz', async (_req, reply) =>
+    isReady()
+      ? reply.type('text/plain').send('ok')
+      : reply.code(503).type('text/plain').send(state.cert ? 'serving certificate expired' : 'no serving certificate yet'),
+  );
+  app.get('/metrics', async (_req, reply) => reply.type(METRICS_CONTENT_TYPE).send((opts.metrics ?? defaultRegistry).render()));
+
+  for (const w of opts.webhooks ?? WEBHOOKS) {
+    app.post(w.path, async (req: FastifyRequest, reply: FastifyReply) => {
+      const stop = metrics.duration.startTimer({ webhook: w.name });
+      const t0 = performance.now();
+      const finish = (outcome: Outcome, out: AdmissionReview | Record<string, unknown>, code = 200, fields: Record<string, unknown> = {}): FastifyReply => {
+        stop({ outcome });
+        metrics.requests.inc({ webhook: w.name, outcome });
+        const durationMs = Math.round((performance.now() - t0) * 1000) / 1000;
+        const line = { webhook: w.name, outcome, durationMs, ...fields };
+        if (outcome === 'error') log.error(line, 'admission request failed');
+        else if (outcome === 'malformed') log.warn(line, 'malformed admission request');
+        else log.info(line, 'admission request');
+        return reply.code(code).type('application/json').send(out);
+      };
+
+      const raw = typeof req.body === 'string' ? req.body : '';
+      let body: unknown;
+      try {
+        if (raw.trim() === '') throw new Error('empty request body');
+        body = JSON.parse(raw);
+      } catch (err) {
+        const msg = `could not decode AdmissionReview: ${(err as Error).message}`;
+        return finish('malformed', statusBody(400, 'BadRequest', msg), 400, { error: msg });
+      }
+
+      const parsed = parseAdmissionReview(body);
+      if (!parsed.ok) return finish('malformed', malformedResponse(parsed.uid, parsed.message), 200, { uid: parsed.uid, error: parsed.message });
+      const r = parsed.request;
+      const fields = {
+        uid: r.uid,
+        kind: r.kind.kind,
+        namespace: r.namespace ?? '',
+        name: r.name ?? '',
+        operation: r.operation,
+        dryRun: r.dryRun === true,
+        user: r.userInfo.username ?? '',
+      };
+      const reqLog = log.child({ webhook: w.name, uid: r.uid });
+      try {
+        const decision = await withTimeout(Promise.resolve().then(() => w.handler(r, { log: reqLog, lookupTopology, config })), handlerTimeout);
+        const response = decisionToResponse(r.uid, decision, w.kind);
+        const outcome: Outcome = !response.allowed ? 'denied' : response.patch ? 'patched' : 'allowed';
+        return finish(outcome, review(response), 200, {
+          ...fields,
+          allowed: response.allowed,
+          ...(response.status ? { message: response.status.message } : {}),
+          ...(response.warnings ? { warnings: response.warnings.length } : {}),
+        });
+      } catch (err) {
+        return finish('error', internalErrorResponse(r.uid, err), 200, { ...fields, allowed: false, err });
+      }
+    });
+  }
+  return { app, state, metrics };
+}
+
+function fingerprintOf(certPem: string): { fingerprint: string; notAfter: number } {
+  const x = new X509Certificate(certPem);
+  return { fingerprint: x.fingerprint256, notAfter: new Date(x.validTo).getTime() };
+}
+
+/** The host to put in a URL for a listen address (wildcards and loopback become 127.0.0.1, which the serving cert covers). */
+export function urlHostFor(host: string): string {
+  if (['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(host)) return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Start listening. Resolves once the port is bound. */
+export async function startWebhookServer(opts: WebhookServerOptions = {}): Promise<WebhookServer> {
+  const log = opts.log ?? componentLogger('webhooks');
+  const now = opts.now ?? (() => new Date());
+  const ok = opts.tls ? servable(opts.tls.certPem, opts.tls.keyPem, now()) : { ok: true as const };
+  if (!ok.ok) throw new Error(`initial certificate is not servable: ${ok.reason}`);
+  const state: State = { cert: opts.tls ? fingerprintOf(opts.tls.certPem) : undefined };
+  const { app, metrics } = buildWebhookApp({ ...opts, log, tls: opts.tls ?? placeholderCertificate(now()) }, state);
+  if (state.cert) metrics.certExpiry.set(undefined, Math.floor(state.cert.notAfter / 1000));
+
+  const host = opts.host ?? '0.0.0.0';
+  await app.listen({ host, port: opts.port ?? DEFAULT_WEBHOOK_PORT });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_WEBHOOK_PORT);
+  const urlHost = urlHostFor(host);
+  log.info({ host, port, ready: state.cert !== undefined }, 'webhook server listening');
+
+  return {
+    port,
+    url: `https://${urlHost}:${port}`,
+    app,
+    ready: () => state.cert !== undefined && state.cert.notAfter > now().getTime(),
+    setCertificate(cert: ServingCertificate): void {
+      const ok = servable(cert.certPem, cert.keyPem, now());
+      if (!ok.ok) throw new Error(`refusing certificate: ${ok.reason}`);
+      const fp = fingerprintOf(cert.certPem);
+      if (state.cert?.fingerprint === fp.fingerprint) return;
+      app.server.setSecureContext({ cert: cert.certPem, key: cert.keyPem });
+      state.cert = fp;
+      metrics.certExpiry.set(undefined, Math.floor(fp.notAfter / 1000));
+      metrics.certReloads.inc();
+      log.info({ fingerprint: fp.fingerprint, notAfter: new Date(fp.notAfter).toISOString() }, 'serving certificate swapped');
+    },
+    close: () => app.close(),
+  };
+}
