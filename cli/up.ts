@@ -1,10 +1,12 @@
 // `copse up` / `copse down`: everything `npm start` needs, in the background.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { down, up } from '../cluster/local.js';
+import { allCrds } from '../api/crds.js';
+import { down } from '../cluster/local.js';
 import { binaryPath } from '../cluster/upstream.js';
 import { shapeFromFlags } from './cluster.js';
 import type { Command } from './main.js';
+import { EXAMPLE_FILE, upStack } from './stack.js';
 
 export const upCommand: Command = {
   summary: 'start the local control plane and copse',
@@ -13,13 +15,33 @@ export const upCommand: Command = {
       args: argv,
       options: { nodes: { type: 'string' }, topology: { type: 'string' }, example: { type: 'boolean', default: false } },
     });
-    const cluster = await up({ shape: shapeFromFlags(values.nodes, values.topology) });
+    const shape = shapeFromFlags(values.nodes, values.topology);
+    const { cluster, serverUrl } = await upStack({ ...(shape ? { shape } : {}), example: values.example });
     const kubectl = binaryPath('kubectl');
+    const kc = cluster.kubeconfig;
     const s = cluster.state;
-    process.stdout.write(`\ncopse is up on a local Kubernetes ${s.kubernetesVersion} control plane (API https://127.0.0.1:${s.ports.apiserver}).\n\n`);
-    spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfig, 'get', 'nodes', '-L', 'topology.copse.io/block,topology.copse.io/rack'], { stdio: 'inherit' });
+    const show = (args: string[]) => {
+      process.stdout.write(`\n$ kubectl ${args.join(' ')}\n`);
+      spawnSync(kubectl, ['--kubeconfig', kc, ...args], { stdio: 'inherit' });
+    };
     process.stdout.write(
-      `\nReach it with kubectl:\n  export KUBECONFIG=${cluster.kubeconfig}\n  kubectl get nodes\n\nStop everything with: npx copse down\n`,
+      `\ncopse is up: Kubernetes ${s.kubernetesVersion} on 127.0.0.1:${s.ports.apiserver}, ${s.shape.nodes} simulated GPU nodes, copse admission at ${serverUrl}\n`,
+    );
+    show(['get', 'nodes', '-L', 'topology.copse.io/block,topology.copse.io/rack', '--sort-by=.metadata.name']);
+    show(['get', 'crd', ...allCrds().map((c) => c.metadata.name)]);
+    if (values.example) show(['get', 'podcliquesets', '-A']);
+    process.stdout.write(
+      [
+        '',
+        'Reach it with kubectl:',
+        `  export KUBECONFIG=${kc}`,
+        '  kubectl get nodes',
+        ...(values.example ? [`  kubectl get pcs llm-disagg -o yaml        # the example from ${EXAMPLE_FILE}, with copse's defaults`] : []),
+        '  kubectl explain pcs.spec.template.cliques.spec.startsAfter',
+        '',
+        'Stop everything with: npx copse down',
+        '',
+      ].join('\n'),
     );
     return 0;
   },

@@ -214,7 +214,7 @@ function commandFor(c: Component, dir: string, state: ClusterState): string[] {
         `--root-ca-file=${p.caCert}`,
         `--cluster-signing-cert-file=${p.caCert}`,
         `--cluster-signing-key-file=${p.caKey}`,
-        '--use-service-account-credentials=false',
+        '--use-service-account-credentials=true',
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
         '--horizontal-pod-autoscaler-sync-period=5s',
@@ -247,6 +247,8 @@ function commandFor(c: Component, dir: string, state: ClusterState): string[] {
         '--node-ip=127.0.0.1',
         '--cidr=10.244.0.0/16',
         '--node-lease-duration-seconds=40',
+        // At INFO kwok logs every lease renewal of every node.
+        '--v=WARN',
       ];
     }
   }

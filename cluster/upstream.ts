@@ -144,16 +144,20 @@ async function buildModule(go: string, m: UpstreamModule, progress: Progress): P
   let last = Date.now();
   const started = Date.now();
   progress(`[${m.dir} ${m.version}] compiling ${Object.keys(m.binaries).join(', ')} (${total} packages; cached ones are skipped)`);
-  const build = await run(go, ['build', '-v', '-trimpath', '-ldflags', m.ldflags, '-o', staging + '/', ...pkgs], cwd, () => {
-    compiled++;
-    if (Date.now() - last > 15_000) {
-      last = Date.now();
-      progress(`[${m.dir}] compiled ${compiled}/${total} packages, ${Math.round((Date.now() - started) / 1000)}s`);
+  // One build per binary so each gets its own name (etcd's main package would
+  // otherwise be called "server"); compiled packages are shared through the Go cache.
+  for (const [name, pkg] of Object.entries(m.binaries)) {
+    const build = await run(go, ['build', '-v', '-trimpath', '-ldflags', m.ldflags, '-o', join(staging, name), pkg], cwd, () => {
+      compiled++;
+      if (Date.now() - last > 15_000) {
+        last = Date.now();
+        progress(`[${m.dir}] compiled ${compiled}/${total} packages, ${Math.round((Date.now() - started) / 1000)}s`);
+      }
+    });
+    if (build.code !== 0 || !existsSync(join(staging, name))) {
+      rmSync(staging, { recursive: true, force: true });
+      throw new Error(`go build of ${name} failed for ${m.dir} ${m.version} (exit ${build.code}):\n${build.tail}`);
     }
-  });
-  if (build.code !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Error(`go build failed for ${m.dir} ${m.version} (exit ${build.code}):\n${build.tail}`);
   }
   writeFileSync(join(staging, 'BUILD-INFO'), `${m.dir} ${m.version}\nbuilt ${new Date().toISOString()}\n`);
   rmSync(target, { recursive: true, force: true });

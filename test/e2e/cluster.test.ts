@@ -104,19 +104,19 @@ describe('local control plane', () => {
     expect(gone).toBe(true);
   });
 
-  it('serves the pinned version to the pinned kubectl', () => {
-    const r = kubectl(kubeconfig, ['version', '-o', 'json']);
+  it('serves the pinned version to the pinned kubectl', async () => {
+    const r = await kubectl(kubeconfig, ['version', '-o', 'json']);
     expect(r.code, r.stderr).toBe(0);
     const v = JSON.parse(r.stdout) as { serverVersion: { gitVersion: string }; clientVersion: { gitVersion: string } };
     expect(v.serverVersion.gitVersion).toBe(KUBERNETES_VERSION);
     expect(v.clientVersion.gitVersion).toBe(KUBERNETES_VERSION);
-    const nodes = kubectl(kubeconfig, ['get', 'nodes', '-l', 'type=kwok', '--no-headers']);
+    const nodes = await kubectl(kubeconfig, ['get', 'nodes', '-l', 'type=kwok', '--no-headers']);
     expect(nodes.stdout.trim().split('\n').filter((l) => / Ready /.test(l))).toHaveLength(expectedNodes);
   });
 
   const systemKubectl = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).stdout.trim();
-  it.skipIf(!systemKubectl)(`works with the system kubectl (${systemKubectl || 'not installed'})`, () => {
-    const r = kubectl(kubeconfig, ['get', 'nodes', '-o', 'name'], { bin: systemKubectl });
+  it.skipIf(!systemKubectl)(`works with the system kubectl (${systemKubectl || 'not installed'})`, async () => {
+    const r = await kubectl(kubeconfig, ['get', 'nodes', '-o', 'name'], { bin: systemKubectl });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(expectedNodes);
   });

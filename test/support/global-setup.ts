@@ -1,25 +1,22 @@
-// Brings the real local control plane up once per test run, or reuses one that is
-// already running (e.g. from `npm start`). Only a cluster started here is stopped
-// again at the end, so a developer's running cluster survives `npm test`.
+// Brings the real local stack up once per test run: the control plane, copse
+// installed into it, and the copse server process, exactly as `copse up` does.
+// A healthy stack that is already running (e.g. from `npm start`) is reused, and
+// only a control plane started here is stopped again at the end.
 import type { TestProject } from 'vitest/node';
-import { adminKubeconfigPath, down, status, up } from '../../cluster/local.js';
-
-let startedHere = false;
+import { adminKubeconfigPath, down, status } from '../../cluster/local.js';
+import { upStack } from '../../cli/stack.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const before = await status();
-  if (!before.healthy) {
-    const t0 = Date.now();
-    await up({ log: (l) => process.stderr.write(`[global-setup] ${l}\n`) });
-    process.stderr.write(`[global-setup] local control plane ready in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
-    startedHere = true;
-  }
-  const report = await status();
+  const t0 = Date.now();
+  const stack = await upStack({ log: (l) => process.stderr.write(`[global-setup] ${l}\n`) });
+  process.stderr.write(`[global-setup] stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s${before.healthy ? ' (reused a running control plane)' : ''}\n`);
   project.provide('kubeconfig', adminKubeconfigPath());
-  project.provide('apiserverPort', report.state?.ports.apiserver ?? 0);
-  project.provide('expectedNodes', report.state?.shape.nodes ?? 0);
+  project.provide('apiserverPort', stack.cluster.state.ports.apiserver);
+  project.provide('expectedNodes', stack.cluster.state.shape.nodes);
+  project.provide('serverUrl', stack.serverUrl);
   return async () => {
-    if (startedHere && !process.env.COPSE_KEEP_CLUSTER) await down({ log: (l) => process.stderr.write(`[global-teardown] ${l}\n`) });
+    if (!before.healthy && !process.env.COPSE_KEEP_CLUSTER) await down({ log: (l) => process.stderr.write(`[global-teardown] ${l}\n`) });
   };
 }
 
@@ -28,5 +25,6 @@ declare module 'vitest' {
     kubeconfig: string;
     apiserverPort: number;
     expectedNodes: number;
+    serverUrl: string;
   }
 }

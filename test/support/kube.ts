@@ -1,6 +1,6 @@
 // Helpers for end-to-end tests against the real local control plane.
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { binaryPath } from '../../cluster/upstream.js';
 
@@ -39,14 +39,26 @@ export interface KubectlResult {
   stderr: string;
 }
 
-/** Run kubectl (the pinned one unless `bin` is given) against the test cluster. */
-export function kubectl(kubeconfig: string, args: string[], opts: { input?: string; bin?: string } = {}): KubectlResult {
-  const r = spawnSync(opts.bin ?? binaryPath('kubectl'), ['--kubeconfig', kubeconfig, ...args], {
-    encoding: 'utf8',
-    input: opts.input,
-    timeout: 60_000,
+/**
+ * Run kubectl (the pinned one unless `bin` is given) against the test cluster.
+ * Asynchronous on purpose: a synchronous child would block this process's event
+ * loop, and with it any server a test runs in-process that the apiserver calls back.
+ */
+export function kubectl(kubeconfig: string, args: string[], opts: { input?: string; bin?: string } = {}): Promise<KubectlResult> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(opts.bin ?? binaryPath('kubectl'), ['--kubeconfig', kubeconfig, ...args]);
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
   });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /** Poll until `fn` returns a value that is not undefined/false, or fail with the last observation. */

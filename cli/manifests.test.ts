@@ -1,0 +1,39 @@
+import { loadAllYaml } from '@kubernetes/client-node';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../cluster/paths.js';
+import { renderManifests, STATIC_INSTALL_FILES } from './manifests.js';
+
+describe('generated manifests', () => {
+  const rendered = renderManifests();
+
+  it.each([...rendered.keys()])('%s matches the checked-in file (run `npm run generate` after changing the source)', (rel) => {
+    expect(readFileSync(join(repoRoot(), rel), 'utf8')).toBe(rendered.get(rel));
+  });
+
+  it('kustomization lists every install file, and each exists', () => {
+    const k = loadAllYaml(rendered.get('manifests/kustomization.yaml') ?? '')[0] as { resources: string[] };
+    expect(k.resources).toEqual(['crds', ...STATIC_INSTALL_FILES, 'install/webhooks.yaml']);
+    for (const r of k.resources) expect(existsSync(join(repoRoot(), 'manifests', r)), r).toBe(true);
+  });
+
+  it('webhook configurations point at the copse-webhook Service and carry no caBundle', () => {
+    const docs = loadAllYaml(rendered.get('manifests/install/webhooks.yaml') ?? '') as Array<{
+      kind: string;
+      metadata: { name: string };
+      webhooks: Array<{ name: string; clientConfig: { service?: { name: string; namespace: string; path: string }; caBundle?: string } }>;
+    }>;
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
+      'MutatingWebhookConfiguration/podcliqueset-defaulting-webhook',
+      'ValidatingWebhookConfiguration/clustertopology-validating-webhook',
+      'ValidatingWebhookConfiguration/podcliqueset-validating-webhook',
+    ]);
+    for (const d of docs) {
+      for (const w of d.webhooks) {
+        expect(w.clientConfig.service).toMatchObject({ name: 'copse-webhook', namespace: 'copse-system' });
+        expect(w.clientConfig.caBundle).toBeUndefined();
+      }
+    }
+  });
+});

@@ -1,0 +1,98 @@
+// The whole local stack behind `copse up` (and the e2e global setup): the local
+// control plane, copse installed into it, and copse's server as a background
+// process recorded next to the cluster's own, so `copse down` stops it too.
+import { loadAllYaml } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { up, type LocalCluster } from '../cluster/local.js';
+import { repoRoot } from '../cluster/paths.js';
+import { isRunning, readRecord, startProcess, tailLog } from '../cluster/processes.js';
+import type { ClusterShape } from '../cluster/topology.js';
+import { applyObject } from '../kube/apply.js';
+import { loadKubeConfig, makeClients, type KubeClients, type KubernetesObject } from '../kube/client.js';
+import { WEBHOOKS } from '../webhooks/registry.js';
+import { installCopse } from './install.js';
+
+export const SERVER_PROCESS = 'copse-server';
+export const EXAMPLE_FILE = 'manifests/examples/disaggregated-inference.yaml';
+
+type Log = (line: string) => void;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Stack {
+  cluster: LocalCluster;
+  kube: KubeClients;
+  serverUrl: string;
+}
+
+function readyz(port: number): Promise<boolean> {
+  return new Promise((resolveReady) => {
+    // Loopback liveness only: the certificate is checked by kube-apiserver, not here.
+    const req = request({ host: '127.0.0.1', port, path: '/readyz', rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolveReady(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolveReady(false));
+    req.end();
+  });
+}
+
+async function registered(kube: KubeClients, url: string): Promise<boolean> {
+  const names = [...new Set(WEBHOOKS.filter((w) => w.kind === 'validating').map((w) => w.configName))];
+  for (const name of names) {
+    try {
+      const cfg = await kube.admission.readValidatingWebhookConfiguration({ name });
+      if (!cfg.webhooks?.every((w) => w.clientConfig.url?.startsWith(url) && w.clientConfig.caBundle)) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Start copse's server unless it already runs; resolve once it serves and its webhooks are registered. */
+export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log: Log): Promise<string> {
+  const port = cluster.state.ports.webhook;
+  const url = `https://127.0.0.1:${port}`;
+  const rec = readRecord(cluster.stateDir, SERVER_PROCESS);
+  if (!rec || !isRunning(rec)) {
+    const args = [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
+      // Cheap on a local cluster, and a hand-edited caBundle heals within seconds.
+      '--resync-interval', '10'];
+    const started = startProcess(cluster.stateDir, SERVER_PROCESS, process.execPath, args);
+    log(`copse: started copse server (pid ${started.pid}), logs in ${started.log}`);
+  }
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const current = readRecord(cluster.stateDir, SERVER_PROCESS);
+    if (!current || !isRunning(current)) {
+      throw new Error(`copse: the copse server exited during start-up\n${current ? tailLog(current.log, 30) : ''}`);
+    }
+    if ((await readyz(port)) && (await registered(kube, url))) return url;
+    if (Date.now() > deadline) throw new Error(`copse: the copse server did not become ready within 60s\n${tailLog(current.log, 30)}`);
+    await sleep(250);
+  }
+}
+
+export interface StackOptions {
+  shape?: Partial<ClusterShape>;
+  example?: boolean;
+  log?: Log;
+}
+
+export async function upStack(opts: StackOptions = {}): Promise<Stack> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const cluster = await up({ ...(opts.shape ? { shape: opts.shape } : {}), log });
+  const kube = makeClients(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
+  await installCopse(kube, 'local', log);
+  const serverUrl = await ensureServer(cluster, kube, log);
+  if (opts.example) {
+    for (const obj of loadAllYaml(readFileSync(join(repoRoot(), EXAMPLE_FILE), 'utf8')) as KubernetesObject[]) {
+      await applyObject(kube.objects, obj);
+    }
+    log(`copse: applied the example workload (${EXAMPLE_FILE})`);
+  }
+  return { cluster, kube, serverUrl };
+}
