@@ -24,7 +24,7 @@ describe('formatFieldError (apimachinery field.Error text)', () => {
     [invalid('spec.x', 'a"b', 'must be short'), 'spec.x: Invalid value: "a\\"b": must be short'],
     [invalid('spec.x', true, 'd'), 'spec.x: Invalid value: true: d'],
     [invalid('spec.x', null, 'd'), 'spec.x: Invalid value: null: d'],
-    [invalid('spec.x', ['a', 'b'], 'd'), 'spec.x: Invalid value: []string{"a", "b"}: d'],
+    [invalid('spec.x', ['a', 'b'], 'd'), 'spec.x: Invalid value: ["a","b"]: d'],
     [invalid('spec.x', { a: 1 }, 'd'), 'spec.x: Invalid value: {"a":1}: d'],
     [invalid('spec.x', OMIT_VALUE, 'd'), 'spec.x: Invalid value: d'],
     [required('spec.y', 'detail'), 'spec.y: Required value: detail'],

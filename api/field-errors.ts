@@ -67,15 +67,15 @@ const TYPE_TEXT: Readonly<Record<FieldErrorType, string>> = {
 /** Error types whose text never includes the bad value (apimachinery's ErrorBody). */
 const VALUELESS: ReadonlySet<FieldErrorType> = new Set<FieldErrorType>(['Required', 'Forbidden', 'TooLong', 'Internal']);
 
-/** Render a bad value the way Go's `%v`/`%q` would for the JSON-shaped values we deal with. */
+/**
+ * Render a bad value as apimachinery v0.34's ErrorBody does: numbers and booleans bare, strings
+ * quoted, anything else (lists, maps) as compact JSON, e.g. `["a","b"]`. Releases before 1.34
+ * printed lists with Go's %#v (`[]string{"a", "b"}`); Grove builds on 0.34, so JSON it is.
+ */
 export function formatFieldValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-    // Go prints a []string BadValue with %#v: []string{"a", "b"}
-    return `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}`;
-  }
   return JSON.stringify(value);
 }
 

@@ -201,7 +201,7 @@ const createCases: InvalidCase[] = [
     errors: [
       'spec.template.resourceClaimTemplates[0].name: Required value: template name is required',
       'spec.template.resourceClaimTemplates[0].templateSpec.spec.devices.requests: Required value: at least one device request is required',
-      'spec.template.resourceClaimTemplates.name: Duplicate value: []string{"gpu"}',
+      'spec.template.resourceClaimTemplates.name: Duplicate value: ["gpu"]',
     ],
   },
   // V5
@@ -325,8 +325,8 @@ const createCases: InvalidCase[] = [
     name: 'V13 clique names and roleNames are unique',
     mutate: (p) => set(p, `${T}.cliques`, [clique('leader'), clique('leader'), clique('worker', { roleName: 'leader' })]),
     errors: [
-      'spec.template.cliques.name: Duplicate value: []string{"leader"}',
-      'spec.template.cliques.roleName: Duplicate value: []string{"leader"}',
+      'spec.template.cliques.name: Duplicate value: ["leader"]',
+      'spec.template.cliques.roleName: Duplicate value: ["leader"]',
     ],
   },
   // V14
@@ -391,7 +391,7 @@ const createCases: InvalidCase[] = [
     errors: [
       'spec.template.cliques[1].spec.startsAfter: Required value: clique dependency must not be empty',
       'spec.template.cliques[1].spec.startsAfter: Invalid value: "worker": clique dependency cannot refer to itself',
-      'spec.template.cliques[1].spec.startsAfter: Duplicate value: []string{"leader"}',
+      'spec.template.cliques[1].spec.startsAfter: Duplicate value: ["leader"]',
     ],
   },
   {
@@ -471,7 +471,7 @@ const createCases: InvalidCase[] = [
     },
     errors: [
       `spec.template.cliques[0].spec.podSpec.spec.containers[0].env[0].name: Invalid value: "1BAD": ${ENV_MSG}`,
-      'spec.template.cliques[0].spec.podSpec.spec.containers[0].env: Duplicate value: []string{"OK"}',
+      'spec.template.cliques[0].spec.podSpec.spec.containers[0].env: Duplicate value: ["OK"]',
       "spec.template.cliques[0].spec.podSpec.spec.initContainers[0].env[0].name: Invalid value: \"..x\": must not start with '..'",
     ],
   },
@@ -482,7 +482,7 @@ const createCases: InvalidCase[] = [
       set(p, `${T}.podCliqueScalingGroups`, [group('Bad_Group', ['worker']), group('grp', ['leader']), group('grp', [])]),
     errors: [
       'spec.template.podCliqueScalingGroups[0].name: Invalid value: "Bad_Group": invalid PodCliqueScalingGroupConfig name, must be a valid DNS subdomain',
-      'spec.template.podCliqueScalingGroups.name: Duplicate value: []string{"grp"}',
+      'spec.template.podCliqueScalingGroups.name: Duplicate value: ["grp"]',
     ],
   },
   {
@@ -491,13 +491,13 @@ const createCases: InvalidCase[] = [
     errors: [
       'spec.template.podCliqueScalingGroups[0].cliqueNames: Invalid value: "ghost,phantom": unidentified PodClique names found',
       // Listing a member twice is also a V26 duplicate, as in Grove.
-      'spec.template.podCliqueScalingGroups.cliqueNames: Duplicate value: []string{"ghost"}',
+      'spec.template.podCliqueScalingGroups.cliqueNames: Duplicate value: ["ghost"]',
     ],
   },
   {
     name: 'V26 a clique belongs to at most one scaling group',
     mutate: (p) => set(p, `${T}.podCliqueScalingGroups`, [group('a', ['worker']), group('b', ['leader', 'worker'])]),
-    errors: ['spec.template.podCliqueScalingGroups.cliqueNames: Duplicate value: []string{"worker"}'],
+    errors: ['spec.template.podCliqueScalingGroups.cliqueNames: Duplicate value: ["worker"]'],
   },
   {
     name: 'V27 scaling group replicas and minAvailable',
@@ -659,9 +659,9 @@ const createCases: InvalidCase[] = [
       set(p, `${T}.podCliqueScalingGroups`, [group('grp', ['worker'], { topologyConstraint: { pack: { preferred: 'rack' } } })]);
     },
     errors: [
-      `spec.template.topologyConstraint: Invalid value: []string{"block"}: ${TAS_DISABLED}`,
-      `spec.template.cliques[1].topologyConstraint: Invalid value: []string{"host", "rack"}: ${TAS_DISABLED}`,
-      `spec.template.podCliqueScalingGroups[0].topologyConstraint: Invalid value: []string{"rack"}: ${TAS_DISABLED}`,
+      `spec.template.topologyConstraint: Invalid value: ["block"]: ${TAS_DISABLED}`,
+      `spec.template.cliques[1].topologyConstraint: Invalid value: ["host","rack"]: ${TAS_DISABLED}`,
+      `spec.template.podCliqueScalingGroups[0].topologyConstraint: Invalid value: ["rack"]: ${TAS_DISABLED}`,
     ],
   },
   {
@@ -796,8 +796,8 @@ describe('validatePodCliqueSetCreate: invalid objects', () => {
       `[spec.template.cliques[0].name: Invalid value: "worker": ${msg}, ` +
         `metadata.name: Invalid value: "${long}": ${msg}, ` +
         `spec.template.cliques[1].name: Invalid value: "worker": ${msg}, ` +
-        'spec.template.cliques.name: Duplicate value: []string{"worker"}, ' +
-        'spec.template.cliques.roleName: Duplicate value: []string{"worker"}]',
+        'spec.template.cliques.name: Duplicate value: ["worker"], ' +
+        'spec.template.cliques.roleName: Duplicate value: ["worker"]]',
     );
   });
 });
@@ -967,7 +967,7 @@ const updateCases: UpdateCase[] = [
     },
     errors: [
       'spec.template.cliques[1].spec.roleName: Invalid value: "w2": field is immutable',
-      'spec.template.cliques[1].spec.startsAfter: Invalid value: []string{"leader"}: field is immutable',
+      'spec.template.cliques[1].spec.startsAfter: Invalid value: ["leader"]: field is immutable',
       'spec.template.cliques[1].spec.podSpec.schedulerName: Invalid value: "default-scheduler": field is immutable',
       'spec.template.cliques[1].resourceSharing: Invalid value: [{"name":"ext","scope":"AllReplicas"}]: field is immutable',
     ],
@@ -1002,7 +1002,7 @@ const updateCases: UpdateCase[] = [
         group('grp', ['worker', 'leader'], { replicas: 3, minAvailable: 2, resourceSharing: [{ name: 'x', scope: 'PerReplica' }] }),
       ]),
     errors: [
-      'spec.template.podCliqueScalingGroups[0].cliqueNames: Invalid value: []string{"worker", "leader"}: field is immutable',
+      'spec.template.podCliqueScalingGroups[0].cliqueNames: Invalid value: ["worker","leader"]: field is immutable',
       'spec.template.podCliqueScalingGroups[0].minAvailable: Invalid value: 2: field is immutable',
       'spec.template.podCliqueScalingGroups[0].resourceSharing: Invalid value: [{"name":"x","scope":"PerReplica"}]: field is immutable',
     ],

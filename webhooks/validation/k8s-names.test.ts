@@ -82,7 +82,7 @@ describe('validateObjectMeta', () => {
     expect(errs).toEqual([
       'metadata.generation: Invalid value: -1: must be greater than or equal to 0',
       "metadata.finalizers: Invalid value: \"bad/fin/x\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-      'metadata.finalizers: Invalid value: []string{"orphan", "foregroundDeletion", "bad/fin/x"}: finalizer orphan and foregroundDeletion cannot be both set',
+      'metadata.finalizers: Invalid value: ["orphan","foregroundDeletion","bad/fin/x"]: finalizer orphan and foregroundDeletion cannot be both set',
     ]);
     expect(validateObjectMeta({ name: 'x', namespace: 'ns' }, false, nameIsDNSSubdomain, fieldPath('metadata')).map(formatFieldError)).toEqual([
       'metadata.namespace: Forbidden: not allowed on this type',
