@@ -1,0 +1,63 @@
+// `npm run bench`: run the benchmarks, print a table and write JSON to bench-results/.
+// Targets are checked here, never by timed assertions in tests.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { upStack } from '../../cli/stack.js';
+import { down, status } from '../../cluster/local.js';
+import { repoRoot } from '../../cluster/paths.js';
+import { benchEndToEnd, benchServer, type LatencyResult } from './admission.js';
+
+interface Target {
+  name: string;
+  metric: keyof LatencyResult;
+  maxMs: number;
+}
+
+// Budgets: the webhook must be a small fraction of the 10 s admission timeout and
+// of a user's `kubectl apply`; 10 ms p99 server-side leaves room for 100x the load.
+const TARGETS: Target[] = [
+  { name: 'server: validate 10-clique PCS (HTTPS keep-alive)', metric: 'p99Ms', maxMs: 10 },
+  { name: 'server: default 10-clique PCS (HTTPS keep-alive)', metric: 'p99Ms', maxMs: 10 },
+  { name: 'e2e: 10-clique PCS create, dryRun (mutating + validating webhooks)', metric: 'p99Ms', maxMs: 100 },
+];
+
+function table(rows: LatencyResult[]): string {
+  const head = ['benchmark', 'n', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'req/s'];
+  const body = rows.map((r) => [r.name, String(r.iterations), r.p50Ms.toFixed(2), r.p90Ms.toFixed(2), r.p99Ms.toFixed(2), r.maxMs.toFixed(2), String(r.throughputPerSec)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'skip-e2e': { type: 'boolean', default: false } } });
+  const n = Number(values.iterations);
+  const results: LatencyResult[] = [];
+  results.push(...(await benchServer(n)));
+  if (!values['skip-e2e']) {
+    const before = await status();
+    const stack = await upStack({ log: () => {} });
+    try {
+      results.push(...(await benchEndToEnd(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
+    } finally {
+      if (!before.healthy) await down({ log: () => {} });
+    }
+  }
+  const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
+  process.stdout.write(table(results) + `\n\nbenchmark process RSS: ${rssMb} MiB\n`);
+  const verdicts = TARGETS.map((t) => {
+    const r = results.find((x) => x.name === t.name);
+    const value = r ? Number(r[t.metric]) : NaN;
+    return { ...t, value, ok: r !== undefined && value <= t.maxMs };
+  });
+  for (const v of verdicts) process.stdout.write(`${v.ok ? 'PASS' : Number.isNaN(v.value) ? 'SKIP' : 'FAIL'}  ${v.name}: ${String(v.metric)} ${Number.isNaN(v.value) ? '-' : v.value.toFixed(2)} ms (target ≤ ${v.maxMs} ms)\n`);
+  const dir = join(repoRoot(), 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `admission-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, targets: verdicts }, null, 2) + '\n');
+  process.stdout.write(`\nwrote ${file}\n`);
+  return verdicts.some((v) => !v.ok && !Number.isNaN(v.value)) ? 1 : 0;
+}
+
+main().then((code) => (process.exitCode = code));
