@@ -3,6 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { status } from '../../cluster/local.js';
+import { listRecords } from '../../cluster/processes.js';
+import { stateDir } from '../../cluster/paths.js';
+import { isLoopback, tcpSockets } from '../support/sockets.js';
 import { TopologyLabels } from '../../cluster/topology.js';
 import { KUBERNETES_VERSION } from '../../cluster/upstream.js';
 import { clients, eventually, kubectl, testNamespace } from '../support/kube.js';
@@ -26,6 +29,25 @@ describe('local control plane', () => {
     const report = await status();
     expect(Object.entries(report.components).filter(([, c]) => !c.healthy).map(([n]) => n)).toEqual([]);
     expect(report.healthy).toBe(true);
+  });
+
+  it('listens on and talks to loopback only, in every process it started', () => {
+    const records = listRecords(stateDir());
+    expect(records.map((r) => r.name).sort()).toEqual(
+      expect.arrayContaining(['copse-server', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']),
+    );
+    const offenders: string[] = [];
+    let listening = 0;
+    for (const r of records) {
+      for (const s of tcpSockets(r.pid)) {
+        if (s.state === 'LISTEN') listening++;
+        if (!isLoopback(s.local)) offenders.push(`${r.name} ${s.state} local ${s.local}`);
+        if (s.state === 'ESTABLISHED' && !isLoopback(s.remote)) offenders.push(`${r.name} connected to ${s.remote}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+    // etcd (client + peer), kube-apiserver, controller-manager, scheduler, copse server.
+    expect(listening).toBeGreaterThanOrEqual(6);
   });
 
   it('has the simulated GPU nodes Ready, with topology labels and capacity', async () => {
