@@ -47,72 +47,84 @@ export function shapeFromFlags(nodes: string | undefined, topologyFile: string |
   return shape;
 }
 
+async function clusterUp(rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, topology: { type: 'string' } } });
+  const cluster = await up({ shape: shapeFromFlags(values.nodes, values.topology) });
+  const s = cluster.state;
+  process.stdout.write(
+    `Local cluster is up: Kubernetes ${s.kubernetesVersion}, ${s.shape.nodes} simulated nodes, API at https://127.0.0.1:${s.ports.apiserver}\n` +
+      `  kubectl --kubeconfig ${cluster.kubeconfig} get nodes\n`,
+  );
+  return 0;
+}
+
+async function clusterDown(rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { purge: { type: 'boolean', default: false } } });
+  const stopped = await down({ purge: values.purge });
+  process.stdout.write(stopped.length ? `Stopped ${stopped.join(', ')}\n` : 'Nothing was running\n');
+  return 0;
+}
+
+async function clusterStatus(rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
+  const report = await status();
+  if (values.json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else if (!report.state) {
+    process.stdout.write(`No local cluster in ${report.stateDir}; run \`copse cluster up\`\n`);
+  } else {
+    for (const [name, c] of Object.entries(report.components)) {
+      const word = c.healthy ? 'healthy' : c.running ? 'running, not healthy' : 'stopped';
+      process.stdout.write(`${name.padEnd(26)} ${word}${c.pid && c.running ? ` (pid ${c.pid})` : ''}\n`);
+    }
+    if (report.nodes) process.stdout.write(`${'nodes'.padEnd(26)} ${report.nodes.ready}/${report.nodes.wanted} Ready\n`);
+  }
+  return report.healthy ? 0 : 1;
+}
+
+async function clusterBuild(): Promise<number> {
+  await ensureBinaries();
+  for (const b of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok'] as const) {
+    process.stdout.write(`${b.padEnd(24)} ${binaryPath(b)}\n`);
+  }
+  return 0;
+}
+
+async function clusterKubeconfig(): Promise<number> {
+  if (!readState()) {
+    process.stderr.write('copse: no local cluster yet; run `copse cluster up` first\n');
+    return 1;
+  }
+  process.stdout.write(adminKubeconfigPath() + '\n');
+  return 0;
+}
+
+async function clusterKubectl(rest: string[]): Promise<number> {
+  const args = rest[0] === '--' ? rest.slice(1) : rest;
+  const r = spawnSync(binaryPath('kubectl'), ['--kubeconfig', adminKubeconfigPath(), ...args], { stdio: 'inherit' });
+  return r.status ?? 1;
+}
+
+const SUBCOMMANDS: Record<string, (rest: string[]) => Promise<number>> = {
+  up: clusterUp,
+  down: clusterDown,
+  status: clusterStatus,
+  build: clusterBuild,
+  kubeconfig: clusterKubeconfig,
+  kubectl: clusterKubectl,
+};
+
 export const clusterCommand: Command = {
   summary: 'manage the embedded local control plane',
   async run(argv) {
     const sub = argv[0];
-    const rest = argv.slice(1);
-    switch (sub) {
-      case 'up': {
-        const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, topology: { type: 'string' } } });
-        const cluster = await up({ shape: shapeFromFlags(values.nodes, values.topology) });
-        const s = cluster.state;
-        process.stdout.write(
-          `Local cluster is up: Kubernetes ${s.kubernetesVersion}, ${s.shape.nodes} simulated nodes, API at https://127.0.0.1:${s.ports.apiserver}\n` +
-            `  kubectl --kubeconfig ${cluster.kubeconfig} get nodes\n`,
-        );
-        return 0;
-      }
-      case 'down': {
-        const { values } = parseArgs({ args: rest, options: { purge: { type: 'boolean', default: false } } });
-        const stopped = await down({ purge: values.purge });
-        process.stdout.write(stopped.length ? `Stopped ${stopped.join(', ')}\n` : 'Nothing was running\n');
-        return 0;
-      }
-      case 'status': {
-        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
-        const report = await status();
-        if (values.json) {
-          process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        } else if (!report.state) {
-          process.stdout.write(`No local cluster in ${report.stateDir}; run \`copse cluster up\`\n`);
-        } else {
-          for (const [name, c] of Object.entries(report.components)) {
-            const word = c.healthy ? 'healthy' : c.running ? 'running, not healthy' : 'stopped';
-            process.stdout.write(`${name.padEnd(26)} ${word}${c.pid && c.running ? ` (pid ${c.pid})` : ''}\n`);
-          }
-          if (report.nodes) process.stdout.write(`${'nodes'.padEnd(26)} ${report.nodes.ready}/${report.nodes.wanted} Ready\n`);
-        }
-        return report.healthy ? 0 : 1;
-      }
-      case 'build': {
-        await ensureBinaries();
-        for (const b of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok'] as const) {
-          process.stdout.write(`${b.padEnd(24)} ${binaryPath(b)}\n`);
-        }
-        return 0;
-      }
-      case 'kubeconfig': {
-        if (!readState()) {
-          process.stderr.write('copse: no local cluster yet; run `copse cluster up` first\n');
-          return 1;
-        }
-        process.stdout.write(adminKubeconfigPath() + '\n');
-        return 0;
-      }
-      case 'kubectl': {
-        const args = rest[0] === '--' ? rest.slice(1) : rest;
-        const r = spawnSync(binaryPath('kubectl'), ['--kubeconfig', adminKubeconfigPath(), ...args], { stdio: 'inherit' });
-        return r.status ?? 1;
-      }
-      case undefined:
-      case '--help':
-      case '-h':
-        process.stdout.write(help);
-        return sub ? 0 : 2;
-      default:
-        process.stderr.write(`copse cluster: unknown subcommand "${sub}"\n\n${help}`);
-        return 2;
+    const handler = sub ? SUBCOMMANDS[sub] : undefined;
+    if (handler) return handler(argv.slice(1));
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      process.stdout.write(help);
+      return sub ? 0 : 2;
     }
+    process.stderr.write(`copse cluster: unknown subcommand "${sub}"\n\n${help}`);
+    return 2;
   },
 };

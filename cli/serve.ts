@@ -22,63 +22,100 @@ const help = `Usage: copse serve [options]
                              reject topology constraints, as Grove does when TAS is off
 `;
 
+export interface ServeOptions {
+  help: boolean;
+  kubeconfig?: string;
+  inCluster: boolean;
+  host: string;
+  port: number;
+  namespace?: string;
+  registerLocal: boolean;
+  certMode: 'auto' | 'manual';
+  certDir?: string;
+  resyncSeconds: number;
+  topologyAwareScheduling: boolean;
+}
+
+export class UsageError extends Error {}
+
+/** Parse and check the flags; every error names the flag it is about. */
+export function parseServeOptions(argv: string[]): ServeOptions {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: 'string' },
+      'in-cluster': { type: 'boolean', default: false },
+      host: { type: 'string', default: '0.0.0.0' },
+      port: { type: 'string', default: '9443' },
+      namespace: { type: 'string' },
+      'register-local': { type: 'boolean', default: false },
+      'cert-mode': { type: 'string', default: 'auto' },
+      'cert-dir': { type: 'string' },
+      'topology-aware-scheduling': { type: 'string', default: 'true' },
+      'resync-interval': { type: 'string', default: '3600' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const port = Number(v.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: must be a port number, got "${v.port}"`);
+  const certMode = v['cert-mode'];
+  if (certMode !== 'auto' && certMode !== 'manual') throw new UsageError(`--cert-mode: must be auto or manual, got "${certMode}"`);
+  if (certMode === 'manual' && !v['cert-dir']) throw new UsageError('--cert-dir: required with --cert-mode=manual');
+  const tas = v['topology-aware-scheduling'];
+  if (tas !== 'true' && tas !== 'false') throw new UsageError(`--topology-aware-scheduling: must be true or false, got "${tas}"`);
+  const resyncSeconds = Number(v['resync-interval']);
+  if (!Number.isFinite(resyncSeconds) || resyncSeconds <= 0) throw new UsageError(`--resync-interval: must be a positive number of seconds, got "${v['resync-interval']}"`);
+  return {
+    help: v.help === true,
+    ...(v.kubeconfig ? { kubeconfig: v.kubeconfig } : {}),
+    inCluster: v['in-cluster'] === true,
+    host: v.host ?? '0.0.0.0',
+    port,
+    ...(v.namespace ? { namespace: v.namespace } : {}),
+    registerLocal: v['register-local'] === true,
+    certMode,
+    ...(v['cert-dir'] ? { certDir: v['cert-dir'] } : {}),
+    resyncSeconds,
+    topologyAwareScheduling: tas === 'true',
+  };
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolveStop) => {
+    process.once('SIGTERM', () => resolveStop('SIGTERM'));
+    process.once('SIGINT', () => resolveStop('SIGINT'));
+  });
+}
+
 export const serveCommand: Command = {
   summary: 'run copse in the foreground',
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        kubeconfig: { type: 'string' },
-        'in-cluster': { type: 'boolean', default: false },
-        host: { type: 'string', default: '0.0.0.0' },
-        port: { type: 'string', default: '9443' },
-        namespace: { type: 'string' },
-        'register-local': { type: 'boolean', default: false },
-        'cert-mode': { type: 'string', default: 'auto' },
-        'cert-dir': { type: 'string' },
-        'topology-aware-scheduling': { type: 'string', default: 'true' },
-        'resync-interval': { type: 'string', default: '3600' },
-        help: { type: 'boolean', default: false },
-      },
-    });
-    if (values.help) {
+    let o: ServeOptions;
+    try {
+      o = parseServeOptions(argv);
+    } catch (e) {
+      throw new Error(`copse serve: ${(e as Error).message}`);
+    }
+    if (o.help) {
       process.stdout.write(help);
       return 0;
     }
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`copse serve: --port: must be a port number, got "${values.port}"`);
-    const mode = values['cert-mode'];
-    if (mode !== 'auto' && mode !== 'manual') throw new Error(`copse serve: --cert-mode: must be auto or manual, got "${mode}"`);
-    if (mode === 'manual' && !values['cert-dir']) throw new Error('copse serve: --cert-dir is required with --cert-mode=manual');
-    const tas = values['topology-aware-scheduling'];
-    if (tas !== 'true' && tas !== 'false') throw new Error(`copse serve: --topology-aware-scheduling: must be true or false, got "${tas}"`);
-
-    const resync = Number(values['resync-interval']);
-    if (!Number.isFinite(resync) || resync <= 0) throw new Error(`copse serve: --resync-interval: must be a positive number of seconds, got "${values['resync-interval']}"`);
-
     const log = componentLogger('serve');
-    const kc = loadKubeConfig(values['in-cluster'] ? { inCluster: true } : values.kubeconfig ? { kubeconfig: values.kubeconfig } : {});
+    const kc = loadKubeConfig(o.inCluster ? { inCluster: true } : o.kubeconfig ? { kubeconfig: o.kubeconfig } : {});
     const running = await runWebhooks({
       kube: makeClients(kc),
-      host: values.host,
-      port,
-      certMode: mode,
-      ...(values.namespace ? { namespace: values.namespace } : {}),
-      ...(values['cert-dir'] ? { certDir: values['cert-dir'] } : {}),
-      ...(values['register-local'] ? { register: 'local' as const } : {}),
-      config: { topologyAwareScheduling: tas === 'true' },
-      resyncIntervalMs: resync * 1000,
+      host: o.host,
+      port: o.port,
+      certMode: o.certMode,
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+      ...(o.certDir ? { certDir: o.certDir } : {}),
+      ...(o.registerLocal ? { register: 'local' as const } : {}),
+      config: { topologyAwareScheduling: o.topologyAwareScheduling },
+      resyncIntervalMs: o.resyncSeconds * 1000,
       log,
     });
     log.info({ url: running.server.url }, 'copse is serving');
-    await new Promise<void>((resolveStop) => {
-      const stop = (signal: string) => {
-        log.info({ signal }, 'shutting down');
-        resolveStop();
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    });
+    log.info({ signal: await waitForSignal() }, 'shutting down');
     await running.close();
     return 0;
   },

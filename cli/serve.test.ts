@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseServeOptions } from './serve.js';
+
+describe('copse serve options', () => {
+  it('has defaults suitable for the in-cluster Deployment', () => {
+    expect(parseServeOptions([])).toEqual({
+      help: false,
+      inCluster: false,
+      host: '0.0.0.0',
+      port: 9443,
+      registerLocal: false,
+      certMode: 'auto',
+      resyncSeconds: 3600,
+      topologyAwareScheduling: true,
+    });
+  });
+
+  it('parses what copse up passes', () => {
+    const o = parseServeOptions(['--kubeconfig', '/k', '--host', '127.0.0.1', '--port', '20005', '--register-local', '--resync-interval', '10']);
+    expect(o).toMatchObject({ kubeconfig: '/k', host: '127.0.0.1', port: 20005, registerLocal: true, resyncSeconds: 10 });
+  });
+
+  it.each([
+    [['--port', 'http'], '--port: must be a port number, got "http"'],
+    [['--port', '70000'], '--port: must be a port number, got "70000"'],
+    [['--cert-mode', 'vault'], '--cert-mode: must be auto or manual, got "vault"'],
+    [['--cert-mode', 'manual'], '--cert-dir: required with --cert-mode=manual'],
+    [['--topology-aware-scheduling', 'yes'], '--topology-aware-scheduling: must be true or false, got "yes"'],
+    [['--resync-interval', '0'], '--resync-interval: must be a positive number of seconds, got "0"'],
+  ])('rejects %j naming the flag', (argv, message) => {
+    expect(() => parseServeOptions(argv)).toThrow(message);
+  });
+});
