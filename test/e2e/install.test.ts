@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, up, type LocalCluster } from '../../cluster/local.js';
+import { isRunning, listRecords } from '../../cluster/processes.js';
 import { clients, eventually, kubectl } from '../support/kube.js';
 
 let cluster: LocalCluster;
@@ -71,5 +72,37 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     const r = await kubectl(cluster.kubeconfig, ['get', 'validatingwebhookconfiguration', 'podcliqueset-validating-webhook', '-o', 'jsonpath={.webhooks[0].clientConfig}']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ service: { name: 'copse-webhook', namespace: 'copse-system', path: '/webhooks/validate-podcliqueset', port: 443 } });
+  });
+});
+
+describe('the local control plane survives crashes and restarts', () => {
+  const core = () => clients(cluster.kubeconfig).core;
+
+  it('after kill -9 of etcd and kube-apiserver, up restarts just those and the data is intact', async () => {
+    await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'keep-me' }, data: { v: '1' } } });
+    const before = new Map(listRecords(stateDir).map((r) => [r.name, r.pid]));
+    for (const name of ['etcd', 'kube-apiserver']) process.kill(before.get(name) ?? -1, 'SIGKILL');
+    await eventually('the killed processes to be gone', async () => listRecords(stateDir).filter((r) => ['etcd', 'kube-apiserver'].includes(r.name)).every((r) => !isRunning(r)));
+
+    const again = await up({ stateDir, log: () => {} });
+    const after = new Map(listRecords(stateDir).map((r) => [r.name, r.pid]));
+    expect(after.get('etcd')).not.toBe(before.get('etcd'));
+    expect(after.get('kube-apiserver')).not.toBe(before.get('kube-apiserver'));
+    for (const name of ['kube-controller-manager', 'kube-scheduler', 'kwok']) expect(after.get(name), name).toBe(before.get(name));
+    expect(again.state.ports).toEqual(cluster.state.ports);
+    const cm = await core().readNamespacedConfigMap({ namespace: 'default', name: 'keep-me' });
+    expect(cm.data).toEqual({ v: '1' });
+  });
+
+  it('down then up keeps etcd data, certificates and ports', async () => {
+    const stopped = await down({ stateDir, log: () => {} });
+    expect(stopped.sort()).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
+    expect(listRecords(stateDir)).toEqual([]);
+    const again = await up({ stateDir, log: () => {} });
+    expect(again.state.ports).toEqual(cluster.state.ports);
+    const cm = await core().readNamespacedConfigMap({ namespace: 'default', name: 'keep-me' });
+    expect(cm.data).toEqual({ v: '1' });
+    const crds = await kubectl(cluster.kubeconfig, ['get', 'crd', 'podcliquesets.grove.io', '-o', 'name']);
+    expect(crds.stdout.trim()).toBe('customresourcedefinition.apiextensions.k8s.io/podcliquesets.grove.io');
   });
 });

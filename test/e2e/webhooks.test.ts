@@ -10,6 +10,9 @@ import { loadKubeConfig, makeClients } from '../../kube/client.js';
 import { ignoreNotFound } from '../../kube/errors.js';
 import { COPSE_NAMESPACE } from '../../webhooks/registry.js';
 import { DEFAULT_SECRET_NAME } from '../../webhooks/run.js';
+import { upStack, SERVER_PROCESS } from '../../cli/stack.js';
+import { stateDir } from '../../cluster/paths.js';
+import { isRunning, readRecord } from '../../cluster/processes.js';
 import { eventually, kubectl, testNamespace } from '../support/kube.js';
 
 const kubeconfig = inject('kubeconfig');
@@ -139,5 +142,23 @@ describe('webhooks on a real apiserver', () => {
     const stored = bundleFromSecretData((await kube.core.readNamespacedSecret(ref)).data);
     expect(results.filter((r) => r.wrote)).toHaveLength(1);
     for (const r of results) expect(r.bundle.caCertPem).toBe(stored.caCertPem);
+  });
+
+  it('comes back after kill -9 with the same CA, and admission keeps working', async () => {
+    const before = readRecord(stateDir(), SERVER_PROCESS);
+    if (!before) throw new Error('no copse-server record');
+    const ca = await servingCaBundle();
+    process.kill(before.pid, 'SIGKILL');
+    await eventually('the server to be gone', async () => !isRunning(before));
+    const denied = await kubectl(kubeconfig, ['apply', '-f', '-'], { input: pcsYaml('while-down', 1) });
+    expect(denied.stderr).toContain('failed calling webhook "pcs.defaulting.webhooks.grove.io"');
+
+    await upStack({ log: () => {} });
+    const after = readRecord(stateDir(), SERVER_PROCESS);
+    expect(after?.pid).not.toBe(before.pid);
+    expect(await servingCaBundle()).toBe(ca);
+    expect(await caBundles()).toEqual([ca, ca]);
+    const r = await kubectl(kubeconfig, ['apply', '-f', '-'], { input: pcsYaml('after-restart', 2, 3) });
+    expect(r.stderr).toContain('spec.template.cliques[0].spec.minAvailable: Invalid value: 3: minAvailable must not be greater than replicas');
   });
 });
