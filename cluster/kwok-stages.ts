@@ -3,6 +3,19 @@
 // scheduled pods to Running/Ready (init containers complete first, which is what
 // copse's startup-ordering gate observes), and finish deletions.
 
+// kwok's NodeConditions are the usual Ready/MemoryPressure/... set, all healthy.
+const nodeConditions = `      {{ $now := Now }}
+      conditions:
+      {{ range NodeConditions }}
+      - type: {{ .type | Quote }}
+        status: {{ .status | Quote }}
+        reason: {{ .reason | Quote }}
+        message: {{ .message | Quote }}
+        lastHeartbeatTime: {{ $now | Quote }}
+        lastTransitionTime: {{ $now | Quote }}
+      {{ end }}
+`;
+
 const nodeReady = `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
@@ -18,17 +31,7 @@ spec:
       values: ['True']
   next:
     statusTemplate: |
-      {{ $now := Now }}
-      conditions:
-      {{ range NodeConditions }}
-      - type: {{ .type | Quote }}
-        status: {{ .status | Quote }}
-        reason: {{ .reason | Quote }}
-        message: {{ .message | Quote }}
-        lastHeartbeatTime: {{ $now | Quote }}
-        lastTransitionTime: {{ $now | Quote }}
-      {{ end }}
-      addresses:
+${nodeConditions}      addresses:
       - type: InternalIP
         address: {{ NodeIP | Quote }}
       - type: Hostname
@@ -74,17 +77,7 @@ spec:
     jitterDurationMilliseconds: 330000
   next:
     statusTemplate: |
-      {{ $now := Now }}
-      conditions:
-      {{ range NodeConditions }}
-      - type: {{ .type | Quote }}
-        status: {{ .status | Quote }}
-        reason: {{ .reason | Quote }}
-        message: {{ .message | Quote }}
-        lastHeartbeatTime: {{ $now | Quote }}
-        lastTransitionTime: {{ $now | Quote }}
-      {{ end }}
-`;
+${nodeConditions}`;
 
 const podRunning = `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
