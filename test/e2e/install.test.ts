@@ -95,9 +95,12 @@ describe('the local control plane survives crashes and restarts', () => {
   });
 
   it('down then up keeps etcd data, certificates and ports', async () => {
+    const running = listRecords(stateDir);
     const stopped = await down({ stateDir, log: () => {} });
     expect(stopped.sort()).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
     expect(listRecords(stateDir)).toEqual([]);
+    // No process behind: each recorded pid is gone (or reused by something else).
+    expect(running.filter(isRunning).map((r) => `${r.name} (pid ${r.pid})`)).toEqual([]);
     const again = await up({ stateDir, log: () => {} });
     expect(again.state.ports).toEqual(cluster.state.ports);
     const cm = await core().readNamespacedConfigMap({ namespace: 'default', name: 'keep-me' });
