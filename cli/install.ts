@@ -43,16 +43,16 @@ async function waitEstablished(kube: KubeClients, names: string[], timeoutMs = 6
  */
 export async function installCopse(kube: KubeClients, mode: InstallMode, log: Log = () => {}): Promise<void> {
   const crds = allCrds();
-  for (const crd of crds) await applyObject(kube.objects, crd as unknown as KubernetesObject);
+  for (const crd of crds) await applyObject(kube.raw, crd as unknown as KubernetesObject);
   await waitEstablished(kube, crds.map((c) => c.metadata.name));
   log(`copse: ${crds.length} CRDs established`);
   const files = mode === 'cluster' ? STATIC_INSTALL_FILES : STATIC_INSTALL_FILES.filter((f) => f.endsWith('namespace.yaml') || f.endsWith('rbac.yaml'));
   for (const file of files) {
-    for (const obj of staticObjects(file)) await applyObject(kube.objects, obj);
+    for (const obj of staticObjects(file)) await applyObject(kube.raw, obj);
   }
   if (mode === 'cluster') {
     for (const cfg of webhookConfigurations({ service: { namespace: COPSE_NAMESPACE, name: DEFAULT_SERVICE_NAME, port: 443 } })) {
-      await applyObject(kube.objects, cfg as unknown as KubernetesObject);
+      await applyObject(kube.raw, cfg as unknown as KubernetesObject);
     }
   }
   log(`copse: installed (${mode === 'cluster' ? 'in-cluster Deployment and webhook Service' : 'for a local server'})`);

@@ -90,7 +90,7 @@ export async function upStack(opts: StackOptions = {}): Promise<Stack> {
   const serverUrl = await ensureServer(cluster, kube, log);
   if (opts.example) {
     for (const obj of loadAllYaml(readFileSync(join(repoRoot(), EXAMPLE_FILE), 'utf8')) as KubernetesObject[]) {
-      await applyObject(kube.objects, obj);
+      await applyObject(kube.raw, obj);
     }
     log(`copse: applied the example workload (${EXAMPLE_FILE})`);
   }

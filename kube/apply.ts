@@ -2,8 +2,9 @@
 // owns outright; JSON merge patch and JSON patch for targeted edits. Strategic merge patch is never
 // used: the apiserver rejects it (415) for custom resources, and KubernetesObjectApi.patch defaults
 // to it, so every call here names its strategy explicitly (k8s-wire §4).
-import { PatchStrategy, setHeaderOptions, type CustomObjectsApi, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { toKubeError } from './errors.js';
+import type { RawObjectApi } from './raw.js';
 
 export { PatchStrategy };
 
@@ -23,14 +24,6 @@ export function patchOptions(strategy: PatchStrategy): ReturnType<typeof setHead
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
-}
-
-/** Reference to a typed object for KubernetesObjectApi (plural resolved through discovery). */
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
 }
 
 /** Reference to a custom resource, without discovery. Omit `namespace` for cluster-scoped kinds. */
@@ -61,37 +54,12 @@ async function wrap<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-/** Server-side apply of any object (field manager `copse`, force: true). */
-export function applyObject<T extends KubernetesObject>(objects: KubernetesObjectApi, obj: T, opts: WriteOptions = {}): Promise<T> {
-  return wrap(
-    objects.patch(
-      applyBody(obj),
-      undefined,
-      opts.dryRun ? 'All' : undefined,
-      opts.fieldManager ?? FIELD_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
-    ),
-  );
-}
-
-/** JSON merge patch (RFC 7386) of any object. `null` deletes a key; lists are replaced whole. */
-export function mergePatchObject<T extends KubernetesObject>(
-  objects: KubernetesObjectApi,
-  ref: ObjectRef,
-  patch: Record<string, unknown>,
-  opts: WriteOptions = {},
-): Promise<T> {
-  const meta = (patch['metadata'] ?? {}) as Record<string, unknown>;
-  const body = {
-    ...patch,
-    apiVersion: ref.apiVersion,
-    kind: ref.kind,
-    metadata: { ...meta, name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
-  } as KubernetesObject;
-  return wrap(
-    objects.patch(body, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager ?? FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
-  ) as Promise<T>;
+/**
+ * Server-side apply of any object (field manager `copse`, force: true). The body is sent as raw
+ * JSON (kube/raw.ts): KubernetesObjectApi's typed models would drop schema keywords from CRDs.
+ */
+export function applyObject<T extends KubernetesObject>(raw: RawObjectApi, obj: T, opts: WriteOptions = {}): Promise<T> {
+  return wrap(raw.apply(applyBody(obj), { fieldManager: opts.fieldManager ?? FIELD_MANAGER, force: true, ...(opts.dryRun ? { dryRun: true } : {}) }));
 }
 
 type CustomBody = Record<string, unknown> | JsonPatchOp[];

@@ -14,6 +14,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from './log.js';
 import { ignoreNotFound, toKubeError } from './errors.js';
+import { RawObjectApi } from './raw.js';
 
 export {
   KubeConfig,
@@ -76,8 +77,10 @@ export interface KubeClients {
   custom: CustomObjectsApi;
   admission: AdmissionregistrationV1Api;
   apiregistration: ApiregistrationV1Api;
-  /** Generic client; resolves plurals through discovery. Positional arguments. */
+  /** Generic client; resolves plurals through discovery. Positional arguments. Reads only: its typed models are lossy for CRDs. */
   objects: KubernetesObjectApi;
+  /** Raw JSON writes of any kind (server-side apply); see kube/raw.ts. */
+  raw: RawObjectApi;
 }
 
 export function makeClients(kc: KubeConfig): KubeClients {
@@ -89,6 +92,7 @@ export function makeClients(kc: KubeConfig): KubeClients {
     admission: kc.makeApiClient(AdmissionregistrationV1Api),
     apiregistration: kc.makeApiClient(ApiregistrationV1Api),
     objects: KubernetesObjectApi.makeApiClient(kc),
+    raw: new RawObjectApi(kc),
   };
 }
 

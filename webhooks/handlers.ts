@@ -1,16 +1,30 @@
 // Glue between AdmissionRequests and the pure admission logic (style §7.4): decode, prefetch what
 // the pure functions need (the referenced ClusterTopologyBindings), call them, and turn their
-// result into a decision. The logic modules are imported lazily so the server starts (and its
-// tests run) without loading them until the first request.
+// result into a decision.
+import type { ClusterTopologyBinding, PodCliqueSet } from '../api/index.js';
 import type { FieldError } from '../api/field-errors.js';
+import { compiledValidator, validateObject } from '../api/validators.js';
 import { allow, deny, denyFieldErrors, type AdmissionDecision, type AdmissionRequest } from './admission.js';
+import { validateClusterTopologyBinding, type ClusterTopologyValidationContext } from './clustertopology/validate.js';
 import { diff } from './jsonpatch.js';
+import { defaultPodCliqueSet } from './podcliqueset/defaults.js';
+import {
+  referencedTopologyNames,
+  validatePodCliqueSetCreate,
+  validatePodCliqueSetUpdate,
+  type PodCliqueSetValidationContext,
+} from './podcliqueset/validate.js';
 import type { HandlerContext } from './registry.js';
-import type { PodCliqueSetValidationContext } from './podcliqueset/validate.js';
-import type { ClusterTopologyValidationContext } from './clustertopology/validate.js';
 
-type PodCliqueSet = Parameters<typeof import('./podcliqueset/defaults.js').defaultPodCliqueSet>[0];
-type ClusterTopologyBinding = Parameters<typeof import('./clustertopology/validate.js').validateClusterTopologyBinding>[0];
+/**
+ * Compile the schema validators now rather than on the first admission request, which would
+ * otherwise pay ajv's compile time (hundreds of ms for the PodCliqueSet schema) inside the
+ * apiserver's webhook timeout. Called before the server reports ready.
+ */
+export function warmUpHandlers(): void {
+  compiledValidator('PodCliqueSet');
+  compiledValidator('ClusterTopologyBinding');
+}
 
 /** Operator configuration the admission rules depend on (OperatorConfiguration, grove-compat §7.1). */
 export type AdmissionConfig = Omit<PodCliqueSetValidationContext, 'topology'> & Pick<ClusterTopologyValidationContext, 'topologyAwareProfiles'>;
@@ -27,14 +41,13 @@ export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
 export const GROVE_GROUP = 'grove.io';
 
 /**
- * Structural (OpenAPI schema) validation first. The apiserver already validated the object against
- * the CRD schema before calling a validating webhook, so in-cluster this is defence in depth: it
- * makes sure the rule code below only ever sees objects of the expected shape (a wrongly typed
- * object from any other caller is denied with a precise field error instead of confusing the rules).
+ * The CRD's own checks first (OpenAPI schema, then its CEL rules). The apiserver ran them already
+ * before calling a validating webhook, so in-cluster this is defence in depth: the rule code below
+ * only ever sees objects of the expected shape, and a CRD installed without its validation (by a
+ * lossy client, say) still cannot let an invalid object through.
  */
-async function structuralErrors(kind: 'PodCliqueSet' | 'ClusterTopologyBinding', obj: unknown): Promise<FieldError[]> {
-  const { validateStructure } = await import('../api/validators.js');
-  return validateStructure(kind, obj);
+function structuralErrors(kind: 'PodCliqueSet' | 'ClusterTopologyBinding', obj: unknown, old?: unknown): FieldError[] {
+  return validateObject(kind, obj, old === undefined ? {} : { old });
 }
 
 function kindMismatch(req: AdmissionRequest, kind: string): AdmissionDecision | undefined {
@@ -48,7 +61,6 @@ export async function defaultPodCliqueSetHandler(req: AdmissionRequest): Promise
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return allow();
   const wrong = kindMismatch(req, 'PodCliqueSet');
   if (wrong) return wrong;
-  const { defaultPodCliqueSet } = await import('./podcliqueset/defaults.js');
   const original = req.object as Record<string, unknown>;
   const defaulted = defaultPodCliqueSet(structuredClone(original) as unknown as PodCliqueSet);
   return allow({ patch: diff(original, defaulted) });
@@ -69,11 +81,10 @@ export async function validatePodCliqueSetHandler(req: AdmissionRequest, ctx: Ha
   const obj = req.object as unknown as PodCliqueSet;
   const old = req.oldObject as unknown as PodCliqueSet | undefined;
 
-  const structural = await structuralErrors('PodCliqueSet', obj);
+  const structural = structuralErrors('PodCliqueSet', obj, old);
   if (structural.length) return denyFieldErrors(structural);
 
-  const v = await import('./podcliqueset/validate.js');
-  const names = [...new Set([...v.referencedTopologyNames(obj), ...(old ? v.referencedTopologyNames(old) : [])])];
+  const names = [...new Set([...referencedTopologyNames(obj), ...(old ? referencedTopologyNames(old) : [])])];
   const topologies = await prefetchTopologies(names, ctx);
   const vctx: PodCliqueSetValidationContext = {
     topologyAwareScheduling: ctx.config.topologyAwareScheduling,
@@ -82,7 +93,7 @@ export async function validatePodCliqueSetHandler(req: AdmissionRequest, ctx: Ha
     autoMNNVLEnabled: ctx.config.autoMNNVLEnabled,
     topology: (name) => topologies.get(name),
   };
-  const res = req.operation === 'CREATE' || !old ? v.validatePodCliqueSetCreate(obj, vctx) : v.validatePodCliqueSetUpdate(obj, old, vctx);
+  const res = req.operation === 'CREATE' || !old ? validatePodCliqueSetCreate(obj, vctx) : validatePodCliqueSetUpdate(obj, old, vctx);
   return res.errors.length ? denyFieldErrors(res.errors, res.warnings) : allow({ warnings: res.warnings });
 }
 
@@ -94,10 +105,9 @@ export async function validateClusterTopologyHandler(req: AdmissionRequest, ctx:
   const obj = req.object as unknown as ClusterTopologyBinding;
   const old = (req.operation === 'UPDATE' ? req.oldObject : undefined) as unknown as ClusterTopologyBinding | undefined;
 
-  const structural = await structuralErrors('ClusterTopologyBinding', obj);
+  const structural = structuralErrors('ClusterTopologyBinding', obj, old);
   if (structural.length) return denyFieldErrors(structural);
 
-  const { validateClusterTopologyBinding } = await import('./clustertopology/validate.js');
   const res = validateClusterTopologyBinding(obj, old, {
     schedulerProfiles: ctx.config.schedulerProfiles,
     ...(ctx.config.topologyAwareProfiles ? { topologyAwareProfiles: ctx.config.topologyAwareProfiles } : {}),

@@ -5,7 +5,7 @@ import { applyObject } from '../kube/apply.js';
 import { getCustomObject, type KubeClients, type KubernetesObject } from '../kube/client.js';
 import { componentLogger, type Logger } from '../kube/log.js';
 import { startCertSync, type CertMode, type CertSync } from '../certs/sync.js';
-import type { AdmissionConfig } from './handlers.js';
+import { warmUpHandlers, type AdmissionConfig } from './handlers.js';
 import { COPSE_NAMESPACE, GROVE_GROUP, GROVE_VERSION, WEBHOOKS, caInjectionTargets, webhookConfigurations, type HandlerContext, type WebhookTarget } from './registry.js';
 import { DEFAULT_WEBHOOK_PORT, startWebhookServer, type WebhookServer } from './server.js';
 
@@ -53,7 +53,7 @@ async function registerConfigurations(opts: RunWebhooksOptions, server: WebhookS
   const target = opts.register === 'local' || !opts.register ? { url: server.url } : opts.register;
   const caBundle = certs.mode === 'auto' ? certs.caBundle() : undefined;
   for (const cfg of webhookConfigurations(target, caBundle, { copseNamespace: namespace })) {
-    await applyObject(opts.kube.objects, cfg as unknown as KubernetesObject);
+    await applyObject(opts.kube.raw, cfg as unknown as KubernetesObject);
     log.info({ kind: cfg.kind, name: cfg.metadata.name }, 'registered webhook configuration');
   }
 }
@@ -64,6 +64,8 @@ export async function runWebhooks(opts: RunWebhooksOptions): Promise<RunningWebh
   const serviceName = opts.serviceName ?? DEFAULT_SERVICE_NAME;
   const mode = opts.certMode ?? 'auto';
 
+  // Compile validators before the server can report ready, not on the first request.
+  warmUpHandlers();
   const server = await startWebhookServer({
     host: opts.host ?? '0.0.0.0',
     port: opts.port ?? DEFAULT_WEBHOOK_PORT,
