@@ -93,7 +93,7 @@ const cases: InvalidCase[] = [
   {
     rule: 'duplicate roleName',
     mutate: (p) => set(p, `${C1}.spec.roleName`, 'leader'),
-    webhook: ['spec.template.cliques.roleName: Duplicate value: []string{"leader"}'],
+    webhook: ['spec.template.cliques.roleName: Duplicate value: ["leader"]'],
   },
   {
     rule: 'empty clique name',
@@ -155,7 +155,7 @@ const cases: InvalidCase[] = [
       set(p, `${T}.cliqueStartupType`, 'CliqueStartupTypeExplicit');
       set(p, `${C1}.spec.startsAfter`, ['leader', 'leader']);
     },
-    webhook: ['spec.template.cliques[1].spec.startsAfter: Duplicate value: []string{"leader"}'],
+    webhook: ['spec.template.cliques[1].spec.startsAfter: Duplicate value: ["leader"]'],
   },
   {
     rule: 'autoScalingConfig maxReplicas below minReplicas and replicas',
@@ -184,7 +184,7 @@ const cases: InvalidCase[] = [
         { name: 'a', cliqueNames: ['worker'] },
         { name: 'b', cliqueNames: ['leader', 'worker'] },
       ]),
-    webhook: ['spec.template.podCliqueScalingGroups.cliqueNames: Duplicate value: []string{"worker"}'],
+    webhook: ['spec.template.podCliqueScalingGroups.cliqueNames: Duplicate value: ["worker"]'],
   },
   {
     rule: 'duplicate scaling group names',
@@ -193,7 +193,7 @@ const cases: InvalidCase[] = [
         { name: 'grp', cliqueNames: ['worker'] },
         { name: 'grp', cliqueNames: ['leader'] },
       ]),
-    webhook: ['spec.template.podCliqueScalingGroups.name: Duplicate value: []string{"grp"}'],
+    webhook: ['spec.template.podCliqueScalingGroups.name: Duplicate value: ["grp"]'],
   },
   {
     rule: 'scaling group name not a DNS subdomain',

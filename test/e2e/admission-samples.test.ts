@@ -62,29 +62,42 @@ function loadSamples(): Sample[] {
 
 const samples = loadSamples();
 const nsOf = (s: Sample): string => s.namespace ?? ns.name;
+/** Sample files by the namespace they are applied in (one kubectl per namespace). */
+function filesByNamespace(list: Sample[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of list) {
+    const files = out.get(nsOf(s)) ?? [];
+    if (!files.includes(s.file)) files.push(s.file);
+    out.set(nsOf(s), files);
+  }
+  return out;
+}
+const fileArgs = (files: string[]): string[] => files.flatMap((f) => ['-f', f]);
+
+/** kubectl's output for the first apply, per namespace, and every stored sample by `namespace/name`. */
 const applied = new Map<string, { code: number; stdout: string; stderr: string }>();
+const stored = new Map<string, Obj>();
+
+async function readBack(namespace: string): Promise<Obj[]> {
+  const r = await kubectl(kubeconfig, ['get', 'podcliquesets', '-n', namespace, '-o', 'json']);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return (JSON.parse(r.stdout) as { items: Obj[] }).items;
+}
 
 beforeAll(async () => {
   ns = await testNamespace(core, 'adm-samples');
   // Every sample file exactly as written; ones without a namespace go to the test namespace.
-  const files = [...new Set(samples.map((s) => s.file))];
-  await Promise.all(
-    files.map(async (file) => {
-      const namespace = samples.find((s) => s.file === file)?.namespace ?? ns.name;
-      applied.set(file, await kubectl(kubeconfig, ['apply', '-f', file, '-n', namespace]));
-    }),
-  );
+  for (const [namespace, files] of filesByNamespace(samples)) {
+    applied.set(namespace, await kubectl(kubeconfig, ['apply', ...fileArgs(files), '-n', namespace]));
+    for (const item of await readBack(namespace)) stored.set(`${namespace}/${String(get(item, 'metadata.name'))}`, item);
+  }
 }, 120_000);
 
 afterAll(async () => {
   // Samples that name a namespace (`default`) are not removed with the test namespace.
-  const elsewhere = [...new Set(samples.filter((s) => s.namespace).map((s) => s.file))];
-  await Promise.all(
-    elsewhere.map((file) => {
-      const namespace = samples.find((s) => s.file === file)?.namespace as string;
-      return kubectl(kubeconfig, ['delete', '-f', file, '-n', namespace, '--ignore-not-found', '--wait=false']);
-    }),
-  );
+  for (const [namespace, files] of filesByNamespace(samples.filter((s) => s.namespace))) {
+    await kubectl(kubeconfig, ['delete', ...fileArgs(files), '-n', namespace, '--ignore-not-found', '--wait=false']);
+  }
   await ns?.cleanup();
 });
 
@@ -177,18 +190,20 @@ describe.skipIf(!samplesPresent)('Grove samples apply unchanged', () => {
   });
 
   it.each(samples.map((s) => [relative(GROVE_SAMPLES, s.file), s] as const))('%s is admitted and defaulted', async (_file, s) => {
-    const r = applied.get(s.file);
+    const r = applied.get(nsOf(s));
     expect(r?.stderr).toBe('');
     expect(r?.code).toBe(0);
     // A sample in `default` may have been left by an earlier run; one in the test namespace is new.
     const verbs = s.namespace ? '(created|configured|unchanged)' : 'created';
-    expect(r?.stdout.trim()).toMatch(new RegExp(`^podcliqueset\\.grove\\.io/${s.name} ${verbs}$`));
-    const stored = await getJson(kubeconfig, 'podcliqueset', s.name, nsOf(s));
-    const observed = observedDefaults(stored);
-    expect(observed).toEqual(expectedDefaults(s.doc));
+    const line = lines(r?.stdout ?? '').filter((l) => l.startsWith(`podcliqueset.grove.io/${s.name} `));
+    expect(line).toHaveLength(1);
+    expect(line[0]).toMatch(new RegExp(`^podcliqueset\\.grove\\.io/${s.name} ${verbs}$`));
+    const pcs = stored.get(`${nsOf(s)}/${s.name}`);
+    expect(pcs, 'read back').toBeDefined();
+    expect(observedDefaults(pcs as Obj)).toEqual(expectedDefaults(s.doc));
     // Nothing the sample says was changed: every clique keeps its containers.
     const cliquesIn = arr(obj(obj(s.doc.spec).template).cliques);
-    arr(obj(obj(stored.spec).template).cliques).forEach((c, i) => {
+    arr(get(pcs, 'spec.template.cliques')).forEach((c, i) => {
       expect(obj(obj(c.spec).podSpec).containers).toEqual(obj(obj(cliquesIn[i]?.spec).podSpec).containers);
     });
   });
@@ -196,9 +211,9 @@ describe.skipIf(!samplesPresent)('Grove samples apply unchanged', () => {
   it('simple1 carries the documented defaults (grove-compat §8.1)', async () => {
     const s = samples.find((x) => x.name === 'simple1');
     expect(s).toBeDefined();
-    const stored = await getJson(kubeconfig, 'pcs', 'simple1', nsOf(s as Sample));
-    const t = obj(obj(stored.spec).template);
-    expect(obj(stored.spec).replicas).toBe(1);
+    const pcs = stored.get(`${nsOf(s as Sample)}/simple1`) as Obj;
+    const t = obj(get(pcs, 'spec.template'));
+    expect(get(pcs, 'spec.replicas')).toBe(1);
     expect(t.cliqueStartupType).toBe('CliqueStartupTypeAnyOrder');
     expect(t.terminationDelay).toBe('4h0m0s');
     expect(t.headlessServiceConfig).toEqual({ publishNotReadyAddresses: true });
@@ -222,20 +237,16 @@ describe.skipIf(!samplesPresent)('Grove samples apply unchanged', () => {
   it('a second apply of every sample is admitted and changes nothing', async () => {
     const mine = samples.filter((s) => !s.namespace);
     const versions = async (): Promise<string[]> =>
-      Promise.all(
-        mine.map(async (s) => {
-          const m = obj((await getJson(kubeconfig, 'pcs', s.name, ns.name)).metadata);
-          return `${s.name}@${String(m.generation)}/${String(m.resourceVersion)}`;
-        }),
-      );
+      (await readBack(ns.name))
+        .map((p) => `${String(get(p, 'metadata.name'))}@${String(get(p, 'metadata.generation'))}/${String(get(p, 'metadata.resourceVersion'))}`)
+        .sort();
     const before = await versions();
-    const results = await Promise.all(mine.map((s) => kubectl(kubeconfig, ['apply', '-f', s.file, '-n', ns.name])));
-    results.forEach((r, i) => {
-      expect(r.stderr).toBe('');
-      // The merge patch replaces the (atomic) clique list with the undefaulted one from the file; the
-      // webhook defaults it again, so the stored object does not change (same resourceVersion).
-      expect(r.stdout.trim()).toBe(`podcliqueset.grove.io/${mine[i]?.name} configured`);
-    });
+    expect(before).toHaveLength(mine.length);
+    const r = await kubectl(kubeconfig, ['apply', ...fileArgs(mine.map((s) => s.file)), '-n', ns.name]);
+    expect(r.stderr).toBe('');
+    // The merge patch replaces the (atomic) clique list with the undefaulted one from the file; the
+    // webhook defaults it again, so the stored object does not change (same resourceVersion).
+    expect(lines(r.stdout)).toEqual(mine.map((s) => `podcliqueset.grove.io/${s.name} configured`));
     expect(await versions()).toEqual(before);
     expect(before.every((v) => v.includes('@1/'))).toBe(true);
   });
@@ -360,11 +371,9 @@ describe('CRD surface', () => {
     ]);
     const byShort = await kubectl(kubeconfig, ['get', 'pcs/dry-update', '-n', ns.name, '-o', 'name']);
     expect(byShort.stdout.trim()).toBe('podcliqueset.grove.io/dry-update');
-    for (const short of ['pclq', 'pcsg', 'pg', 'ct']) {
-      const r = await kubectl(kubeconfig, ['get', short, '-n', ns.name, '-o', 'name']);
-      expect(r.stderr, short).toBe('');
-      expect(r.code, short).toBe(0);
-    }
+    const others = await kubectl(kubeconfig, ['get', 'pclq,pcsg,pg,ct', '-n', ns.name, '-o', 'name']);
+    expect(others.stderr).toBe('');
+    expect(others.code).toBe(0);
   });
 });
 

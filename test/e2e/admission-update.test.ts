@@ -34,16 +34,21 @@ const G0 = `${T}.podCliqueScalingGroups.0`;
 const base = (name: string): Obj => podCliqueSet(name, [clique('leader'), clique('worker', { replicas: 4, minAvailable: 2 })], {}, 0);
 const group = (extra: Obj = {}): Obj => ({ name: 'grp', cliqueNames: ['worker'], ...extra });
 
-async function create(pcs: Obj): Promise<void> {
-  const r = await applyJson(kubeconfig, pcs, ['-n', ns.name]);
-  expect(r.stderr).toBe('');
-  expect(r.stdout.trim()).toBe(`podcliqueset.grove.io/${(pcs.metadata as { name: string }).name} created`);
+/** Every PodCliqueSet the tests start from, by name; created together in beforeAll. */
+const initial = new Map<string, Obj>();
+function starting(pcs: Obj): Obj {
+  initial.set((pcs.metadata as { name: string }).name, pcs);
+  return structuredClone(pcs);
 }
 
 beforeAll(async () => {
   ns = await testNamespace(core, 'adm-update');
-  const r = await applyJson(kubeconfig, clusterTopology(CTB, LOCAL_LEVELS));
+  const ctb = await applyJson(kubeconfig, clusterTopology(CTB, LOCAL_LEVELS));
+  expect(ctb.stderr).toBe('');
+  // One kubectl for all starting objects (a List): each item gets its own last-applied annotation.
+  const r = await applyJson(kubeconfig, { apiVersion: 'v1', kind: 'List', items: [...initial.values()] }, ['-n', ns.name]);
   expect(r.stderr).toBe('');
+  expect(lines(r.stdout)).toEqual([...initial.keys()].map((n) => `podcliqueset.grove.io/${n} created`));
 }, 120_000);
 
 afterAll(async () => {
@@ -84,7 +89,7 @@ const cases: UpdateCase[] = [
     rule: 'clique startsAfter',
     old: (p) => set(p, `${T}.cliqueStartupType`, 'CliqueStartupTypeExplicit'),
     mutate: (p) => set(p, `${C1}.spec.startsAfter`, ['leader']),
-    errors: [`spec.template.cliques[1].spec.startsAfter: Invalid value: []string{"leader"}: ${IMMUTABLE}`],
+    errors: [`spec.template.cliques[1].spec.startsAfter: Invalid value: ["leader"]: ${IMMUTABLE}`],
   },
   {
     rule: 'cliqueStartupType',
@@ -100,7 +105,7 @@ const cases: UpdateCase[] = [
     rule: 'scaling group cliqueNames',
     old: (p) => set(p, `${T}.podCliqueScalingGroups`, [group()]),
     mutate: (p) => set(p, `${G0}.cliqueNames`, ['worker', 'leader']),
-    errors: [`spec.template.podCliqueScalingGroups[0].cliqueNames: Invalid value: []string{"worker", "leader"}: ${IMMUTABLE}`],
+    errors: [`spec.template.podCliqueScalingGroups[0].cliqueNames: Invalid value: ["worker","leader"]: ${IMMUTABLE}`],
   },
   {
     rule: 'scaling group minAvailable',
@@ -220,13 +225,15 @@ const cases: UpdateCase[] = [
   },
 ];
 
+const caseStarts = cases.map((c, i) => {
+  const old = base(`upd-${i}`);
+  c.old?.(old);
+  return starting(old);
+});
+
 describe('immutable fields', () => {
   it.concurrent.for(cases.map((c, i) => ({ ...c, index: i })))('$rule is refused', async (c, { expect }) => {
-    const name = `upd-${c.index}`;
-    const old = base(name);
-    c.old?.(old);
-    await create(old);
-    const next = structuredClone(old);
+    const next = structuredClone(caseStarts[c.index] as Obj);
     c.mutate(next);
     const r = await applyJson(kubeconfig, next, ['-n', ns.name]);
     expect(r.code).toBe(1);
@@ -234,8 +241,8 @@ describe('immutable fields', () => {
     expect(lines(r.stderr).at(-1)).toBe(deniedOnApplyPatch(c.errors));
   });
 
+  starting(base('json-patch'));
   it('a JSON patch gets the complete message with the clique index', async () => {
-    await create(base('json-patch'));
     const r = await kubectl(kubeconfig, [
       'patch', 'pcs', 'json-patch', '-n', ns.name, '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/template/cliques/1/spec/minAvailable', value: 3 }]),
     ]);
@@ -258,9 +265,9 @@ describe('immutable fields', () => {
 });
 
 describe('mutable fields', () => {
+  const mutable = starting(base('mutable'));
   it('spec.replicas, clique replicas, podSpec image and terminationDelay update', async () => {
-    const pcs = base('mutable');
-    await create(pcs);
+    const pcs = mutable;
     const patches: [string, Obj | Obj[]][] = [
       ['merge', { spec: { replicas: 0, template: { terminationDelay: '30m' } } }],
       ['json', [{ op: 'replace', path: '/spec/template/cliques/1/spec/replicas', value: 6 }]],
@@ -291,9 +298,9 @@ describe('mutable fields', () => {
     expect(get(stored, `${C0}.spec.podSpec.containers.0.image`)).toBe('registry.k8s.io/pause:3.9');
   });
 
+  const anyOrder = starting(base('reorder-anyorder'));
   it('reordering cliques under AnyOrder is allowed', async () => {
-    const pcs = base('reorder-anyorder');
-    await create(pcs);
+    const pcs = anyOrder;
     reverse(pcs);
     const r = await applyJson(kubeconfig, pcs, ['-n', ns.name]);
     expect(r.stderr).toBe('');
@@ -329,10 +336,8 @@ describe('cliques are matched by exact name', () => {
       },
       errors: [`spec.template.cliques[1].spec.minAvailable: Invalid value: 3: ${IMMUTABLE}`],
     },
-  ])('$what', async (c, { expect }) => {
-    const old = twins(c.name);
-    await create(old);
-    const next = structuredClone(old);
+  ].map((c) => ({ ...c, old: starting(twins(c.name)) })))('$what', async (c, { expect }) => {
+    const next = structuredClone(c.old);
     c.mutate(next);
     const r = await applyJson(kubeconfig, next, ['-n', ns.name]);
     expect(r.code).toBe(1);
