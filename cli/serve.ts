@@ -38,6 +38,18 @@ export interface ServeOptions {
 
 export class UsageError extends Error {}
 
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) throw new UsageError(`--${flag}: must be ${allowed.join(' or ')}, got "${value}"`);
+  return found;
+}
+
+function numberIn(flag: string, value: string | undefined, ok: (n: number) => boolean, what: string): number {
+  const n = Number(value);
+  if (!ok(n)) throw new UsageError(`--${flag}: must be ${what}, got "${value}"`);
+  return n;
+}
+
 /** Parse and check the flags; every error names the flag it is about. */
 export function parseServeOptions(argv: string[]): ServeOptions {
   const { values: v } = parseArgs({
@@ -56,15 +68,11 @@ export function parseServeOptions(argv: string[]): ServeOptions {
       help: { type: 'boolean', default: false },
     },
   });
-  const port = Number(v.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: must be a port number, got "${v.port}"`);
-  const certMode = v['cert-mode'];
-  if (certMode !== 'auto' && certMode !== 'manual') throw new UsageError(`--cert-mode: must be auto or manual, got "${certMode}"`);
+  const port = numberIn('port', v.port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number');
+  const certMode = oneOf('cert-mode', v['cert-mode'], ['auto', 'manual'] as const);
   if (certMode === 'manual' && !v['cert-dir']) throw new UsageError('--cert-dir: required with --cert-mode=manual');
-  const tas = v['topology-aware-scheduling'];
-  if (tas !== 'true' && tas !== 'false') throw new UsageError(`--topology-aware-scheduling: must be true or false, got "${tas}"`);
-  const resyncSeconds = Number(v['resync-interval']);
-  if (!Number.isFinite(resyncSeconds) || resyncSeconds <= 0) throw new UsageError(`--resync-interval: must be a positive number of seconds, got "${v['resync-interval']}"`);
+  const tas = oneOf('topology-aware-scheduling', v['topology-aware-scheduling'], ['true', 'false'] as const);
+  const resyncSeconds = numberIn('resync-interval', v['resync-interval'], (n) => Number.isFinite(n) && n > 0, 'a positive number of seconds');
   return {
     help: v.help === true,
     ...(v.kubeconfig ? { kubeconfig: v.kubeconfig } : {}),
