@@ -55,7 +55,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`${message.startsWith('copse:') ? '' : 'copse: '}${message}\n`);
+    process.stderr.write(`${message.startsWith('copse') ? '' : 'copse: '}${message}\n`);
     if (process.env.COPSE_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     process.exitCode = 1;
   },
