@@ -1,8 +1,7 @@
-// Writes through one field manager. Server-side apply (force: true, as LWS does) for objects copse
-// owns outright; JSON merge patch and JSON patch for targeted edits. Strategic merge patch is never
-// used: the apiserver rejects it (415) for custom resources, and KubernetesObjectApi.patch defaults
-// to it, so every call here names its strategy explicitly (k8s-wire §4).
-import { PatchStrategy, setHeaderOptions, type CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+// Writes through one field manager: server-side apply (force: true, as LWS does) for objects copse
+// owns outright. Strategic merge patch is never used: the apiserver rejects it (415) for custom
+// resources, so a targeted edit names its patch type explicitly with patchOptions (k8s-wire §4).
+import { PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
 import { toKubeError } from './errors.js';
 import type { RawObjectApi } from './raw.js';
 
@@ -24,15 +23,6 @@ export function patchOptions(strategy: PatchStrategy): ReturnType<typeof setHead
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
-}
-
-/** Reference to a custom resource, without discovery. Omit `namespace` for cluster-scoped kinds. */
-export interface CustomRef {
-  group: string;
-  version: string;
-  plural: string;
-  name: string;
-  namespace?: string;
 }
 
 /** The body of an apply: managedFields must be absent, and a stale resourceVersion would turn it into a precondition. */
@@ -60,60 +50,4 @@ async function wrap<T>(p: Promise<T>): Promise<T> {
  */
 export function applyObject<T extends KubernetesObject>(raw: RawObjectApi, obj: T, opts: WriteOptions = {}): Promise<T> {
   return wrap(raw.apply(applyBody(obj), { fieldManager: opts.fieldManager ?? FIELD_MANAGER, force: true, ...(opts.dryRun ? { dryRun: true } : {}) }));
-}
-
-type CustomBody = Record<string, unknown> | JsonPatchOp[];
-
-function patchCustom(custom: CustomObjectsApi, ref: CustomRef, body: CustomBody, strategy: PatchStrategy, opts: WriteOptions, force?: boolean): Promise<unknown> {
-  const common = {
-    group: ref.group,
-    version: ref.version,
-    plural: ref.plural,
-    name: ref.name,
-    body,
-    fieldManager: opts.fieldManager ?? FIELD_MANAGER,
-    ...(opts.dryRun ? { dryRun: 'All' } : {}),
-    ...(force !== undefined ? { force } : {}),
-  };
-  const options = patchOptions(strategy);
-  return wrap(
-    ref.namespace
-      ? custom.patchNamespacedCustomObject({ ...common, namespace: ref.namespace }, options)
-      : custom.patchClusterCustomObject(common, options),
-  );
-}
-
-/** Server-side apply of a custom resource (body must carry apiVersion, kind, metadata.name). */
-export function applyCustom(custom: CustomObjectsApi, ref: CustomRef, body: KubernetesObject, opts: WriteOptions = {}): Promise<unknown> {
-  return patchCustom(custom, ref, applyBody(body) as unknown as Record<string, unknown>, PatchStrategy.ServerSideApply, opts, true);
-}
-
-/** JSON merge patch of a custom resource, e.g. `{metadata:{labels:{a:null}}}`. */
-export function mergePatchCustom(custom: CustomObjectsApi, ref: CustomRef, patch: Record<string, unknown>, opts: WriteOptions = {}): Promise<unknown> {
-  return patchCustom(custom, ref, patch, PatchStrategy.MergePatch, opts);
-}
-
-/** RFC 6902 JSON patch of a custom resource; prefix a `test` op for race-safe list edits. */
-export function jsonPatchCustom(custom: CustomObjectsApi, ref: CustomRef, ops: JsonPatchOp[], opts: WriteOptions = {}): Promise<unknown> {
-  return patchCustom(custom, ref, ops, PatchStrategy.JsonPatch, opts);
-}
-
-/** JSON merge patch of the status subresource of a custom resource. */
-export function mergePatchCustomStatus(custom: CustomObjectsApi, ref: CustomRef, status: Record<string, unknown>, opts: WriteOptions = {}): Promise<unknown> {
-  const body = { status };
-  const options = patchOptions(PatchStrategy.MergePatch);
-  const common = {
-    group: ref.group,
-    version: ref.version,
-    plural: ref.plural,
-    name: ref.name,
-    body,
-    fieldManager: opts.fieldManager ?? FIELD_MANAGER,
-    ...(opts.dryRun ? { dryRun: 'All' } : {}),
-  };
-  return wrap(
-    ref.namespace
-      ? custom.patchNamespacedCustomObjectStatus({ ...common, namespace: ref.namespace }, options)
-      : custom.patchClusterCustomObjectStatus(common, options),
-  );
 }
