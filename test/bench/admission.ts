@@ -167,12 +167,9 @@ export async function benchEndToEnd(kubeconfig: string, iterations: number): Pro
   kc.loadFromFile(kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const namespace = 'copse-bench';
-  try {
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-  } catch {
-    /* exists */
-  }
+  // A fresh namespace each run: the previous run's may still be terminating.
+  const namespace = `copse-bench-${randomUUID().slice(0, 8)}`;
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
   const run = async (name: string, once: (i: number) => Promise<unknown>) => {
     for (let i = 0; i < 20; i++) await once(i); // warm-up
     const samples: number[] = [];
