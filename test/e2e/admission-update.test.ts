@@ -198,7 +198,7 @@ const cases: UpdateCase[] = [
   {
     rule: 'adding a PodCliqueSet topology constraint',
     mutate: (p) => set(p, `${T}.topologyConstraint`, { topologyName: CTB, pack: { required: 'block' } }),
-    errors: [`spec.template.topologyConstraint.topologyName: Forbidden: topologyName cannot be changed from "" to "${CTB}"`],
+    errors: ['spec.template.topologyConstraint: Forbidden: PodCliqueSet topology constraint cannot be added after creation'],
   },
   {
     rule: 'adding a clique topology constraint',

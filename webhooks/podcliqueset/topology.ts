@@ -442,20 +442,19 @@ function constraintChangeMessage(kind: string, name: string, a: Constraint | und
 }
 
 function validatePCSImmutability(a: Constraint | undefined, b: Constraint | undefined, allowRepair: boolean): FieldError[] {
-  const errs: FieldError[] = [];
   const oldName = a?.topologyName ?? '';
   const newName = b?.topologyName ?? '';
   const repair = allowRepair && isAllowedLegacyRepair(a, b);
-  if (oldName !== newName && !repair) {
-    errs.push(
-      forbidden(PCS_TOPOLOGY_NAME_PATH, `topologyName cannot be changed from ${JSON.stringify(oldName)} to ${JSON.stringify(newName)}`),
-    );
+  if (repair) return [];
+  // A rename of an existing constraint gets Grove's own message; adding or removing the whole
+  // constraint reads like it does for cliques and scaling groups ("cannot be added after creation").
+  if (a !== undefined && b !== undefined && oldName !== newName) {
+    return [forbidden(PCS_TOPOLOGY_NAME_PATH, `topologyName cannot be changed from ${JSON.stringify(oldName)} to ${JSON.stringify(newName)}`)];
   }
-  // A changed topologyName is reported above; only then are the domains compared.
-  if (oldName === newName && constraintChanged(a, b) && !repair && !isAllowedPackDomainMigration(a, b)) {
-    errs.push(forbidden(TEMPLATE_PATH.child('topologyConstraint'), constraintChangeMessage(KIND_PODCLIQUESET, '', a, b)));
+  if (constraintChanged(a, b) && !isAllowedPackDomainMigration(a, b)) {
+    return [forbidden(TEMPLATE_PATH.child('topologyConstraint'), constraintChangeMessage(KIND_PODCLIQUESET, '', a, b))];
   }
-  return errs;
+  return [];
 }
 
 function validateImmutability(view: TemplateView, oldView: TemplateView, allowRepair: boolean): FieldError[] {

@@ -1084,6 +1084,17 @@ const updateCases: UpdateCase[] = [
     errors: ['spec.template.topologyConstraint.topologyName: Invalid value: "missing-topology": ClusterTopologyBinding "missing-topology" not found'],
   },
   {
+    name: 'adding a PodCliqueSet topology constraint after creation',
+    mutate: (p) => set(p, `${T}.topologyConstraint`, { topologyName: 'grove-topology', pack: { required: 'block' } }),
+    errors: ['spec.template.topologyConstraint: Forbidden: PodCliqueSet topology constraint cannot be added after creation'],
+  },
+  {
+    name: 'removing a PodCliqueSet topology constraint after creation',
+    old: (p) => set(p, `${T}.topologyConstraint`, { topologyName: 'grove-topology', pack: { required: 'block' } }),
+    mutate: (p) => del(p, `${T}.topologyConstraint`),
+    errors: ['spec.template.topologyConstraint: Forbidden: PodCliqueSet topology constraint cannot be removed after creation'],
+  },
+  {
     name: 'legacy repair cannot change the domain',
     old: (p) => set(p, `${T}.topologyConstraint`, { packDomain: 'rack' }),
     mutate: (p) => set(p, `${T}.topologyConstraint`, { topologyName: 'grove-topology', packDomain: 'host' }),
