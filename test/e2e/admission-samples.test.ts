@@ -2,10 +2,7 @@
 // copse mutating webhook, read back), server-side dry runs, the CRD surface kubectl sees (CRDs,
 // explain, printer columns, short names) and robustness of admission (huge objects, excluded
 // namespaces, DELETE).
-import { loadAllYaml } from '@kubernetes/client-node';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type Obj,
@@ -19,15 +16,15 @@ import {
   set,
   uniqueSuffix,
 } from '../support/admission.js';
+import { GROVE_SAMPLES_ROOT, groveSamplesPresent, podCliqueSetDocs } from '../support/grove-samples.js';
 import { clients, kubectl, testNamespace } from '../support/kube.js';
 
 const kubeconfig = inject('kubeconfig');
 const { core } = clients(kubeconfig);
 let ns: { name: string; cleanup: () => Promise<void> };
 
-const GROVE_SAMPLES = fileURLToPath(new URL('../../../shared/grove-samples/samples', import.meta.url));
-const samplesPresent = existsSync(GROVE_SAMPLES);
-if (!samplesPresent) console.warn(`admission e2e: skipping the Grove sample PodCliqueSets: ${GROVE_SAMPLES} not found`);
+const GROVE_SAMPLES = join(GROVE_SAMPLES_ROOT, 'samples');
+const samplesPresent = groveSamplesPresent('admission e2e', 'samples');
 
 interface Sample {
   file: string;
@@ -38,26 +35,12 @@ interface Sample {
   namespace: string | undefined;
 }
 
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((entry) => {
-      const p = join(dir, entry);
-      if (statSync(p).isDirectory()) return yamlFiles(p);
-      return /\.ya?ml$/.test(entry) ? [p] : [];
-    });
-}
-
 function loadSamples(): Sample[] {
   if (!samplesPresent) return [];
-  return yamlFiles(GROVE_SAMPLES).flatMap((file) =>
-    (loadAllYaml(readFileSync(file, 'utf8')) as Obj[])
-      .filter((doc) => doc?.kind === 'PodCliqueSet')
-      .map((doc) => {
-        const meta = doc.metadata as { name: string; namespace?: string };
-        return { file, doc, name: meta.name, namespace: meta.namespace };
-      }),
-  );
+  return podCliqueSetDocs('samples').map(({ path, doc }) => {
+    const meta = doc.metadata as { name: string; namespace?: string };
+    return { file: path, doc: doc as Obj, name: meta.name, namespace: meta.namespace };
+  });
 }
 
 const samples = loadSamples();

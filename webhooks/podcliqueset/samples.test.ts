@@ -2,12 +2,9 @@
 // validation unchanged. The manifests live beside the project in ../shared (not shipped with it);
 // the suite is skipped, with a message, when they are absent.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-import { loadAllYaml } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+
+import { groveSamplesPresent, podCliqueSetDocs } from '../../test/support/grove-samples.js';
 
 import { formatFieldErrors } from '../../api/field-errors.js';
 import { defaultPodCliqueSet } from './defaults.js';
@@ -16,31 +13,15 @@ import { type PodCliqueSetValidationContext, validatePodCliqueSetCreate, validat
 type PCS = Parameters<typeof validatePodCliqueSetCreate>[0];
 type CTB = NonNullable<ReturnType<NonNullable<PodCliqueSetValidationContext['topology']>>>;
 
-const GROVE_SAMPLES = fileURLToPath(new URL('../../../shared/grove-samples', import.meta.url));
-const present = existsSync(GROVE_SAMPLES);
-if (!present) console.warn(`skipping the Grove sample suite: ${GROVE_SAMPLES} not found`);
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((entry) => {
-      const p = join(dir, entry);
-      if (statSync(p).isDirectory()) return yamlFiles(p);
-      return /\.ya?ml$/.test(entry) ? [p] : [];
-    });
-}
+const present = groveSamplesPresent('Grove sample suite');
 
 interface Sample {
   file: string;
   pcs: PCS;
 }
 
-function podCliqueSets(dir: string): Sample[] {
-  return yamlFiles(dir).flatMap((file) =>
-    (loadAllYaml(readFileSync(file, 'utf8')) as { kind?: string }[])
-      .filter((doc) => doc?.kind === 'PodCliqueSet')
-      .map((doc) => ({ file: relative(GROVE_SAMPLES, file), pcs: doc as PCS })),
-  );
+function podCliqueSets(sub: string): Sample[] {
+  return podCliqueSetDocs(sub).map(({ file, doc }) => ({ file, pcs: doc as unknown as PCS }));
 }
 
 /** A zone → block → rack → host ClusterTopologyBinding, as Grove's TAS e2e setup creates. */
@@ -80,7 +61,7 @@ function admit(pcs: PCS, context: PodCliqueSetValidationContext): { create: stri
 }
 
 describe.skipIf(!present)('Grove samples (samples/**)', () => {
-  const samples = present ? podCliqueSets(join(GROVE_SAMPLES, 'samples')) : [];
+  const samples = present ? podCliqueSets('samples') : [];
 
   it('finds every sample PodCliqueSet', () => {
     expect(samples.map((s) => s.pcs.metadata?.name)).toEqual([
@@ -117,7 +98,7 @@ describe.skipIf(!present)('Grove samples (samples/**)', () => {
 });
 
 describe.skipIf(!present)('Grove e2e workloads (e2e-workloads/**)', () => {
-  const workloads = present ? podCliqueSets(join(GROVE_SAMPLES, 'e2e-workloads')) : [];
+  const workloads = present ? podCliqueSets('e2e-workloads') : [];
   // The one manifest Grove's e2e suite applies expecting a denial.
   const INVALID = 'e2e-workloads/auto-mnnvl/mnnvl-gpu-invalid.yaml';
   const mnnvl = (file: string): boolean => file.includes('auto-mnnvl/');

@@ -457,37 +457,33 @@ function validatePCSImmutability(a: Constraint | undefined, b: Constraint | unde
   return [];
 }
 
+interface NamedConstraint {
+  name: string;
+  constraint: Constraint | undefined;
+  index: number;
+}
+
 function validateImmutability(view: TemplateView, oldView: TemplateView, allowRepair: boolean): FieldError[] {
-  const errs = validatePCSImmutability(oldView.constraint, view.constraint, allowRepair);
   const changedDisallowed = (a: Constraint | undefined, b: Constraint | undefined): boolean =>
     constraintChanged(a, b) && !(allowRepair && isAllowedLegacyRepair(a, b)) && !isAllowedPackDomainMigration(a, b);
 
-  // Matched by exact name, never by prefix or suffix.
-  const oldCliques = new Map(oldView.cliques.map((c) => [c.name, c.constraint] as const));
-  for (const c of view.cliques) {
-    const before = oldCliques.get(c.name);
-    if (changedDisallowed(before, c.constraint)) {
-      errs.push(
+  // Old and new entries are matched by exact name, never by prefix or suffix.
+  const changes = (list: 'cliques' | 'podCliqueScalingGroups', kind: string, now: NamedConstraint[], before: NamedConstraint[]): FieldError[] => {
+    const old = new Map(before.map((x) => [x.name, x.constraint] as const));
+    return now
+      .filter((x) => changedDisallowed(old.get(x.name), x.constraint))
+      .map((x) =>
         forbidden(
-          TEMPLATE_PATH.child('cliques').index(c.index).child('topologyConstraint'),
-          constraintChangeMessage(KIND_PODCLIQUE, c.name, before, c.constraint),
+          TEMPLATE_PATH.child(list).index(x.index).child('topologyConstraint'),
+          constraintChangeMessage(kind, x.name, old.get(x.name), x.constraint),
         ),
       );
-    }
-  }
-  const oldGroups = new Map(oldView.groups.map((g) => [g.name, g.constraint] as const));
-  for (const g of view.groups) {
-    const before = oldGroups.get(g.name);
-    if (changedDisallowed(before, g.constraint)) {
-      errs.push(
-        forbidden(
-          TEMPLATE_PATH.child('podCliqueScalingGroups').index(g.index).child('topologyConstraint'),
-          constraintChangeMessage(KIND_PODCLIQUESCALINGGROUP, g.name, before, g.constraint),
-        ),
-      );
-    }
-  }
-  return errs;
+  };
+  return [
+    ...validatePCSImmutability(oldView.constraint, view.constraint, allowRepair),
+    ...changes('cliques', KIND_PODCLIQUE, view.cliques, oldView.cliques),
+    ...changes('podCliqueScalingGroups', KIND_PODCLIQUESCALINGGROUP, view.groups, oldView.groups),
+  ];
 }
 
 function hasRepairableLegacyConstraint(view: TemplateView): boolean {

@@ -1,0 +1,44 @@
+// Grove's sample and e2e manifests, which live beside the project in ../shared
+// (not shipped with it). Suites that use them skip, with a message, when absent.
+import { loadAllYaml } from '@kubernetes/client-node';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const GROVE_SAMPLES_ROOT = fileURLToPath(new URL('../../../shared/grove-samples', import.meta.url));
+
+/** True when `sub` exists under the samples root; warns once for `suite` otherwise. */
+export function groveSamplesPresent(suite: string, sub = ''): boolean {
+  const dir = join(GROVE_SAMPLES_ROOT, sub);
+  const present = existsSync(dir);
+  if (!present) console.warn(`${suite}: skipping the Grove samples: ${dir} not found`);
+  return present;
+}
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => {
+      const p = join(dir, entry);
+      if (statSync(p).isDirectory()) return yamlFiles(p);
+      return /\.ya?ml$/.test(entry) ? [p] : [];
+    });
+}
+
+export interface SampleDoc {
+  /** Absolute path of the file. */
+  path: string;
+  /** Path relative to the samples root, e.g. `samples/simple/simple1.yaml`. */
+  file: string;
+  /** The document exactly as written. */
+  doc: Record<string, unknown>;
+}
+
+/** Every PodCliqueSet document in the YAML files under `sub`, in sorted file order. */
+export function podCliqueSetDocs(sub: string): SampleDoc[] {
+  return yamlFiles(join(GROVE_SAMPLES_ROOT, sub)).flatMap((path) =>
+    (loadAllYaml(readFileSync(path, 'utf8')) as Array<Record<string, unknown> | null>)
+      .filter((doc): doc is Record<string, unknown> => doc?.kind === 'PodCliqueSet')
+      .map((doc) => ({ path, file: relative(GROVE_SAMPLES_ROOT, path), doc })),
+  );
+}
