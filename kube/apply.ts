@@ -9,11 +9,7 @@ export { PatchStrategy };
 
 export const FIELD_MANAGER = 'copse';
 
-/** One RFC 6902 operation (the subset the apiserver accepts). */
-export type JsonPatchOp =
-  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
-  | { op: 'remove'; path: string }
-  | { op: 'move' | 'copy'; from: string; path: string };
+export type { JsonPatchOp } from '../api/jsonpatch.js';
 
 /** Request options that set the patch Content-Type (the generated clients default to JSON patch). */
 export function patchOptions(strategy: PatchStrategy): ReturnType<typeof setHeaderOptions> {

@@ -8,7 +8,7 @@
 //  - validating responses carry no `patch`/`patchType` keys at all, not even empty;
 //  - mutating responses carry both `patchType: "JSONPatch"` and a base64 RFC 6902 patch, or neither.
 import { formatFieldErrors, toStatusCauses, type FieldError, type StatusCause } from '../api/field-errors.js';
-import { encodePatch, type JsonPatchOp } from './jsonpatch.js';
+import { encodePatch, type JsonPatchOp } from '../api/jsonpatch.js';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 export const ADMISSION_KIND = 'AdmissionReview';

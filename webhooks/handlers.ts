@@ -5,15 +5,15 @@ import type { ClusterTopologyBinding, PodCliqueSet } from '../api/index.js';
 import type { FieldError } from '../api/field-errors.js';
 import { compiledValidator, validateObject } from '../api/validators.js';
 import { allow, deny, denyFieldErrors, type AdmissionDecision, type AdmissionRequest } from './admission.js';
-import { validateClusterTopologyBinding, type ClusterTopologyValidationContext } from './clustertopology/validate.js';
-import { diff } from './jsonpatch.js';
-import { defaultPodCliqueSet } from './podcliqueset/defaults.js';
+import { validateClusterTopologyBinding, type ClusterTopologyValidationContext } from '../api/rules/clustertopology/validate.js';
+import { diff } from '../api/jsonpatch.js';
+import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
 import {
   referencedTopologyNames,
   validatePodCliqueSetCreate,
   validatePodCliqueSetUpdate,
   type PodCliqueSetValidationContext,
-} from './podcliqueset/validate.js';
+} from '../api/rules/podcliqueset/validate.js';
 import type { HandlerContext } from './registry.js';
 
 /**

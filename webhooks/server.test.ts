@@ -10,7 +10,7 @@ import { invalid } from '../api/field-errors.js';
 import { issueCert, newCa, type CertKeyPem } from '../certs/issue.js';
 import { Registry } from '../kube/metrics.js';
 import { allow, denyFieldErrors } from './admission.js';
-import { applyPatch, diff } from './jsonpatch.js';
+import { applyPatch, diff } from '../api/jsonpatch.js';
 import { WEBHOOKS, type WebhookDeclaration } from './registry.js';
 import { startWebhookServer, type WebhookServer } from './server.js';
 

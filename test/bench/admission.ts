@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import { issueCert, newCa } from '../../certs/issue.js';
 import { createLogger } from '../../kube/log.js';
-import { defaultPodCliqueSet } from '../../webhooks/podcliqueset/defaults.js';
+import { defaultPodCliqueSet } from '../../api/rules/podcliqueset/defaults.js';
 import { startWebhookServer } from '../../webhooks/server.js';
 import type { PodCliqueSet } from '../../api/index.js';
 

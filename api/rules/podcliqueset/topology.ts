@@ -5,9 +5,9 @@
 // template. Children inherit the topologyName of the nearest constrained ancestor; the effective
 // required domain is `pack.required`, falling back to the deprecated `packDomain`.
 
-import { type FieldError, type FieldPath, fieldPath, forbidden, invalid, required } from '../../api/field-errors.js';
-import type { ClusterTopologyBinding, PodCliqueSet } from '../../api/index.js';
-import { asArray, asObject, goString, stringList } from '../validation/untyped.js';
+import { type FieldError, type FieldPath, fieldPath, forbidden, invalid, required } from '../../field-errors.js';
+import type { ClusterTopologyBinding, PodCliqueSet } from '../../index.js';
+import { asArray, asObject, goString, stringList } from '../untyped.js';
 
 export const KIND_PODCLIQUESET = 'PodCliqueSet';
 export const KIND_PODCLIQUE = 'PodClique';

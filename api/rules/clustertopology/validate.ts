@@ -3,9 +3,9 @@
 // condition `TopologyLevelsUnavailable`, not refused here. The schema (levels minItems, domain/key
 // patterns) is enforced by the structural validator before this runs.
 
-import { type FieldError, duplicate, fieldPath, invalid } from '../../api/field-errors.js';
-import type { ClusterTopologyBinding } from '../../api/index.js';
-import { asArray, asObject, goString } from '../validation/untyped.js';
+import { type FieldError, duplicate, fieldPath, invalid } from '../../field-errors.js';
+import type { ClusterTopologyBinding } from '../../index.js';
+import { asArray, asObject, goString } from '../untyped.js';
 
 /** The scheduler backend copse always runs; topology-aware through copse's scheduler extender. */
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';

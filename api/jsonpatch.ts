@@ -6,9 +6,11 @@
 // JSON has no `undefined`: a key whose value is undefined counts as absent (as JSON.stringify
 // would drop it), so defaulting code may leave `x: undefined` behind without producing an op.
 
-import type { JsonPatchOp } from '../kube/apply.js';
-
-export type { JsonPatchOp };
+/** One RFC 6902 operation (the subset the apiserver accepts). */
+export type JsonPatchOp =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
+  | { op: 'remove'; path: string }
+  | { op: 'move' | 'copy'; from: string; path: string };
 
 export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');

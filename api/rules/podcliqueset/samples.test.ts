@@ -4,9 +4,9 @@
 
 import { describe, expect, it } from 'vitest';
 
-import { groveSamplesPresent, podCliqueSetDocs } from '../../test/support/grove-samples.js';
+import { groveSamplesPresent, podCliqueSetDocs } from '../../../test/support/grove-samples.js';
 
-import { formatFieldErrors } from '../../api/field-errors.js';
+import { formatFieldErrors } from '../../field-errors.js';
 import { defaultPodCliqueSet } from './defaults.js';
 import { type PodCliqueSetValidationContext, validatePodCliqueSetCreate, validatePodCliqueSetUpdate } from './validate.js';
 

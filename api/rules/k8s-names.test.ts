@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { fieldPath, formatFieldError } from '../../api/field-errors.js';
+import { fieldPath, formatFieldError } from '../field-errors.js';
 import {
   isDNS1123Label,
   isDNS1123Subdomain,

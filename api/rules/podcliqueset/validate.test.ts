@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatFieldError, formatFieldErrors } from '../../api/field-errors.js';
+import { formatFieldError, formatFieldErrors } from '../../field-errors.js';
 import { defaultPodCliqueSet } from './defaults.js';
 import { referencedTopologyNames } from './topology.js';
 import {

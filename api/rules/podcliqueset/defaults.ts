@@ -14,8 +14,8 @@
 // copse additions to Grove's defaults: an empty clique `roleName` becomes the clique's name, and
 // `minAvailable` / `autoScalingConfig.minReplicas` follow the *defaulted* replicas (see below).
 
-import type { PodCliqueSet } from '../../api/index.js';
-import { type JsonObject, asArray, asInt, asObject, isNil } from '../validation/untyped.js';
+import type { PodCliqueSet } from '../../index.js';
+import { type JsonObject, asArray, asInt, asObject, isNil } from '../untyped.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 /** 4h, serialised the way metav1.Duration marshals it. */

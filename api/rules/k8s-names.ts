@@ -3,7 +3,7 @@
 // as vendored by Grove: apimachinery v0.34). The returned message texts are the upstream ones,
 // because users and tests compare them verbatim.
 
-import { type FieldError, type FieldPath, forbidden, invalid, required, tooLong } from '../../api/field-errors.js';
+import { type FieldError, type FieldPath, forbidden, invalid, required, tooLong } from '../field-errors.js';
 import { asArray, asInt, asObject, asString, byteLength, isNil, stringMapEntries } from './untyped.js';
 
 // ---------------------------------------------------------------------------------------------

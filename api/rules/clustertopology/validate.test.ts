@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatFieldError, formatFieldErrors } from '../../api/field-errors.js';
+import { formatFieldError, formatFieldErrors } from '../../field-errors.js';
 import { type ClusterTopologyValidationContext, validateClusterTopologyBinding } from './validate.js';
 
 type CTB = Parameters<typeof validateClusterTopologyBinding>[0];

@@ -23,8 +23,8 @@ import {
   notFound,
   notSupported,
   required,
-} from '../../api/field-errors.js';
-import type { ClusterTopologyBinding, PodCliqueSet } from '../../api/index.js';
+} from '../../field-errors.js';
+import type { ClusterTopologyBinding, PodCliqueSet } from '../../index.js';
 import {
   isDNS1123Label,
   isDNS1123Subdomain,
@@ -33,7 +33,7 @@ import {
   validateAnnotations,
   validateLabels,
   validateObjectMeta,
-} from '../validation/k8s-names.js';
+} from '../k8s-names.js';
 import {
   type JsonObject,
   asArray,
@@ -50,7 +50,7 @@ import {
   parseGoDuration,
   semanticEqual,
   stringList,
-} from '../validation/untyped.js';
+} from '../untyped.js';
 import { validateTopologyOnCreate, validateTopologyOnUpdate } from './topology.js';
 
 /** What the rules need from outside the object (operator configuration and the referenced CTB). */
