@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { cacheRoot, repoRoot } from './paths.js';
 
-export const KUBERNETES_VERSION = 'v1.34.4';
+export const KUBERNETES_VERSION = 'v1.37.2';
 export const ETCD_VERSION = 'v3.6.16';
 export const KWOK_VERSION = 'v0.8.0';
 
@@ -61,6 +61,34 @@ function moduleDir(m: UpstreamModule): string {
   return join(repoRoot(), 'cluster', 'upstream', m.dir);
 }
 
+/** The oldest Go that builds every pinned module: each go.mod says `go 1.26.0`. */
+export const GO_MINIMUM = '1.26.0';
+
+/**
+ * The environment of every `go` invocation. Static binaries (no cgo) run on any
+ * Linux; the module proxy is the only source, so a build never falls back to
+ * cloning a VCS repository; go.mod/go.sum are never rewritten by a build.
+ */
+export function goBuildEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const proxy = (base.GOPROXY ?? '')
+    .split(/[,|]/)
+    .filter((p) => p && p !== 'direct' && p !== 'off')
+    .join(',');
+  return {
+    ...base,
+    CGO_ENABLED: '0',
+    GOPROXY: proxy || 'https://proxy.golang.org',
+    GOFLAGS: '-mod=readonly',
+    GOTOOLCHAIN: base.GOTOOLCHAIN ?? 'local',
+  };
+}
+
+/** The part of the build environment that changes the bytes of a binary, for the cache key. */
+function buildEnvKey(): string {
+  const env = goBuildEnv();
+  return ['CGO_ENABLED', 'GOFLAGS', 'GOAMD64', 'GOARM64', 'GOEXPERIMENT'].map((k) => `${k}=${env[k] ?? ''}`).join(';');
+}
+
 /** Cache folder for one module: readable version plus a hash of everything that affects the build. */
 export function moduleCacheDir(m: UpstreamModule): string {
   const dir = moduleDir(m);
@@ -70,6 +98,7 @@ export function moduleCacheDir(m: UpstreamModule): string {
     .update(m.ldflags)
     .update(JSON.stringify(m.binaries))
     .update(`${process.platform}/${process.arch}`)
+    .update(buildEnvKey())
     .digest('hex')
     .slice(0, 12);
   return join(cacheRoot(), 'upstream', `${m.dir}-${m.version}-${hash}`);
@@ -90,15 +119,40 @@ export function missingModules(): UpstreamModule[] {
   return MODULES.filter((m) => !moduleComplete(m));
 }
 
+/** `go version go1.26.8 linux/amd64` → [1, 26, 8]; undefined for anything else. */
+export function parseGoVersion(output: string): [number, number, number] | undefined {
+  const m = /go(\d+)\.(\d+)(?:\.(\d+))?/.exec(output);
+  if (!m) return undefined;
+  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+}
+
+export function goVersionAtLeast(have: [number, number, number], want: string): boolean {
+  const w = want.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    const a = have[i] ?? 0;
+    const b = w[i] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+}
+
 function goBinary(): string {
   const candidates = [process.env.GO, 'go', '/usr/local/go/bin/go'].filter((c): c is string => Boolean(c));
   for (const c of candidates) {
-    const r = spawnSync(c, ['version'], { encoding: 'utf8' });
-    if (r.status === 0) return c;
+    const r = spawnSync(c, ['version'], { encoding: 'utf8', env: goBuildEnv() });
+    if (r.status !== 0) continue;
+    const version = parseGoVersion(r.stdout);
+    if (version && !goVersionAtLeast(version, GO_MINIMUM)) {
+      throw new GoMissingError(
+        `copse: the pinned Kubernetes binaries need Go ${GO_MINIMUM} or newer to build, but ${c} is ${r.stdout.trim()}.\n` +
+          `  Install Go ${GO_MINIMUM}+ (https://go.dev/doc/install), or set GO=/path/to/go.`,
+      );
+    }
+    return c;
   }
   throw new GoMissingError(
     'copse: the Go toolchain is needed once to build the pinned Kubernetes binaries, but `go` was not found.\n' +
-      '  Install Go 1.24 or newer (https://go.dev/doc/install) and make sure `go` is on PATH, or set GO=/path/to/go.',
+      `  Install Go ${GO_MINIMUM} or newer (https://go.dev/doc/install) and make sure \`go\` is on PATH, or set GO=/path/to/go.`,
   );
 }
 
@@ -106,7 +160,7 @@ type Progress = (line: string) => void;
 
 function run(go: string, args: string[], cwd: string, onLine?: (l: string) => void): Promise<{ code: number; tail: string }> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(go, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(go, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: goBuildEnv() });
     const tail: string[] = [];
     let buf = '';
     const onData = (chunk: Buffer) => {
