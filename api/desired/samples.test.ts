@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { type Graph, INIT_CONTAINER, names, persisted, simulate } from '../../test/support/desired.js';
 import { groveSamplesPresent, podCliqueSetDocs } from '../../test/support/grove-samples.js';
 import type { Pod } from '../core/wire.js';
-import type { PodCliqueSet } from '../generated/types.js';
+import type { ClusterTopologyBinding, PodCliqueSet, PodGang } from '../generated/types.js';
 
 const present = groveSamplesPresent('desired-state golden graphs');
 
@@ -331,5 +331,94 @@ describe.skipIf(!present)('golden graphs of Grove e2e workloads (grove-compat §
     const g = simulate({ ...pcs, spec: { ...pcs.spec, replicas: 2 } }, { scaleGroups: { 'workload1-0-sg-x': 3 } });
     expect(names(g.tree.podGangs)).toEqual(['workload1-0', 'workload1-0-sg-x-0', 'workload1-1']);
     expect(g.pods).toHaveLength(24);
+  });
+});
+
+/** Grove's TAS e2e topology (TAS1): zone → block → rack → host, with copse's node label keys. */
+const GROVE_TOPOLOGY: ClusterTopologyBinding = {
+  metadata: { name: 'grove-topology' },
+  spec: {
+    levels: [
+      { domain: 'zone', key: 'topology.kubernetes.io/zone' },
+      { domain: 'block', key: 'topology.copse.io/block' },
+      { domain: 'rack', key: 'topology.copse.io/rack' },
+      { domain: 'host', key: 'kubernetes.io/hostname' },
+    ],
+  },
+};
+const TAS = { enabled: true, binding: GROVE_TOPOLOGY };
+const BLOCK = { packConstraint: { required: 'topology.copse.io/block' } };
+const RACK = { packConstraint: { required: 'topology.copse.io/rack' } };
+const HOST = { packConstraint: { required: 'kubernetes.io/hostname' } };
+
+/** A gang's constraints: gang-wide, group configs, and per pod group. */
+function constraints(gang: PodGang | undefined) {
+  return {
+    gang: gang?.spec.topologyConstraint,
+    groups: gang?.spec.topologyConstraintGroupConfigs?.map((c) => [c.name, c.podGroupNames, c.topologyConstraint]),
+    podgroups: Object.fromEntries((gang?.spec.podgroups ?? []).map((p) => [p.name, p.topologyConstraint])),
+    topologyName: gang?.metadata.annotations?.['grove.io/topology-name'],
+  };
+}
+
+describe.skipIf(!present)('topology-aware gangs of Grove TAS workloads (grove-compat §5.2, §9.3)', () => {
+  it('TAS10 tas-pcsg-scale: base gang has replica 0 only, scaled gangs packed by rack', () => {
+    const g = simulate(sample('tas-pcsg-scale', workloads), { topology: TAS });
+    expect(names(g.tree.podGangs)).toEqual(['tas-pcsg-scale-0', 'tas-pcsg-scale-0-inference-group-0', 'tas-pcsg-scale-0-inference-group-1']);
+    expect(constraints(g.tree.podGangs[0])).toEqual({
+      gang: BLOCK,
+      groups: [['tas-pcsg-scale-0-inference-group-0', ['tas-pcsg-scale-0-inference-group-0-worker'], RACK]],
+      podgroups: { 'tas-pcsg-scale-0-inference-group-0-worker': undefined },
+      topologyName: 'grove-topology',
+    });
+    for (const scaled of g.tree.podGangs.slice(1)) expect(constraints(scaled).gang).toEqual(RACK);
+  });
+
+  it('TAS8 tas-hierarchy: block ⊃ rack per group replica ⊃ host per clique', () => {
+    const g = simulate(sample('tas-hierarchy', workloads), { topology: TAS });
+    expect(names(g.tree.podGangs)).toEqual(['tas-hierarchy-0']);
+    const p = (j: number, c: string) => `tas-hierarchy-0-inference-group-${j}-${c}`;
+    expect(constraints(g.tree.podGangs[0])).toEqual({
+      gang: BLOCK,
+      groups: [
+        ['tas-hierarchy-0-inference-group-0', [p(0, 'prefill'), p(0, 'decode')], RACK],
+        ['tas-hierarchy-0-inference-group-1', [p(1, 'prefill'), p(1, 'decode')], RACK],
+      ],
+      podgroups: { [p(0, 'prefill')]: HOST, [p(0, 'decode')]: HOST, [p(1, 'prefill')]: HOST, [p(1, 'decode')]: HOST },
+      topologyName: 'grove-topology',
+    });
+  });
+
+  it('TAS12 tas-large-scale: 20 pods, base gang of 3 group replicas, 7 scaled gangs on the PCS constraint', () => {
+    const g = simulate(sample('tas-large-scale', workloads), { topology: TAS });
+    expect(g.pods).toHaveLength(20);
+    expect(g.tree.podGangs).toHaveLength(8);
+    expect(g.tree.podGangs[0]?.spec.podgroups.map((x) => x.name)).toEqual([0, 1, 2].map((j) => `tas-large-scale-0-workers-${j}-worker`));
+    expect(g.tree.podGangs[0]?.spec.topologyConstraintGroupConfigs).toBeUndefined();
+    // The group has no constraint of its own: its scaled gangs fall back to the PodCliqueSet's.
+    for (const scaled of g.tree.podGangs.slice(1)) {
+      expect(constraints(scaled).gang).toEqual(BLOCK);
+      expect(Object.values(constraints(scaled).podgroups)).toEqual([HOST]);
+    }
+  });
+
+  it('TAS23 tas-preferred-pack: PCS required block + preferred rack; group and router preferred host', () => {
+    const g = simulate(sample('tas-preferred-pack', workloads), { topology: TAS });
+    const preferred = (key: string) => ({ packConstraint: { preferred: key } });
+    expect(constraints(g.tree.podGangs[0])).toEqual({
+      gang: { packConstraint: { required: 'topology.copse.io/block', preferred: 'topology.copse.io/rack' } },
+      groups: [['tas-preferred-pack-0-workers-0', ['tas-preferred-pack-0-workers-0-worker'], preferred('kubernetes.io/hostname')]],
+      podgroups: { 'tas-preferred-pack-0-router': preferred('kubernetes.io/hostname'), 'tas-preferred-pack-0-workers-0-worker': undefined },
+      topologyName: 'grove-topology',
+    });
+    expect(constraints(g.tree.podGangs[1]).gang).toEqual(preferred('kubernetes.io/hostname'));
+  });
+
+  it('TAS20: without the ClusterTopologyBinding gangs carry no constraints and the state says why', () => {
+    const g = simulate(sample('tas-pcsg-scale', workloads), { topology: { enabled: true } });
+    expect(g.tree.topology).toMatchObject({ state: 'NotFound', topologyName: 'grove-topology' });
+    for (const gang of g.tree.podGangs) {
+      expect(constraints(gang)).toMatchObject({ gang: undefined, groups: undefined, topologyName: undefined });
+    }
   });
 });

@@ -51,7 +51,8 @@ function allConstraints(pcs: PodCliqueSet): TopologyConstraint[] {
     t.topologyConstraint,
     ...scalingGroupConfigs(pcs).map((g) => g.topologyConstraint),
     ...cliqueTemplates(pcs).map((c) => c.topologyConstraint),
-  ].filter((tc): tc is TopologyConstraint => tc !== undefined);
+    // Raw YAML may carry `topologyConstraint:` with no value (null); the apiserver drops it, so must we.
+  ].filter((tc): tc is TopologyConstraint => tc !== undefined && tc !== null);
 }
 
 /** Effective required domain: `pack.required`, else the deprecated `packDomain` (§2.6). */
