@@ -275,4 +275,17 @@ export class DynamicClient {
       throw err;
     }
   }
+
+  /** DELETE on a collection: one request removes every object matching the selector in a namespace. */
+  async deleteCollection(r: Resource, namespace: string | undefined, opts: CallOptions & { labelSelector: string; propagationPolicy?: DeleteOptions['propagationPolicy'] }): Promise<void> {
+    if (!opts.labelSelector) throw new KubeError('Invalid', 0, `deleteCollection ${r.kind}: a label selector is required`, undefined, undefined);
+    const path = resourcePath(r, { namespace: nsOf(r, namespace, 'deleteCollection') });
+    await this.http.request({
+      method: 'DELETE',
+      path,
+      query: { labelSelector: opts.labelSelector, dryRun: opts.dryRun ? 'All' : undefined },
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: opts.propagationPolicy ?? 'Background' },
+      signal: opts.signal,
+    });
+  }
 }
