@@ -1,6 +1,7 @@
 // Small readers of Kubernetes object metadata shared by the status computations. Malformed input
 // is an error naming the object and the field, never a silent miscount.
 
+import { jsonEqual } from '../jsonpatch.js';
 import { LABEL_PART_OF } from '../keys.js';
 
 /** Anything with Kubernetes object metadata. */
@@ -47,4 +48,12 @@ export function partOf(obj: HasMetadata, what: string): string {
 /** A copy without undefined-valued keys: exactly what goes over the wire, so deep equality is exact. */
 export function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Whether a newly computed status differs from the stored one, by deep equality over everything (the
+ * shell skips no-op writes: each write bumps resourceVersion and wakes every watcher).
+ */
+export function statusChanged<T extends object>(prev: T | undefined, next: T): boolean {
+  return !jsonEqual(prev ?? {}, next);
 }

@@ -16,7 +16,6 @@
 
 import type { Pod } from '../core/wire.js';
 import type { LastError, PodClique, PodCliqueStatus } from '../generated/types.js';
-import { jsonEqual } from '../jsonpatch.js';
 import {
   CONDITION_MIN_AVAILABLE_BREACHED,
   CONDITION_PODCLIQUE_SCHEDULED,
@@ -27,7 +26,7 @@ import {
 import { podCliquePodSelector } from '../names.js';
 import { type DesiredCondition, mergeConditions } from './conditions.js';
 import { breachEvents, scheduledLostEvents, type StatusEvent } from './events.js';
-import { dropUndefined, labelOf, nameOf, partOf } from './objects.js';
+import { dropUndefined, labelOf, nameOf, partOf, statusChanged } from './objects.js';
 import { isActivePod, isPodReady, isPodScheduled, isPodScheduleGated } from './pods.js';
 
 export const REASON_SUFFICIENT_SCHEDULED_PODS = 'SufficientScheduledPods';
@@ -218,9 +217,7 @@ export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusRes
 }
 
 /** Whether the status changed (the shell skips the write when it did not). */
-export function podCliqueStatusChanged(prev: PodCliqueStatus | undefined, next: PodCliqueStatus): boolean {
-  return !jsonEqual(prev ?? {}, next);
-}
+export const podCliqueStatusChanged: (prev: PodCliqueStatus | undefined, next: PodCliqueStatus) => boolean = statusChanged;
 
 /**
  * Whether a PodClique runs the current generation (grove-compat §4.8): labelled and converged on the
