@@ -60,6 +60,10 @@ export class InformerFactory {
     for (const inf of this.informers.values()) inf.start();
   }
 
+  synced(): boolean {
+    return [...this.informers.values()].every((i) => i.hasSynced());
+  }
+
   async waitForSync(signal?: AbortSignal): Promise<void> {
     await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
   }

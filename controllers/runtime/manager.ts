@@ -48,6 +48,11 @@ export class Manager {
     this.controllers.push(controller);
   }
 
+  /** True once every informer has listed. */
+  synced(): boolean {
+    return this.informers.synced();
+  }
+
   isLeader(): boolean {
     return this.elector ? this.elector.isLeader() : this.running !== undefined;
   }
