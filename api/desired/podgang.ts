@@ -109,17 +109,24 @@ export function gangLayouts(pcs: PodCliqueSet, replica: number, replicas: Scalin
   return [base, ...scaled];
 }
 
-/** Existing, non-terminating pods of PodClique `podClique` that belong to gang `gang`, sorted by name. */
-export function podReferences(pods: readonly Pod[], podClique: string, gang: string): NamespacedName[] {
-  const members = pods.filter((p) => {
+/** Pods by the PodClique that controls them (built once per pass: gangs look pods up per pod group). */
+export type PodsByPodClique = ReadonlyMap<string, readonly Pod[]>;
+
+export function podsByPodClique(pods: readonly Pod[]): PodsByPodClique {
+  const out = new Map<string, Pod[]>();
+  for (const p of pods) {
     const owner = controllerOf(p);
-    return (
-      owner?.kind === 'PodClique' &&
-      owner.name === podClique &&
-      !isTerminating(p) &&
-      p.metadata?.labels?.[LABEL_PODGANG] === gang
-    );
-  });
+    if (owner?.kind !== 'PodClique') continue;
+    const list = out.get(owner.name);
+    if (list) list.push(p);
+    else out.set(owner.name, [p]);
+  }
+  return out;
+}
+
+/** Existing, non-terminating pods of PodClique `podClique` that belong to gang `gang`, sorted by name. */
+export function podReferences(pods: PodsByPodClique, podClique: string, gang: string): NamespacedName[] {
+  const members = (pods.get(podClique) ?? []).filter((p) => !isTerminating(p) && p.metadata?.labels?.[LABEL_PODGANG] === gang);
   return sortedBy(members, (p) => p.metadata?.name ?? '').map((p) => ({
     namespace: p.metadata?.namespace ?? '',
     name: p.metadata?.name ?? '',
@@ -128,8 +135,8 @@ export function podReferences(pods: readonly Pod[], podClique: string, gang: str
 
 /** What a PodGang is built from besides the PodCliqueSet. */
 export interface GangBuildContext {
-  /** Pods of the PodCliqueSet (any PodClique); those of the gang's PodCliques become podReferences. */
-  pods: readonly Pod[];
+  /** Pods of the PodCliqueSet (`podsByPodClique`); those of the gang's PodCliques become podReferences. */
+  pods: PodsByPodClique;
   /** The gang as it exists, if it does: its grove.io/ labels and annotations are kept. */
   existing?: PodGang;
   topology: TopologyResolution;
