@@ -56,7 +56,7 @@ export interface GangLayout {
   scaledGroup?: PodCliqueScalingGroupConfig;
   groups: GangGroupLayout[];
   /** Base gang only: per scaling-group replica j < minAvailable, its PodCliques (for group topology). */
-  groupReplicas: { group: PodCliqueScalingGroupConfig; name: string; podCliques: string[] }[];
+  baseGroupReplicas: { group: PodCliqueScalingGroupConfig; name: string; podCliques: string[] }[];
 }
 
 /** Current replicas of each scaling group, by config name (the PodCliqueScalingGroup's spec.replicas). */
@@ -84,7 +84,7 @@ export function gangLayouts(pcs: PodCliqueSet, replica: number, replicas: Scalin
       minReplicas: cliqueMinAvailable(c),
       clique: c.name,
     })),
-    groupReplicas: [],
+    baseGroupReplicas: [],
   };
   const scaled: GangLayout[] = [];
   for (const group of scalingGroupConfigs(pcs)) {
@@ -93,7 +93,7 @@ export function gangLayouts(pcs: PodCliqueSet, replica: number, replicas: Scalin
     for (let j = 0; j < min; j++) {
       const groups = memberGroups(pcs, pcsgFqn, group, j);
       base.groups.push(...groups);
-      base.groupReplicas.push({ group, name: `${pcsgFqn}-${j}`, podCliques: groups.map((g) => g.podClique) });
+      base.baseGroupReplicas.push({ group, name: `${pcsgFqn}-${j}`, podCliques: groups.map((g) => g.podClique) });
     }
     const current = replicas.get(group.name) ?? groupReplicas(group);
     for (let j = min; j < current; j++) {
@@ -102,7 +102,7 @@ export function gangLayouts(pcs: PodCliqueSet, replica: number, replicas: Scalin
         replica,
         scaledGroup: group,
         groups: memberGroups(pcs, pcsgFqn, group, j),
-        groupReplicas: [],
+        baseGroupReplicas: [],
       });
     }
   }
@@ -150,7 +150,7 @@ function topologyOf(pcs: PodCliqueSet, layout: GangLayout, topology: TopologyRes
   const gangSource = layout.scaledGroup ? (layout.scaledGroup.topologyConstraint ?? template.topologyConstraint) : template.topologyConstraint;
   const gang = translateConstraint(gangSource, topology);
   const groupConfigs: TopologyConstraintGroupConfig[] = [];
-  for (const r of layout.groupReplicas) {
+  for (const r of layout.baseGroupReplicas) {
     const tc = translateConstraint(r.group.topologyConstraint, topology);
     // An entry without a constraint would constrain nothing.
     if (tc) groupConfigs.push({ name: r.name, podGroupNames: r.podCliques, topologyConstraint: tc });
