@@ -1,0 +1,59 @@
+// Small readers of Kubernetes object metadata shared by the status computations. Malformed input
+// is an error naming the object and the field, never a silent miscount.
+
+import { jsonEqual } from '../jsonpatch.js';
+import { LABEL_PART_OF } from '../keys.js';
+
+/** Anything with Kubernetes object metadata. */
+export interface HasMetadata {
+  metadata?: { name?: string; labels?: { [key: string]: string }; deletionTimestamp?: string };
+}
+
+/** Marked for deletion: it still exists but is going away and must not count as capacity. */
+export function isTerminating(obj: HasMetadata): boolean {
+  return Boolean(obj.metadata?.deletionTimestamp);
+}
+
+/** A label value, or undefined. */
+export function labelOf(obj: HasMetadata, key: string): string | undefined {
+  return obj.metadata?.labels?.[key];
+}
+
+/** The object's name, or an error naming the field when it is missing. */
+export function nameOf(obj: HasMetadata, what: string): string {
+  const name = obj.metadata?.name;
+  if (!name) throw new Error(`${what}: metadata.name is required`);
+  return name;
+}
+
+/**
+ * A label holding a non-negative integer (replica indices). Missing or malformed values are an error
+ * naming the object and the label: such a child cannot be attributed to a replica.
+ */
+export function indexLabel(obj: HasMetadata, key: string, what: string): number {
+  const v = labelOf(obj, key);
+  if (v === undefined || !/^(0|[1-9]\d*)$/.test(v)) {
+    throw new Error(`${what} ${obj.metadata?.name ?? '<unnamed>'}: label ${key} must be a non-negative integer, got ${JSON.stringify(v ?? null)}`);
+  }
+  return Number(v);
+}
+
+/** The PodCliqueSet name from app.kubernetes.io/part-of; an error naming the label when it is missing. */
+export function partOf(obj: HasMetadata, what: string): string {
+  const pcs = labelOf(obj, LABEL_PART_OF);
+  if (!pcs) throw new Error(`${what} ${obj.metadata?.name ?? '<unnamed>'}: label ${LABEL_PART_OF} is required`);
+  return pcs;
+}
+
+/** A copy without undefined-valued keys: exactly what goes over the wire, so deep equality is exact. */
+export function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Whether a newly computed status differs from the stored one, by deep equality over everything (the
+ * shell skips no-op writes: each write bumps resourceVersion and wakes every watcher).
+ */
+export function statusChanged<T extends object>(prev: T | undefined, next: T): boolean {
+  return !jsonEqual(prev ?? {}, next);
+}
