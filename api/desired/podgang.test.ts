@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import { GROVE_TOPOLOGY, clique, pcsOf } from '../../test/support/desired.js';
 import type { Pod } from '../core/wire.js';
-import type { PodClique, PodCliqueSet, PodGang } from '../generated/types.js';
+import type { PodCliqueSet, PodGang } from '../generated/types.js';
 import { type SchedulerBackend, defaultSchedulerBackend } from './backend.js';
-import { type GangLayout, desiredPodGang, gangLayouts, gangMembership, podReferences, podsByPodClique } from './podgang.js';
+import { type GangLayout, desiredPodGang, gangLayouts, podReferences, podsByPodClique } from './podgang.js';
 import { resolveTopology } from './topology.js';
 
 
@@ -175,29 +175,5 @@ describe('desiredPodGang', () => {
     expect(gang.metadata.annotations?.replica).toBe('0');
     // The gang names the scheduler the pods ask for; with none, the backend's.
     expect(gang.metadata.labels?.['grove.io/scheduler-name']).toBe('tagging');
-  });
-});
-
-describe('gangMembership', () => {
-  it('lists each PodClique the gang needs with the pods it must have', () => {
-    const gang: PodGang = {
-      metadata: { name: 't-0' },
-      spec: {
-        podgroups: [
-          { name: 'a', minReplicas: 1, podReferences: [] },
-          { name: 'b', minReplicas: 2, podReferences: [] },
-          { name: 'c', minReplicas: 1, podReferences: [] },
-        ],
-      },
-    };
-    const pclq = (name: string, replicas: number, terminating = false): PodClique => ({
-      metadata: { name, ...(terminating ? { deletionTimestamp: 'now' } : {}) },
-      spec: { roleName: name, replicas, podSpec: { containers: [] } },
-    });
-    expect(gangMembership(gang, [pclq('a', 3), pclq('c', 1, true), pclq('z', 1)])).toEqual([
-      { podClique: 'a', minReplicas: 1, exists: true, requiredPods: 3 },
-      { podClique: 'b', minReplicas: 2, exists: false, requiredPods: 0 },
-      { podClique: 'c', minReplicas: 1, exists: false, requiredPods: 0 },
-    ]);
   });
 });

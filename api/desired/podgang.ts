@@ -6,12 +6,12 @@
 // scaled gang `<pcsg>-<j - minAvailable>`. A pod group's minReplicas is the clique's template minAvailable.
 //
 // Gangs are applied immediately, before any pod exists; pods join a gang's podReferences as they are
-// created (the gate logic releases a pod once it is referenced, §4.10).
+// created (api/status/gates.ts releases a pod once it is referenced, §4.10; api/status/podgang.ts
+// decides when a gang is Initialized).
 
 import type { Pod } from '../core/wire.js';
 import type {
   NamespacedName,
-  PodClique,
   PodCliqueScalingGroupConfig,
   PodCliqueSet,
   PodGang,
@@ -30,7 +30,8 @@ import {
   scaledPodGangName,
 } from '../names.js';
 import { type SchedulerBackend, schedulerNameOf } from './backend.js';
-import { type StringMap, controllerOf, controllerRef, isTerminating, requireName, requireNamespace, sortedBy, withoutKeys } from './meta.js';
+import { type StringMap, controllerOf, controllerRef, requireName, requireNamespace, sortedBy, withoutKeys } from './meta.js';
+import { isTerminating } from '../status/objects.js';
 import { cliqueMinAvailable, groupMembers, groupMinAvailable, groupReplicas, scalingGroupConfigs, standaloneCliques } from './template.js';
 import { type TopologyResolution, translateConstraint } from './topology.js';
 
@@ -211,26 +212,4 @@ export function desiredPodGang(pcs: PodCliqueSet, layout: GangLayout, ctx: GangB
     },
   };
   return ctx.backend.preparePodGang(built, { pcs, replica: layout.replica });
-}
-
-/** One PodClique a gang needs. */
-export interface GangMember {
-  podClique: string;
-  minReplicas: number;
-  /** The PodClique exists and is not being deleted. */
-  exists: boolean;
-  /** Pods it must have in the gang: its spec.replicas (0 while it does not exist). */
-  requiredPods: number;
-}
-
-/**
- * Which PodCliques gang `gang` needs and how many pods each must have (grove-compat §4.6: a gang is
- * initialized once every constituent PodClique exists and has spec.replicas pods labelled with it).
- */
-export function gangMembership(gang: PodGang, podCliques: readonly PodClique[]): GangMember[] {
-  const live = new Map(podCliques.filter((p) => !isTerminating(p)).map((p) => [p.metadata.name ?? '', p]));
-  return gang.spec.podgroups.map((g) => {
-    const pclq = live.get(g.name);
-    return { podClique: g.name, minReplicas: g.minReplicas, exists: pclq !== undefined, requiredPods: pclq?.spec.replicas ?? 0 };
-  });
 }

@@ -18,11 +18,12 @@ import {
   childRef,
   controllerRef,
   isControlledBy,
-  isTerminating,
+ 
   objectLabels,
   requireName,
   requireNamespace,
 } from './meta.js';
+import { isTerminating } from '../status/objects.js';
 import { podTemplateHash } from './hash.js';
 import { desiredMemberPodClique } from './podclique.js';
 import { decideReplicas, templateReplicasAnnotation } from './replicas.js';
