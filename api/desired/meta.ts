@@ -63,12 +63,7 @@ export function isControlledBy(obj: HasMetadata, uid: string): boolean {
   return controllerOf(obj)?.uid === uid;
 }
 
-/** True once deletion has begun (deletionTimestamp set): the object is already going. */
-export function isTerminating(obj: HasMetadata): boolean {
-  return Boolean(obj.metadata?.deletionTimestamp);
-}
-
-/** A copy of `map` without `keys` (or without keys matching `drop`). */
+/** A copy of `map` without the keys `drop` accepts. */
 export function withoutKeys(map: StringMap | undefined, drop: (key: string) => boolean): StringMap {
   const out: StringMap = {};
   for (const [k, v] of Object.entries(map ?? {})) if (!drop(k)) out[k] = v;

@@ -38,6 +38,8 @@ interface PodCliqueShape {
   podSpecExtra?: (spec: PodCliqueSpec['podSpec']) => PodCliqueSpec['podSpec'];
   /** The template replicas are managed by an HPA (only standalone cliques can have one). */
   autoscaled: boolean;
+  /** `podTemplateHash(pcs, clique.name)` when the caller has it (it is the same for every replica). */
+  templateHash: string | undefined;
 }
 
 function buildPodClique(
@@ -71,7 +73,7 @@ function buildPodClique(
         ...objectLabels(pcsName, shape.name, shape.component),
         [LABEL_PCS_REPLICA_INDEX]: String(replica),
         [LABEL_PODGANG]: shape.podGang,
-        [LABEL_POD_TEMPLATE_HASH]: podTemplateHash(pcs, clique.name),
+        [LABEL_POD_TEMPLATE_HASH]: shape.templateHash ?? podTemplateHash(pcs, clique.name),
         ...shape.extraLabels,
       },
       // The topology name belongs on PodGangs only (§4.3).
@@ -86,12 +88,16 @@ function buildPodClique(
   };
 }
 
-/** Standalone PodClique `<pcs>-<replica>-<clique>`, in the base gang, owned by the PodCliqueSet. */
+/**
+ * Standalone PodClique `<pcs>-<replica>-<clique>`, in the base gang, owned by the PodCliqueSet.
+ * `templateHash` saves recomputing `podTemplateHash(pcs, clique.name)` for every replica.
+ */
 export function desiredStandalonePodClique(
   pcs: PodCliqueSet,
   replica: number,
   clique: PodCliqueTemplateSpec,
   existing?: PodClique,
+  templateHash?: string,
 ): PodClique {
   const pcsName = requireName('PodCliqueSet', pcs);
   return buildPodClique(
@@ -106,6 +112,7 @@ export function desiredStandalonePodClique(
       extraLabels: {},
       startsAfter: resolveStartsAfter(pcs, replica, clique.name),
       autoscaled: clique.spec.autoScalingConfig !== undefined,
+      templateHash,
     },
     existing,
   );
@@ -137,6 +144,7 @@ export function desiredMemberPodClique(
   placement: MemberPlacement,
   clique: PodCliqueTemplateSpec,
   existing?: PodClique,
+  templateHash?: string,
 ): PodClique {
   const pcsName = requireName('PodCliqueSet', pcs);
   const pcsgFqn = requireName('PodCliqueScalingGroup', placement.pcsg);
@@ -161,6 +169,7 @@ export function desiredMemberPodClique(
       startsAfter: resolveStartsAfter(pcs, replica, clique.name, groupReplica),
       podSpecExtra: (spec) => prependEnv(spec, vars),
       autoscaled: false,
+      templateHash,
     },
     existing,
   );

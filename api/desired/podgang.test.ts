@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { clique, pcsOf } from '../../test/support/desired.js';
+import { GROVE_TOPOLOGY, clique, pcsOf } from '../../test/support/desired.js';
 import type { Pod } from '../core/wire.js';
-import type { ClusterTopologyBinding, PodClique, PodCliqueSet, PodGang } from '../generated/types.js';
+import type { PodCliqueSet, PodGang } from '../generated/types.js';
 import { type SchedulerBackend, defaultSchedulerBackend } from './backend.js';
-import { type GangLayout, desiredPodGang, gangLayouts, gangMembership, podReferences } from './podgang.js';
+import { type GangLayout, desiredPodGang, gangLayouts, podReferences, podsByPodClique } from './podgang.js';
 import { resolveTopology } from './topology.js';
 
-const CTB: ClusterTopologyBinding = {
-  metadata: { name: 'grove-topology' },
-  spec: {
-    levels: [
-      { domain: 'block', key: 'topology.copse.io/block' },
-      { domain: 'rack', key: 'topology.copse.io/rack' },
-      { domain: 'host', key: 'kubernetes.io/hostname' },
-    ],
-  },
-};
 
 /** tas-pcsg-scale's shape plus a host-packed clique: PCS block, group rack (r3 m1), router host. */
 function tas(groupConstraint = true): PodCliqueSet {
@@ -47,9 +37,9 @@ function tas(groupConstraint = true): PodCliqueSet {
 
 function build(p: PodCliqueSet, layout: GangLayout, extra: { pods?: Pod[]; existing?: PodGang; enabled?: boolean; backend?: SchedulerBackend } = {}) {
   return desiredPodGang(p, layout, {
-    pods: extra.pods ?? [],
+    pods: podsByPodClique(extra.pods ?? []),
     ...(extra.existing ? { existing: extra.existing } : {}),
-    topology: resolveTopology(p, { enabled: extra.enabled ?? true, binding: CTB }),
+    topology: resolveTopology(p, { enabled: extra.enabled ?? true, binding: GROVE_TOPOLOGY }),
     backend: extra.backend ?? defaultSchedulerBackend,
   });
 }
@@ -93,7 +83,7 @@ describe('podReferences', () => {
       pod('t-0-router-d', 't-0-router', 't-0-ig-0'),
       pod('t-0-routerx-a', 't-0-routerx', 't-0'),
     ];
-    expect(podReferences(pods, 't-0-router', 't-0')).toEqual([
+    expect(podReferences(podsByPodClique(pods), 't-0-router', 't-0')).toEqual([
       { namespace: 'ns', name: 't-0-router-a' },
       { namespace: 'ns', name: 't-0-router-b' },
     ]);
@@ -185,29 +175,5 @@ describe('desiredPodGang', () => {
     expect(gang.metadata.annotations?.replica).toBe('0');
     // The gang names the scheduler the pods ask for; with none, the backend's.
     expect(gang.metadata.labels?.['grove.io/scheduler-name']).toBe('tagging');
-  });
-});
-
-describe('gangMembership', () => {
-  it('lists each PodClique the gang needs with the pods it must have', () => {
-    const gang: PodGang = {
-      metadata: { name: 't-0' },
-      spec: {
-        podgroups: [
-          { name: 'a', minReplicas: 1, podReferences: [] },
-          { name: 'b', minReplicas: 2, podReferences: [] },
-          { name: 'c', minReplicas: 1, podReferences: [] },
-        ],
-      },
-    };
-    const pclq = (name: string, replicas: number, terminating = false): PodClique => ({
-      metadata: { name, ...(terminating ? { deletionTimestamp: 'now' } : {}) },
-      spec: { roleName: name, replicas, podSpec: { containers: [] } },
-    });
-    expect(gangMembership(gang, [pclq('a', 3), pclq('c', 1, true), pclq('z', 1)])).toEqual([
-      { podClique: 'a', minReplicas: 1, exists: true, requiredPods: 3 },
-      { podClique: 'b', minReplicas: 2, exists: false, requiredPods: 0 },
-      { podClique: 'c', minReplicas: 1, exists: false, requiredPods: 0 },
-    ]);
   });
 });

@@ -6,12 +6,12 @@
 // scaled gang `<pcsg>-<j - minAvailable>`. A pod group's minReplicas is the clique's template minAvailable.
 //
 // Gangs are applied immediately, before any pod exists; pods join a gang's podReferences as they are
-// created (the gate logic releases a pod once it is referenced, §4.10).
+// created (api/status/gates.ts releases a pod once it is referenced, §4.10; api/status/podgang.ts
+// decides when a gang is Initialized).
 
 import type { Pod } from '../core/wire.js';
 import type {
   NamespacedName,
-  PodClique,
   PodCliqueScalingGroupConfig,
   PodCliqueSet,
   PodGang,
@@ -30,7 +30,8 @@ import {
   scaledPodGangName,
 } from '../names.js';
 import { type SchedulerBackend, schedulerNameOf } from './backend.js';
-import { type StringMap, controllerOf, controllerRef, isTerminating, requireName, requireNamespace, sortedBy, withoutKeys } from './meta.js';
+import { type StringMap, controllerOf, controllerRef, requireName, requireNamespace, sortedBy, withoutKeys } from './meta.js';
+import { isTerminating } from '../status/objects.js';
 import { cliqueMinAvailable, groupMembers, groupMinAvailable, groupReplicas, scalingGroupConfigs, standaloneCliques } from './template.js';
 import { type TopologyResolution, translateConstraint } from './topology.js';
 
@@ -56,7 +57,7 @@ export interface GangLayout {
   scaledGroup?: PodCliqueScalingGroupConfig;
   groups: GangGroupLayout[];
   /** Base gang only: per scaling-group replica j < minAvailable, its PodCliques (for group topology). */
-  groupReplicas: { group: PodCliqueScalingGroupConfig; name: string; podCliques: string[] }[];
+  baseGroupReplicas: { group: PodCliqueScalingGroupConfig; name: string; podCliques: string[] }[];
 }
 
 /** Current replicas of each scaling group, by config name (the PodCliqueScalingGroup's spec.replicas). */
@@ -84,7 +85,7 @@ export function gangLayouts(pcs: PodCliqueSet, replica: number, replicas: Scalin
       minReplicas: cliqueMinAvailable(c),
       clique: c.name,
     })),
-    groupReplicas: [],
+    baseGroupReplicas: [],
   };
   const scaled: GangLayout[] = [];
   for (const group of scalingGroupConfigs(pcs)) {
@@ -93,7 +94,7 @@ export function gangLayouts(pcs: PodCliqueSet, replica: number, replicas: Scalin
     for (let j = 0; j < min; j++) {
       const groups = memberGroups(pcs, pcsgFqn, group, j);
       base.groups.push(...groups);
-      base.groupReplicas.push({ group, name: `${pcsgFqn}-${j}`, podCliques: groups.map((g) => g.podClique) });
+      base.baseGroupReplicas.push({ group, name: `${pcsgFqn}-${j}`, podCliques: groups.map((g) => g.podClique) });
     }
     const current = replicas.get(group.name) ?? groupReplicas(group);
     for (let j = min; j < current; j++) {
@@ -102,24 +103,31 @@ export function gangLayouts(pcs: PodCliqueSet, replica: number, replicas: Scalin
         replica,
         scaledGroup: group,
         groups: memberGroups(pcs, pcsgFqn, group, j),
-        groupReplicas: [],
+        baseGroupReplicas: [],
       });
     }
   }
   return [base, ...scaled];
 }
 
-/** Existing, non-terminating pods of PodClique `podClique` that belong to gang `gang`, sorted by name. */
-export function podReferences(pods: readonly Pod[], podClique: string, gang: string): NamespacedName[] {
-  const members = pods.filter((p) => {
+/** Pods by the PodClique that controls them (built once per pass: gangs look pods up per pod group). */
+export type PodsByPodClique = ReadonlyMap<string, readonly Pod[]>;
+
+export function podsByPodClique(pods: readonly Pod[]): PodsByPodClique {
+  const out = new Map<string, Pod[]>();
+  for (const p of pods) {
     const owner = controllerOf(p);
-    return (
-      owner?.kind === 'PodClique' &&
-      owner.name === podClique &&
-      !isTerminating(p) &&
-      p.metadata?.labels?.[LABEL_PODGANG] === gang
-    );
-  });
+    if (owner?.kind !== 'PodClique') continue;
+    const list = out.get(owner.name);
+    if (list) list.push(p);
+    else out.set(owner.name, [p]);
+  }
+  return out;
+}
+
+/** Existing, non-terminating pods of PodClique `podClique` that belong to gang `gang`, sorted by name. */
+export function podReferences(pods: PodsByPodClique, podClique: string, gang: string): NamespacedName[] {
+  const members = (pods.get(podClique) ?? []).filter((p) => !isTerminating(p) && p.metadata?.labels?.[LABEL_PODGANG] === gang);
   return sortedBy(members, (p) => p.metadata?.name ?? '').map((p) => ({
     namespace: p.metadata?.namespace ?? '',
     name: p.metadata?.name ?? '',
@@ -128,8 +136,8 @@ export function podReferences(pods: readonly Pod[], podClique: string, gang: str
 
 /** What a PodGang is built from besides the PodCliqueSet. */
 export interface GangBuildContext {
-  /** Pods of the PodCliqueSet (any PodClique); those of the gang's PodCliques become podReferences. */
-  pods: readonly Pod[];
+  /** Pods of the PodCliqueSet (`podsByPodClique`); those of the gang's PodCliques become podReferences. */
+  pods: PodsByPodClique;
   /** The gang as it exists, if it does: its grove.io/ labels and annotations are kept. */
   existing?: PodGang;
   topology: TopologyResolution;
@@ -143,7 +151,7 @@ function topologyOf(pcs: PodCliqueSet, layout: GangLayout, topology: TopologyRes
   const gangSource = layout.scaledGroup ? (layout.scaledGroup.topologyConstraint ?? template.topologyConstraint) : template.topologyConstraint;
   const gang = translateConstraint(gangSource, topology);
   const groupConfigs: TopologyConstraintGroupConfig[] = [];
-  for (const r of layout.groupReplicas) {
+  for (const r of layout.baseGroupReplicas) {
     const tc = translateConstraint(r.group.topologyConstraint, topology);
     // An entry without a constraint would constrain nothing.
     if (tc) groupConfigs.push({ name: r.name, podGroupNames: r.podCliques, topologyConstraint: tc });
@@ -204,26 +212,4 @@ export function desiredPodGang(pcs: PodCliqueSet, layout: GangLayout, ctx: GangB
     },
   };
   return ctx.backend.preparePodGang(built, { pcs, replica: layout.replica });
-}
-
-/** One PodClique a gang needs. */
-export interface GangMember {
-  podClique: string;
-  minReplicas: number;
-  /** The PodClique exists and is not being deleted. */
-  exists: boolean;
-  /** Pods it must have in the gang: its spec.replicas (0 while it does not exist). */
-  requiredPods: number;
-}
-
-/**
- * Which PodCliques gang `gang` needs and how many pods each must have (grove-compat §4.6: a gang is
- * initialized once every constituent PodClique exists and has spec.replicas pods labelled with it).
- */
-export function gangMembership(gang: PodGang, podCliques: readonly PodClique[]): GangMember[] {
-  const live = new Map(podCliques.filter((p) => !isTerminating(p)).map((p) => [p.metadata.name ?? '', p]));
-  return gang.spec.podgroups.map((g) => {
-    const pclq = live.get(g.name);
-    return { podClique: g.name, minReplicas: g.minReplicas, exists: pclq !== undefined, requiredPods: pclq?.spec.replicas ?? 0 };
-  });
 }

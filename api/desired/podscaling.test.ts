@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import type { Pod } from '../core/wire.js';
 import type { PodClique } from '../generated/types.js';
-import { freePodIndices, isActivePod, missingPodCount, podIndexOf, scaleInVictims, slowStartBatches } from './podscaling.js';
+import { isActivePod } from '../status/pods.js';
+import { freePodIndices, missingPodCount, podIndexOf, scaleInVictims, slowStartBatches } from './podscaling.js';
 
 interface PodOpts {
   index?: number;
@@ -44,9 +45,10 @@ describe('pod indices', () => {
     expect(freePodIndices([], 2)).toEqual([0, 1]);
   });
 
-  it('missingPodCount counts every pod not being deleted', () => {
+  it('missingPodCount counts active pods: terminating and finished (evicted) ones are replaced', () => {
     const pclq: PodClique = { metadata: { name: 'x' }, spec: { roleName: 'x', replicas: 3, podSpec: { containers: [] } } };
     expect(missingPodCount(pclq, [pod('a'), pod('b', { terminating: true })])).toBe(2);
+    expect(missingPodCount(pclq, [pod('a'), pod('b'), pod('evicted', { phase: 'Failed' })])).toBe(1);
     expect(missingPodCount(pclq, [pod('a'), pod('b'), pod('c'), pod('d')])).toBe(0);
   });
 });
@@ -83,6 +85,12 @@ describe('scaleInVictims (grove-compat §4.5)', () => {
       'ready-new-newer',
       'ready-new-old',
     ]);
+  });
+
+  it('neither counts nor picks finished pods', () => {
+    const pods = [pod('a', { node: 'n' }), pod('b', { node: 'n', created: '2025-03-01T00:00:00Z' }), pod('evicted', { node: 'n', phase: 'Failed' })];
+    expect(scaleInVictims(pods, 2, 'new')).toEqual([]);
+    expect(scaleInVictims(pods, 1, 'new').map((p) => p.metadata?.name)).toEqual(['b']);
   });
 
   it('picks only as many as exceed replicas', () => {

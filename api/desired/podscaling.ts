@@ -4,13 +4,7 @@
 import type { Pod } from '../core/wire.js';
 import type { PodClique } from '../generated/types.js';
 import { LABEL_POD_TEMPLATE_HASH, LABEL_PODCLIQUE_POD_INDEX } from '../keys.js';
-import { isTerminating } from './meta.js';
-
-/** Not being deleted and not finished: the pod holds its index (k8s `IsPodActive`). */
-export function isActivePod(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return !isTerminating(pod) && phase !== 'Succeeded' && phase !== 'Failed';
-}
+import { isActivePod, isPodReady } from '../status/pods.js';
 
 /** The pod's index: its pod-index label, else the numeric suffix of its hostname. */
 export function podIndexOf(pod: Pod): number | undefined {
@@ -31,9 +25,14 @@ export function freePodIndices(pods: readonly Pod[], count: number): number[] {
   return out;
 }
 
-/** Pods to create so that `spec.replicas` pods are not being deleted (a terminating pod is already going). */
+/**
+ * Pods to create so that `spec.replicas` pods are active. A terminating pod is already going, and a
+ * finished one (e.g. evicted: Failed, left for pod garbage collection) runs nothing, so neither counts,
+ * as in status.replicas (api/status) and Kubernetes' ReplicaSet. Grove counts finished pods, so an
+ * evicted pod is never replaced.
+ */
 export function missingPodCount(pclq: PodClique, pods: readonly Pod[]): number {
-  return Math.max(0, pclq.spec.replicas - pods.filter((p) => !isTerminating(p)).length);
+  return Math.max(0, pclq.spec.replicas - pods.filter(isActivePod).length);
 }
 
 /**
@@ -50,24 +49,15 @@ export function slowStartBatches(total: number): number[] {
   return out;
 }
 
-function isReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
-/** Earlier-deleted phases first: finished, then Pending < Unknown < Running. */
+/** Earlier-deleted phases first: Pending < Unknown < Running. */
 function phaseRank(pod: Pod): number {
   switch (pod.status?.phase) {
-    case 'Failed':
-    case 'Succeeded':
-      return 0;
-    case 'Pending':
-      return 1;
     case 'Unknown':
-      return 2;
-    case 'Running':
-      return 3;
-    default:
       return 1;
+    case 'Running':
+      return 2;
+    default:
+      return 0;
   }
 }
 
@@ -75,7 +65,7 @@ function compareVictims(expectedHash: string): (a: Pod, b: Pod) => number {
   const keys = (p: Pod): number[] => [
     p.spec?.nodeName ? 1 : 0,
     phaseRank(p),
-    isReady(p) ? 1 : 0,
+    isPodReady(p) ? 1 : 0,
     p.metadata?.labels?.[LABEL_POD_TEMPLATE_HASH] === expectedHash ? 1 : 0,
   ];
   return (a, b) => {
@@ -91,13 +81,14 @@ function compareVictims(expectedHash: string): (a: Pod, b: Pod) => number {
 }
 
 /**
- * Pods to delete to come down to `replicas`, first deleted first: not on a node, then Pending < Unknown <
- * Running, not Ready, an outdated template hash, newest. Pods already terminating are neither counted
- * nor picked: they are going anyway, and picking one would leave a surplus pod (Grove picks them first,
- * so a scale-in during a slow termination deletes too few, grove#758).
+ * Pods to delete to come down to `replicas` active pods, first deleted first: not on a node, then
+ * Pending < Unknown < Running, not Ready, an outdated template hash, newest. Pods already terminating
+ * are neither counted nor picked: they are going anyway, and picking one would leave a surplus pod
+ * (Grove picks them first, so a scale-in during a slow termination deletes too few, grove#758).
+ * Finished pods are not counted either (see `missingPodCount`).
  */
 export function scaleInVictims(pods: readonly Pod[], replicas: number, expectedHash: string): Pod[] {
-  const live = pods.filter((p) => !isTerminating(p));
+  const live = pods.filter(isActivePod);
   const excess = live.length - replicas;
   if (excess <= 0) return [];
   return [...live].sort(compareVictims(expectedHash)).slice(0, excess);

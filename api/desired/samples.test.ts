@@ -4,10 +4,10 @@
 
 import { describe, expect, it } from 'vitest';
 
-import { type Graph, INIT_CONTAINER, names, persisted, simulate } from '../../test/support/desired.js';
+import { GROVE_TOPOLOGY, type Graph, INIT_CONTAINER, names, persisted, simulate } from '../../test/support/desired.js';
 import { groveSamplesPresent, podCliqueSetDocs } from '../../test/support/grove-samples.js';
 import type { Pod } from '../core/wire.js';
-import type { ClusterTopologyBinding, PodCliqueSet, PodGang } from '../generated/types.js';
+import type { PodCliqueSet, PodGang } from '../generated/types.js';
 
 const present = groveSamplesPresent('desired-state golden graphs');
 
@@ -334,18 +334,6 @@ describe.skipIf(!present)('golden graphs of Grove e2e workloads (grove-compat §
   });
 });
 
-/** Grove's TAS e2e topology (TAS1): zone → block → rack → host, with copse's node label keys. */
-const GROVE_TOPOLOGY: ClusterTopologyBinding = {
-  metadata: { name: 'grove-topology' },
-  spec: {
-    levels: [
-      { domain: 'zone', key: 'topology.kubernetes.io/zone' },
-      { domain: 'block', key: 'topology.copse.io/block' },
-      { domain: 'rack', key: 'topology.copse.io/rack' },
-      { domain: 'host', key: 'kubernetes.io/hostname' },
-    ],
-  },
-};
 const TAS = { enabled: true, binding: GROVE_TOPOLOGY };
 const BLOCK = { packConstraint: { required: 'topology.copse.io/block' } };
 const RACK = { packConstraint: { required: 'topology.copse.io/rack' } };

@@ -18,11 +18,13 @@ import {
   childRef,
   controllerRef,
   isControlledBy,
-  isTerminating,
+ 
   objectLabels,
   requireName,
   requireNamespace,
 } from './meta.js';
+import { isTerminating } from '../status/objects.js';
+import { podTemplateHash } from './hash.js';
 import { desiredMemberPodClique } from './podclique.js';
 import { decideReplicas, templateReplicasAnnotation } from './replicas.js';
 import { groupMembers, groupMinAvailable, groupReplicas, scalingGroupConfigs } from './template.js';
@@ -111,12 +113,14 @@ export function desiredScalingGroupMembers(
   const owned = existing.filter((p) => isControlledBy(p, uid));
   const byName = new Map(owned.map((p) => [p.metadata.name ?? '', p]));
   const members = groupMembers(pcs, config);
+  const hashes = new Map(members.map((c) => [c.name, podTemplateHash(pcs, c.name)]));
 
   const podCliques: PodClique[] = [];
   for (let j = 0; j < pcsg.spec.replicas; j++) {
     for (const clique of members) {
       const current = byName.get(pcsgPodCliqueName(pcsgFqn, j, clique.name));
-      podCliques.push(desiredMemberPodClique(pcs, { pcsg, config, replica, groupReplica: j }, clique, current));
+      const placement = { pcsg, config, replica, groupReplica: j };
+      podCliques.push(desiredMemberPodClique(pcs, placement, clique, current, hashes.get(clique.name)));
     }
   }
   const wanted = new Set(podCliques.map((p) => p.metadata.name));

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { clique, pcsOf } from '../../test/support/desired.js';
-import type { ClusterTopologyBinding, PodCliqueSet, TopologyConstraint } from '../generated/types.js';
+import { GROVE_TOPOLOGY, clique, pcsOf } from '../../test/support/desired.js';
+import type { PodCliqueSet, TopologyConstraint } from '../generated/types.js';
 import { hasTopologyConstraints, resolveTopology, topologyNameOf, translateConstraint } from './topology.js';
 
-const CTB: ClusterTopologyBinding = {
-  metadata: { name: 'grove-topology' },
-  spec: {
-    levels: [
-      { domain: 'zone', key: 'topology.kubernetes.io/zone' },
-      { domain: 'block', key: 'topology.copse.io/block' },
-      { domain: 'rack', key: 'topology.copse.io/rack' },
-      { domain: 'host', key: 'kubernetes.io/hostname' },
-    ],
-  },
-};
 
 function constrained(pcsTc?: TopologyConstraint, groupTc?: TopologyConstraint, cliqueTc?: TopologyConstraint): PodCliqueSet {
   const a = clique('a');
@@ -30,23 +19,23 @@ describe('resolveTopology (states for TopologyLevelsUnavailable, grove-compat §
   it('NoConstraints without any constraint', () => {
     const pcs = constrained();
     expect(hasTopologyConstraints(pcs)).toBe(false);
-    expect(resolveTopology(pcs, { enabled: true, binding: CTB }).state).toBe('NoConstraints');
+    expect(resolveTopology(pcs, { enabled: true, binding: GROVE_TOPOLOGY }).state).toBe('NoConstraints');
   });
 
   it('Disabled when topology-aware scheduling is off', () => {
     const pcs = constrained({ topologyName: 'grove-topology', pack: { required: 'rack' } });
-    expect(resolveTopology(pcs, { enabled: false, binding: CTB })).toMatchObject({ state: 'Disabled', topologyName: 'grove-topology' });
+    expect(resolveTopology(pcs, { enabled: false, binding: GROVE_TOPOLOGY })).toMatchObject({ state: 'Disabled', topologyName: 'grove-topology' });
   });
 
   it('NameMissing for legacy constraints that name no binding', () => {
     const pcs = constrained({ packDomain: 'rack' });
-    expect(resolveTopology(pcs, { enabled: true, binding: CTB }).state).toBe('NameMissing');
+    expect(resolveTopology(pcs, { enabled: true, binding: GROVE_TOPOLOGY }).state).toBe('NameMissing');
   });
 
   it('NotFound without the binding, or with a binding of another name', () => {
     const pcs = constrained({ topologyName: 'grove-topology', pack: { required: 'rack' } });
     expect(resolveTopology(pcs, { enabled: true }).state).toBe('NotFound');
-    const other = { ...CTB, metadata: { name: 'other' } };
+    const other = { ...GROVE_TOPOLOGY, metadata: { name: 'other' } };
     expect(resolveTopology(pcs, { enabled: true, binding: other })).toMatchObject({ state: 'NotFound', topologyName: 'grove-topology' });
   });
 
@@ -56,7 +45,7 @@ describe('resolveTopology (states for TopologyLevelsUnavailable, grove-compat §
       { pack: { required: 'superpod' } },
       { pack: { required: 'nvlink', preferred: 'host' } },
     );
-    const r = resolveTopology(pcs, { enabled: true, binding: CTB });
+    const r = resolveTopology(pcs, { enabled: true, binding: GROVE_TOPOLOGY });
     expect(r.state).toBe('Resolved');
     expect(r.unavailableDomains).toEqual(['nvlink', 'superpod']);
   });
@@ -65,7 +54,7 @@ describe('resolveTopology (states for TopologyLevelsUnavailable, grove-compat §
     expect(topologyNameOf(constrained(undefined, { topologyName: 't', pack: { required: 'rack' } }, { pack: { required: 'host' } }))).toBe('t');
     expect(topologyNameOf(constrained(undefined, undefined, { topologyName: 'c', pack: { required: 'host' } }))).toBe('c');
     const child = constrained({ topologyName: 'grove-topology', pack: { required: 'block' } }, undefined, { pack: { required: 'host' } });
-    const r = resolveTopology(child, { enabled: true, binding: CTB });
+    const r = resolveTopology(child, { enabled: true, binding: GROVE_TOPOLOGY });
     expect(translateConstraint(child.spec.template.cliques[0]?.topologyConstraint, r)).toEqual({
       packConstraint: { required: 'kubernetes.io/hostname' },
     });
@@ -74,7 +63,7 @@ describe('resolveTopology (states for TopologyLevelsUnavailable, grove-compat §
 
 describe('translateConstraint (domain → node label key)', () => {
   const pcs = constrained({ topologyName: 'grove-topology', pack: { required: 'rack' } });
-  const resolved = resolveTopology(pcs, { enabled: true, binding: CTB });
+  const resolved = resolveTopology(pcs, { enabled: true, binding: GROVE_TOPOLOGY });
 
   it.each<[string, TopologyConstraint | undefined, unknown]>([
     ['required', { pack: { required: 'rack' } }, { packConstraint: { required: 'topology.copse.io/rack' } }],
@@ -93,7 +82,7 @@ describe('translateConstraint (domain → node label key)', () => {
   });
 
   it('translates nothing unless Resolved', () => {
-    const off = resolveTopology(pcs, { enabled: false, binding: CTB });
+    const off = resolveTopology(pcs, { enabled: false, binding: GROVE_TOPOLOGY });
     expect(translateConstraint({ pack: { required: 'rack' } }, off)).toBeUndefined();
     const missing = resolveTopology(pcs, { enabled: true });
     expect(translateConstraint({ pack: { required: 'rack' } }, missing)).toBeUndefined();

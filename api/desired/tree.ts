@@ -7,11 +7,12 @@ import type { HorizontalPodAutoscaler, Pod, Role, RoleBinding, Secret, Service, 
 import type { PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang } from '../generated/types.js';
 import { legacyInitContainerTokenSecretName, podCliqueName, podCliqueScalingGroupName } from '../names.js';
 import type { SchedulerBackend } from './backend.js';
-import { generationHash } from './hash.js';
+import { generationHash, podTemplateHash } from './hash.js';
 import { desiredHpas } from './hpa.js';
-import { type ChildRef, childRef, isControlledBy, isTerminating, requireName } from './meta.js';
+import { type ChildRef, childRef, isControlledBy, requireName } from './meta.js';
+import { isTerminating } from '../status/objects.js';
 import { desiredStandalonePodClique } from './podclique.js';
-import { desiredPodGang, gangLayouts } from './podgang.js';
+import { desiredPodGang, gangLayouts, podsByPodClique } from './podgang.js';
 import { desiredRole, desiredRoleBinding, desiredServiceAccount, desiredTokenSecret } from './rbac.js';
 import { desiredScalingGroup } from './scalinggroup.js';
 import { desiredHeadlessService } from './service.js';
@@ -112,6 +113,8 @@ export function desiredPodCliqueSetTree(input: PodCliqueSetTreeInput): PodClique
   const pclqs = byName(existing.podCliques);
   const pcsgs = byName(existing.scalingGroups);
   const gangs = byName(existing.podGangs);
+  const pods = podsByPodClique(existing.pods ?? []);
+  const hashes = new Map(standaloneCliques(pcs).map((c) => [c.name, podTemplateHash(pcs, c.name)]));
 
   const services: Service[] = [];
   const hpas: HorizontalPodAutoscaler[] = [];
@@ -122,7 +125,8 @@ export function desiredPodCliqueSetTree(input: PodCliqueSetTreeInput): PodClique
     services.push(desiredHeadlessService(pcs, i));
     hpas.push(...desiredHpas(pcs, i));
     for (const clique of standaloneCliques(pcs)) {
-      podCliques.push(desiredStandalonePodClique(pcs, i, clique, pclqs.get(podCliqueName(pcsName, i, clique.name))));
+      const current = pclqs.get(podCliqueName(pcsName, i, clique.name));
+      podCliques.push(desiredStandalonePodClique(pcs, i, clique, current, hashes.get(clique.name)));
     }
     const groupReplicas = new Map<string, number>();
     for (const config of scalingGroupConfigs(pcs)) {
@@ -132,7 +136,7 @@ export function desiredPodCliqueSetTree(input: PodCliqueSetTreeInput): PodClique
       groupReplicas.set(config.name, pcsg.spec.replicas);
     }
     for (const layout of gangLayouts(pcs, i, groupReplicas)) {
-      const ctx = { pods: existing.pods ?? [], existing: gangs.get(layout.name), topology, backend };
+      const ctx = { pods, existing: gangs.get(layout.name), topology, backend };
       podGangs.push(desiredPodGang(pcs, layout, ctx));
     }
   }

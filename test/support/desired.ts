@@ -12,12 +12,31 @@ import {
   desiredPodsToCreate,
   desiredScalingGroupMembers,
 } from '../../api/desired/index.js';
-import type { PodClique, PodCliqueScalingGroup, PodCliqueSet, PodCliqueTemplateSpec } from '../../api/generated/types.js';
+import type {
+  ClusterTopologyBinding,
+  PodClique,
+  PodCliqueScalingGroup,
+  PodCliqueSet,
+  PodCliqueTemplateSpec,
+} from '../../api/generated/types.js';
 import { defaultPodCliqueSet } from '../../api/rules/podcliqueset/defaults.js';
 
 export const INIT_CONTAINER = { image: 'copse:test', command: ['copse', 'initc'] };
 export const POD_CONFIG: PodBuildConfig = { backend: defaultSchedulerBackend, initContainer: INIT_CONTAINER };
 export const NO_TOPOLOGY: TopologyInput = { enabled: true };
+
+/** Grove's TAS e2e topology `grove-topology` (zone → block → rack → host) with copse's node label keys. */
+export const GROVE_TOPOLOGY: ClusterTopologyBinding = {
+  metadata: { name: 'grove-topology' },
+  spec: {
+    levels: [
+      { domain: 'zone', key: 'topology.kubernetes.io/zone' },
+      { domain: 'block', key: 'topology.copse.io/block' },
+      { domain: 'rack', key: 'topology.copse.io/rack' },
+      { domain: 'host', key: 'kubernetes.io/hostname' },
+    ],
+  },
+};
 
 /** A simple clique template (replicas r, minAvailable m). */
 export function clique(name: string, replicas = 1, extra: Partial<PodCliqueTemplateSpec['spec']> = {}): PodCliqueTemplateSpec {
