@@ -1,18 +1,8 @@
 // Pod predicates shared by the status computations. They read the pod as the apiserver reports it
-// (conditions, phase, spec); no clock.
+// (conditions, phase, spec); no clock. Which pods count at all is api/desired's isActivePod: not
+// terminating and not finished (an evicted, Failed pod lingers but runs nothing).
 
 import type { Pod } from '../core/wire.js';
-import { isTerminating } from './objects.js';
-
-/**
- * A pod that counts as a replica: not terminating and not finished. A Failed pod (for example evicted
- * by the kubelet) lingers until garbage-collected but runs nothing, so it is not counted, as in
- * Kubernetes' own ReplicaSet controller (FilterActivePods).
- */
-export function isActivePod(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return !isTerminating(pod) && phase !== 'Failed' && phase !== 'Succeeded';
-}
 
 function podCondition(pod: Pod, type: string): { status: string; reason?: string; message?: string } | undefined {
   return pod.status?.conditions?.find((c) => c.type === type);
