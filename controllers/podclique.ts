@@ -92,7 +92,7 @@ export class PodCliqueReconciler implements Reconciler {
       .filter((g): g is PodGang => g !== undefined);
     const base = baseName ? podGangs.find((g) => g.metadata.name === baseName) : undefined;
     const pclqs = base ? base.spec.podgroups.map((g) => informers.pclq.store.getByName(ns, g.name)).filter((p): p is PodClique => p !== undefined) : [];
-    const decision = gateDecision({ pclq, pods, podGangs, pclqs });
+    const decision = gateDecision({ podClique: pclq, pods, podGang: podGangs.find((g) => g.metadata.name === gangName), baseGang: base, basePodCliques: pclqs });
     if (decision.lift.length === 0) return;
     await forEachLimit(decision.lift, 16, async (lift) => {
       try {

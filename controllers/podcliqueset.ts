@@ -8,7 +8,7 @@ import { desiredPodCliqueSetTree, selectBackend, type ChildRef, type PodCliqueSe
 import type { ClusterTopologyBinding, LastError, PodCliqueSet } from '../api/index.js';
 import { FINALIZER_PODCLIQUESET, LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY_VALUE } from '../api/keys.js';
 import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
-import { podCliqueSetStatus, statusChanged } from '../api/status/index.js';
+import { expectedPodTemplateHashes, podCliqueSetStatus, statusChanged } from '../api/status/index.js';
 import { RESOURCES, objectKey, type Resource } from '../kube/resources.js';
 import { applyIfChanged, deleteExact } from './apply.js';
 import { type ControllerContext, INDEX_PART_OF, forEachLimit } from './context.js';
@@ -129,6 +129,7 @@ export class PodCliqueSetReconciler implements Reconciler {
       pclqs: informers.pclq.store.byIndex(INDEX_PART_OF, ix),
       pcsgs: informers.pcsg.store.byIndex(INDEX_PART_OF, ix),
       podGangs: informers.podGangs.store.byIndex(INDEX_PART_OF, ix),
+      expectedPodTemplateHashes: expectedPodTemplateHashes(pcs),
       topology: { enabled: this.ctx.config.topologyAwareScheduling, ...(binding ? { binding } : {}) },
       ...(generationHash ? { generationHash } : {}),
       ...(lastErrors.length === 0 && stored.metadata.generation !== undefined ? { observedGeneration: stored.metadata.generation } : {}),

@@ -5,7 +5,7 @@ import { desiredScalingGroupMembers } from '../api/desired/index.js';
 import type { PodClique, PodCliqueScalingGroup } from '../api/index.js';
 import { FINALIZER_PODCLIQUESCALINGGROUP, LABEL_PART_OF } from '../api/keys.js';
 import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
-import { scalingGroupStatus, statusChanged } from '../api/status/index.js';
+import { expectedPodTemplateHashes, scalingGroupStatus, statusChanged } from '../api/status/index.js';
 import { RESOURCES } from '../kube/resources.js';
 import { applyIfChanged, deleteExact } from './apply.js';
 import { type ControllerContext, forEachLimit } from './context.js';
@@ -47,8 +47,8 @@ export class ScalingGroupReconciler implements Reconciler {
 
     const result = scalingGroupStatus({
       pcsg,
-      pcs,
       pclqs: owned,
+      expectedPodTemplateHashes: expectedPodTemplateHashes(pcs),
       pcsGenerationHash: pcs.status?.currentGenerationHash,
       updateInProgress: false,
       ...(pcsg.metadata.generation !== undefined ? { observedGeneration: pcsg.metadata.generation } : {}),

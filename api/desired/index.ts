@@ -7,6 +7,7 @@ export * from './meta.js';
 export * from './pod.js';
 export * from './podclique.js';
 export * from './podgang.js';
+export * from './pods.js';
 export * from './podscaling.js';
 export * from './rbac.js';
 export * from './replicas.js';

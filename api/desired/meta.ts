@@ -98,3 +98,8 @@ export function childRef(obj: HasMetadata): ChildRef {
   const uid = obj.metadata?.uid;
   return { name: obj.metadata?.name ?? '', ...(uid ? { uid } : {}) };
 }
+
+/** Being deleted: a deletionTimestamp is set. */
+export function isTerminating(obj: HasMetadata): boolean {
+  return Boolean(obj.metadata?.deletionTimestamp);
+}

@@ -10,15 +10,7 @@
 // decides when a gang is Initialized).
 
 import type { Pod } from '../core/wire.js';
-import type {
-  NamespacedName,
-  PodCliqueScalingGroupConfig,
-  PodCliqueSet,
-  PodGang,
-  PodGangTopologyConstraint,
-  PodGroup,
-  TopologyConstraintGroupConfig,
-} from '../generated/types.js';
+import type { NamespacedName, PodClique, PodCliqueScalingGroupConfig, PodCliqueSet, PodGang, PodGangTopologyConstraint, PodGroup, TopologyConstraintGroupConfig } from '../generated/types.js';
 import { SCHEDULER_API_VERSION } from '../kinds.js';
 import { ANNOTATION_TOPOLOGY_NAME, COMPONENT_PODGANG, LABEL_COMPONENT, LABEL_PODGANG, LABEL_SCHEDULER_NAME } from '../keys.js';
 import {
@@ -31,7 +23,7 @@ import {
 } from '../names.js';
 import { type SchedulerBackend, schedulerNameOf } from './backend.js';
 import { type StringMap, controllerOf, controllerRef, requireName, requireNamespace, sortedBy, withoutKeys } from './meta.js';
-import { isTerminating } from '../status/objects.js';
+import { isTerminating } from './meta.js';
 import { cliqueMinAvailable, groupMembers, groupMinAvailable, groupReplicas, scalingGroupConfigs, standaloneCliques } from './template.js';
 import { type TopologyResolution, translateConstraint } from './topology.js';
 
@@ -212,4 +204,25 @@ export function desiredPodGang(pcs: PodCliqueSet, layout: GangLayout, ctx: GangB
     },
   };
   return ctx.backend.preparePodGang(built, { pcs, replica: layout.replica });
+}
+
+export interface GangMember {
+  podClique: string;
+  minReplicas: number;
+  /** The PodClique exists and is not being deleted. */
+  exists: boolean;
+  /** Pods it must have in the gang: its spec.replicas (0 while it does not exist). */
+  requiredPods: number;
+}
+
+/**
+ * Which PodCliques gang `gang` needs and how many pods each must have (grove-compat §4.6: a gang is
+ * initialized once every constituent PodClique exists and has spec.replicas pods labelled with it).
+ */
+export function gangMembership(gang: PodGang, podCliques: readonly PodClique[]): GangMember[] {
+  const live = new Map(podCliques.filter((p) => !isTerminating(p)).map((p) => [p.metadata.name ?? '', p]));
+  return gang.spec.podgroups.map((g) => {
+    const pclq = live.get(g.name);
+    return { podClique: g.name, minReplicas: g.minReplicas, exists: pclq !== undefined, requiredPods: pclq?.spec.replicas ?? 0 };
+  });
 }

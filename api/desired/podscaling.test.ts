@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Pod } from '../core/wire.js';
 import type { PodClique } from '../generated/types.js';
-import { isActivePod } from '../status/pods.js';
+import { isActivePod } from './pods.js';
 import { freePodIndices, missingPodCount, podIndexOf, scaleInVictims, slowStartBatches } from './podscaling.js';
 
 interface PodOpts {

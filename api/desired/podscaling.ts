@@ -4,7 +4,7 @@
 import type { Pod } from '../core/wire.js';
 import type { PodClique } from '../generated/types.js';
 import { LABEL_POD_TEMPLATE_HASH, LABEL_PODCLIQUE_POD_INDEX } from '../keys.js';
-import { isActivePod, isPodReady } from '../status/pods.js';
+import { isActivePod, isPodReady } from './pods.js';
 
 /** The pod's index: its pod-index label, else the numeric suffix of its hostname. */
 export function podIndexOf(pod: Pod): number | undefined {

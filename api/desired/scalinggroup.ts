@@ -23,7 +23,7 @@ import {
   requireName,
   requireNamespace,
 } from './meta.js';
-import { isTerminating } from '../status/objects.js';
+import { isTerminating } from './meta.js';
 import { podTemplateHash } from './hash.js';
 import { desiredMemberPodClique } from './podclique.js';
 import { decideReplicas, templateReplicasAnnotation } from './replicas.js';

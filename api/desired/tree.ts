@@ -10,7 +10,7 @@ import type { SchedulerBackend } from './backend.js';
 import { generationHash, podTemplateHash } from './hash.js';
 import { desiredHpas } from './hpa.js';
 import { type ChildRef, childRef, isControlledBy, requireName } from './meta.js';
-import { isTerminating } from '../status/objects.js';
+import { isTerminating } from './meta.js';
 import { desiredStandalonePodClique } from './podclique.js';
 import { desiredPodGang, gangLayouts, podsByPodClique } from './podgang.js';
 import { desiredRole, desiredRoleBinding, desiredServiceAccount, desiredTokenSecret } from './rbac.js';

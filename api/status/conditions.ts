@@ -3,8 +3,8 @@
 // the status changes, so a reason or message update never restarts timers that read it (gang
 // termination waits terminationDelay from the breach's lastTransitionTime).
 
-import { jsonEqual } from '../jsonpatch.js';
 import type { Condition } from '../generated/types.js';
+import { jsonEqual } from '../jsonpatch.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 

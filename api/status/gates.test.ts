@@ -9,7 +9,7 @@ import {
   podCliqueScalingGroupName,
   podGangNameForPcsgReplica,
 } from '../names.js';
-import { type GateDecision, gateDecision, type GateInput, gateWaitMessage } from './gates.js';
+import { type GateDecision, type UngateInput, gateDecision, gateWaitMessage } from './gates.js';
 import { gatedPod, podClique, podGang } from './testing.js';
 
 // workload2 (grove-compat §9.1): pc-a r2 m1; PCSG sg-x [pc-b r1 m1, pc-c r3 m1] minAvailable 1. Base gang
@@ -77,16 +77,27 @@ function scheduled(world: World, names: string[], count = 1): World {
   };
 }
 
-function decide(world: World, pclq: string): GateDecision {
+/** The input the PodClique controller assembles: its pods, its gang and, for a scaled gang, the base gang. */
+function ungateInput(world: World, pclq: string): UngateInput {
   const p = world.pclqs.find((x) => x.metadata.name === pclq);
   if (!p) throw new Error(`no PodClique ${pclq}`);
-  const input: GateInput = {
-    pclq: p,
-    pods: world.pods.filter((x) => x.metadata?.labels?.['grove.io/podclique'] === pclq),
-    podGangs: world.gangs,
-    pclqs: world.pclqs,
+  const gang = (label: string): PodGang | undefined => {
+    const name = p.metadata.labels?.[label];
+    return world.gangs.find((g) => g.metadata.name === name);
   };
-  return gateDecision(input);
+  return {
+    podClique: p,
+    pods: world.pods.filter((x) => x.metadata?.labels?.['grove.io/podclique'] === pclq),
+    podGang: gang('grove.io/podgang'),
+    baseGang: gang('grove.io/base-podgang'),
+    basePodCliques: world.pclqs,
+  };
+}
+
+function decide(world: World, pclq: string): GateDecision {
+  const input = ungateInput(world, pclq);
+  const decision = gateDecision(input);
+  return decision;
 }
 
 /** Names of pods lifted across the given PodCliques. */
@@ -217,6 +228,24 @@ describe('gate lifting details', () => {
     expect(d.blocked).toBeUndefined();
   });
 
+  it('waits when the PodClique names no gang', () => {
+    const fresh = replica(0);
+    const pclq = fresh.pclqs.find((p) => p.metadata.name === 'workload2-0-pc-a');
+    delete pclq?.metadata.labels?.['grove.io/podgang'];
+    expect(decide(fresh, 'workload2-0-pc-a').blocked).toEqual({ reason: 'PodGangLabelMissing' });
+  });
+
+  it('does not count a terminating base PodClique as scheduled', () => {
+    const world = scheduled(replica(0), BASE0);
+    const pclqs = world.pclqs.map((p) =>
+      p.metadata.name === 'workload2-0-pc-a' ? { ...p, metadata: { ...p.metadata, deletionTimestamp: '2025-01-01T00:00:00Z' } } : p,
+    );
+    expect(decide({ ...world, pclqs }, 'workload2-0-sg-x-1-pc-b').blocked).toMatchObject({
+      reason: 'BasePodGangNotScheduled',
+      podGroups: [{ name: 'workload2-0-pc-a', scheduled: 0, minReplicas: 1 }],
+    });
+  });
+
   it('waits when the gang or the base gang does not exist', () => {
     const noGangs = { ...wl2, gangs: [] };
     expect(decide(noGangs, 'workload2-0-pc-a').blocked).toEqual({ reason: 'PodGangNotFound', podGang: 'workload2-0' });
@@ -228,13 +257,16 @@ describe('gate lifting details', () => {
     );
   });
 
+  // A gang being deleted no longer holds its
+  // pods together, so releasing them would let the scheduler place them one by one.
   it('treats a terminating gang as absent', () => {
     const gangs = wl2.gangs.map((g) => ({ ...g, metadata: { ...g.metadata, deletionTimestamp: '2025-01-01T00:00:00Z' } }));
-    expect(decide({ ...wl2, gangs }, 'workload2-0-pc-a').blocked).toEqual({ reason: 'PodGangNotFound', podGang: 'workload2-0' });
+    const d = gateDecision(ungateInput({ ...wl2, gangs }, 'workload2-0-pc-a'));
+    expect(d.blocked).toEqual({ reason: 'PodGangNotFound', podGang: 'workload2-0' });
   });
 
   it.each([
-    [{ reason: 'PodGangLabelMissing' } as const, 'the pod has no grove.io/podgang label'],
+    [{ reason: 'PodGangLabelMissing' } as const, 'the PodClique has no grove.io/podgang label'],
     [{ reason: 'PodGangNotFound', podGang: 'g' } as const, 'PodGang g does not exist yet'],
     [
       { reason: 'NotReferencedByPodGang', podGang: 'g', podGroup: 'p' } as const,

@@ -1,16 +1,37 @@
-// Gang scheduling gate lifting (grove-compat §4.10). Pods are born with the scheduling gate
-// grove.io/podgang-pending-creation; the PodClique controller removes that gate, and only that one
-// (other gates belong to other components, e.g. a later copse planner gate), when
-//   1. the pod is referenced by its gang: its name is in podgroups[name=<pclq>].podReferences, and
+// Releasing pods to the scheduler (grove-compat §4.10): which pods lose grove.io/podgang-pending-creation
+// now and, as data, why every other gated pod waits, so status and events can show it. The rule: a
+// pod is released when
+//   1. its gang references it: its name is in podgroups[name=<pclq>].podReferences, and
 //   2. for a scaled gang (the PodClique carries grove.io/base-podgang), the base gang is scheduled:
 //      every pod group of the base gang has its PodClique's status.scheduledReplicas >= minReplicas.
-// Effect: a scaled gang's pods reach the scheduler only after the base gang is placed (e2e GS5–GS12).
-// Pods that must wait say why, as data, so status and events can show it.
+// Only that gate is removed; other gates (a scheduler backend's, a later copse planner gate) stay.
 
 import type { Pod } from '../core/wire.js';
+import { isTerminating, requireName, sortedBy } from '../desired/meta.js';
 import type { PodClique, PodGang } from '../generated/types.js';
 import { LABEL_BASE_PODGANG, LABEL_PODGANG, SCHEDULING_GATE_PODGANG_PENDING_CREATION } from '../keys.js';
-import { isTerminating, labelOf, nameOf } from './objects.js';
+import { labelOf } from './objects.js';
+
+export interface UngateInput {
+  podClique: PodClique;
+  /** The PodClique's pods. */
+  pods: readonly Pod[];
+  /** The gang named by the PodClique's grove.io/podgang label, if it exists. */
+  podGang?: PodGang | undefined;
+  /** For a PodClique with grove.io/base-podgang: that base gang, if it exists. */
+  baseGang?: PodGang | undefined;
+  /** PodCliques of the base gang (their status.scheduledReplicas); may hold more. */
+  basePodCliques?: readonly PodClique[];
+}
+
+export function hasGroveGate(pod: Pod): boolean {
+  return pod.spec?.schedulingGates?.some((g) => g.name === SCHEDULING_GATE_PODGANG_PENDING_CREATION) ?? false;
+}
+
+/** The pod's gates without the one copse added, in order (every other gate stays). */
+export function gatesWithoutGroveGate(pod: Pod): SchedulingGate[] {
+  return (pod.spec?.schedulingGates ?? []).filter((g) => g.name !== SCHEDULING_GATE_PODGANG_PENDING_CREATION);
+}
 
 /** A pod scheduling gate as it appears in spec.schedulingGates. */
 export interface SchedulingGate {
@@ -44,71 +65,57 @@ export interface GateWaiting {
 }
 
 export interface GateDecision {
+  /** Pods to release, sorted by name. */
   lift: GateLift[];
+  /** Gated pods that stay gated, sorted by name. */
   wait: GateWaiting[];
-  /** When no pod can be lifted but some wait: the first pod's reason, for a condition or event. */
+  /** When no pod can be released but some wait: the first one's reason, for a condition or event. */
   blocked: GateWait | undefined;
 }
 
-export interface GateInput {
-  pclq: PodClique;
-  /** The PodClique's pods; pods without the gate and terminating pods are left alone. */
-  pods: readonly Pod[];
-  /** At least the PodClique's gang and, for a scaled gang, its base gang. */
-  podGangs: readonly PodGang[];
-  /** At least the PodCliques of the base gang's pod groups (their scheduledReplicas are read). */
-  pclqs: readonly PodClique[];
-}
-
-function hasPendingCreationGate(pod: Pod): boolean {
-  return (pod.spec?.schedulingGates ?? []).some((g) => g.name === SCHEDULING_GATE_PODGANG_PENDING_CREATION);
-}
-
-/** The pod groups of the base gang whose PodClique has fewer than minReplicas pods scheduled. */
-export function unscheduledPodGroups(baseGang: PodGang, pclqs: readonly PodClique[]): UnscheduledPodGroup[] {
+/**
+ * The pod groups of the base gang whose PodClique has fewer than minReplicas pods scheduled. A missing
+ * or terminating PodClique counts as 0 (its pods are going away).
+ */
+export function unscheduledPodGroups(baseGang: PodGang, podCliques: readonly PodClique[]): UnscheduledPodGroup[] {
+  const live = new Map(podCliques.filter((p) => !isTerminating(p)).map((p) => [p.metadata.name ?? '', p]));
   return baseGang.spec.podgroups.flatMap((g) => {
-    const scheduled = pclqs.find((p) => p.metadata.name === g.name)?.status?.scheduledReplicas ?? 0;
+    const scheduled = live.get(g.name)?.status?.scheduledReplicas ?? 0;
     return scheduled >= g.minReplicas ? [] : [{ name: g.name, scheduled, minReplicas: g.minReplicas }];
   });
 }
 
-/** Why this pod must keep its gate, or undefined when it may go. */
-function waitFor(input: GateInput, pod: Pod, pclqName: string, gangs: ReadonlyMap<string, PodGang>): GateWait | undefined {
-  const podGang = labelOf(pod, LABEL_PODGANG) ?? labelOf(input.pclq, LABEL_PODGANG);
-  if (!podGang) return { reason: 'PodGangLabelMissing' };
-  const gang = gangs.get(podGang);
-  if (!gang) return { reason: 'PodGangNotFound', podGang };
-  const podName = nameOf(pod, 'Pod');
-  const group = gang.spec.podgroups.find((g) => g.name === pclqName);
-  if (!group?.podReferences.some((r) => r.name === podName)) {
-    return { reason: 'NotReferencedByPodGang', podGang, podGroup: pclqName };
-  }
-  const basePodGang = labelOf(input.pclq, LABEL_BASE_PODGANG);
+/** Why the whole PodClique must wait (gang or base gang), or undefined when only references matter. */
+function cliqueWait(input: UngateInput): GateWait | undefined {
+  const podGang = labelOf(input.podClique, LABEL_PODGANG);
+  if (podGang === undefined) return { reason: 'PodGangLabelMissing' };
+  if (!input.podGang || isTerminating(input.podGang)) return { reason: 'PodGangNotFound', podGang };
+  const basePodGang = labelOf(input.podClique, LABEL_BASE_PODGANG);
   if (basePodGang === undefined) return undefined;
-  const base = gangs.get(basePodGang);
-  if (!base) return { reason: 'BasePodGangNotFound', podGang, basePodGang };
-  const podGroups = unscheduledPodGroups(base, input.pclqs);
+  if (!input.baseGang || isTerminating(input.baseGang)) return { reason: 'BasePodGangNotFound', podGang, basePodGang };
+  const podGroups = unscheduledPodGroups(input.baseGang, input.basePodCliques ?? []);
   return podGroups.length > 0 ? { reason: 'BasePodGangNotScheduled', podGang, basePodGang, podGroups } : undefined;
 }
 
 /** Which of a PodClique's gated pods lose grove.io/podgang-pending-creation now, and why the others wait. */
-export function gateDecision(input: GateInput): GateDecision {
-  const pclqName = nameOf(input.pclq, 'PodClique');
-  const gangs = new Map(input.podGangs.filter((g) => !isTerminating(g)).map((g) => [nameOf(g, 'PodGang'), g]));
+export function gateDecision(input: UngateInput): GateDecision {
+  const pclq = requireName('PodClique', input.podClique);
+  const gated = sortedBy(
+    input.pods.filter((p) => hasGroveGate(p) && !isTerminating(p)),
+    (p: Pod) => requireName('Pod', p),
+  );
+  const whole = cliqueWait(input);
+  const group = input.podGang?.spec.podgroups.find((g) => g.name === pclq);
+  const referenced = new Set((group?.podReferences ?? []).map((r) => r.name));
   const lift: GateLift[] = [];
   const wait: GateWaiting[] = [];
-  for (const pod of input.pods) {
-    if (isTerminating(pod) || !hasPendingCreationGate(pod)) continue;
-    const name = nameOf(pod, 'Pod');
-    const why = waitFor(input, pod, pclqName, gangs);
-    if (why) {
-      wait.push({ pod: name, why });
-    } else {
-      const schedulingGates = (pod.spec?.schedulingGates ?? [])
-        .filter((g) => g.name !== SCHEDULING_GATE_PODGANG_PENDING_CREATION)
-        .map((g) => ({ name: g.name }));
-      lift.push({ pod: name, schedulingGates });
-    }
+  for (const p of gated) {
+    const pod = requireName('Pod', p);
+    const why: GateWait | undefined =
+      whole ??
+      (referenced.has(pod) ? undefined : { reason: 'NotReferencedByPodGang', podGang: input.podGang?.metadata.name ?? '', podGroup: pclq });
+    if (why) wait.push({ pod, why });
+    else lift.push({ pod, schedulingGates: gatesWithoutGroveGate(p).map((g) => ({ name: g.name })) });
   }
   return { lift, wait, blocked: lift.length === 0 ? wait[0]?.why : undefined };
 }
@@ -117,7 +124,7 @@ export function gateDecision(input: GateInput): GateDecision {
 export function gateWaitMessage(why: GateWait): string {
   switch (why.reason) {
     case 'PodGangLabelMissing':
-      return `the pod has no ${LABEL_PODGANG} label`;
+      return `the PodClique has no ${LABEL_PODGANG} label`;
     case 'PodGangNotFound':
       return `PodGang ${why.podGang} does not exist yet`;
     case 'NotReferencedByPodGang':

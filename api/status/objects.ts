@@ -6,24 +6,12 @@ import { LABEL_PART_OF } from '../keys.js';
 
 /** Anything with Kubernetes object metadata. */
 export interface HasMetadata {
-  metadata?: { name?: string; labels?: { [key: string]: string }; deletionTimestamp?: string };
-}
-
-/** Marked for deletion: it still exists but is going away and must not count as capacity. */
-export function isTerminating(obj: HasMetadata): boolean {
-  return Boolean(obj.metadata?.deletionTimestamp);
+  metadata?: { name?: string; labels?: { [key: string]: string } };
 }
 
 /** A label value, or undefined. */
 export function labelOf(obj: HasMetadata, key: string): string | undefined {
   return obj.metadata?.labels?.[key];
-}
-
-/** The object's name, or an error naming the field when it is missing. */
-export function nameOf(obj: HasMetadata, what: string): string {
-  const name = obj.metadata?.name;
-  if (!name) throw new Error(`${what}: metadata.name is required`);
-  return name;
 }
 
 /**
@@ -33,7 +21,8 @@ export function nameOf(obj: HasMetadata, what: string): string {
 export function indexLabel(obj: HasMetadata, key: string, what: string): number {
   const v = labelOf(obj, key);
   if (v === undefined || !/^(0|[1-9]\d*)$/.test(v)) {
-    throw new Error(`${what} ${obj.metadata?.name ?? '<unnamed>'}: label ${key} must be a non-negative integer, got ${JSON.stringify(v ?? null)}`);
+    const name = obj.metadata?.name ?? '<unnamed>';
+    throw new Error(`${what} ${name}: label ${key} must be a non-negative integer, got ${JSON.stringify(v ?? null)}`);
   }
   return Number(v);
 }

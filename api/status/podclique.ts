@@ -15,6 +15,8 @@
 // not a reason to report pods that do not serve as available.
 
 import type { Pod } from '../core/wire.js';
+import { requireName } from '../desired/meta.js';
+import { isActivePod } from '../desired/pods.js';
 import type { LastError, PodClique, PodCliqueStatus } from '../generated/types.js';
 import {
   CONDITION_MIN_AVAILABLE_BREACHED,
@@ -26,8 +28,8 @@ import {
 import { podCliquePodSelector } from '../names.js';
 import { type DesiredCondition, mergeConditions } from './conditions.js';
 import { breachEvents, scheduledLostEvents, type StatusEvent } from './events.js';
-import { dropUndefined, labelOf, nameOf, partOf, statusChanged } from './objects.js';
-import { isActivePod, isPodReady, isPodScheduled, isPodScheduleGated } from './pods.js';
+import { dropUndefined, labelOf, partOf, statusChanged } from './objects.js';
+import { isPodReady, isPodScheduled, isPodScheduleGated } from '../desired/pods.js';
 
 export const REASON_SUFFICIENT_SCHEDULED_PODS = 'SufficientScheduledPods';
 export const REASON_INSUFFICIENT_SCHEDULED_PODS = 'InsufficientScheduledPods';
@@ -90,6 +92,13 @@ function effectiveMinAvailable(pclq: PodClique): number {
 /** The hash pods should carry: the running update's target, else the PodClique's label. */
 export function targetPodTemplateHash(pclq: PodClique): string | undefined {
   return pclq.status?.updateProgress?.podTemplateHash ?? labelOf(pclq, LABEL_POD_TEMPLATE_HASH);
+}
+
+/** The expected hash of a template clique; an error naming the clique when the caller has none. */
+export function expectedHash(hashes: Readonly<Record<string, string>>, clique: string): string {
+  const h = hashes[clique];
+  if (h === undefined) throw new Error(`expectedPodTemplateHashes: no hash for clique ${JSON.stringify(clique)}`);
+  return h;
 }
 
 /** Counts over the PodClique's active pods. */
@@ -176,7 +185,7 @@ function currentHashes(
 /** The status of one PodClique after a pass, and the events to emit. */
 export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusResult {
   const { pclq } = input;
-  const name = nameOf(pclq, 'PodClique');
+  const name = requireName('PodClique', pclq);
   const pcs = partOf(pclq, 'PodClique');
   const previous = input.previous ?? pclq.status;
   const counts = countPods(name, input.pods, input.expectedPodTemplateHash);

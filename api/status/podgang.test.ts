@@ -191,7 +191,8 @@ describe('podGangStatus bookkeeping', () => {
       pods: [],
       scheduled: 0,
       ready: 0,
-      pclq: undefined,
+      exists: false,
+      requiredPods: 1,
     }));
     const c = scheduledCondition(groups, { reason: 'X', message: 'm' });
     expect(c.message).toBe(

@@ -15,6 +15,9 @@
 // Conditions written by others (Unhealthy, DisruptionTarget) are kept as they are.
 
 import type { Pod } from '../core/wire.js';
+import { requireName } from '../desired/meta.js';
+import { gangMembership } from '../desired/podgang.js';
+import { isActivePod } from '../desired/pods.js';
 import type { PodClique, PodGang, PodGangPhase, PodGangStatus } from '../generated/types.js';
 import {
   LABEL_PODCLIQUE,
@@ -24,8 +27,8 @@ import {
   PODGANG_CONDITION_SCHEDULED,
 } from '../keys.js';
 import { type DesiredCondition, findCondition, mergeConditions } from './conditions.js';
-import { dropUndefined, isTerminating, labelOf, nameOf, statusChanged } from './objects.js';
-import { isActivePod, isPodReady, isPodScheduled, isPodScheduleGated, unschedulableMessage } from './pods.js';
+import { dropUndefined, labelOf, statusChanged } from './objects.js';
+import { isPodReady, isPodScheduled, isPodScheduleGated, unschedulableMessage } from '../desired/pods.js';
 
 export const REASON_PODGANG_PODS_CREATION_PENDING = 'PodGangPodsCreationPending';
 export const REASON_PODGANG_PODS_CREATED = 'PodGangPodsCreated';
@@ -72,23 +75,26 @@ export interface PodGroupState {
   pods: readonly Pod[];
   scheduled: number;
   ready: number;
-  /** The constituent PodClique, when it exists and is not terminating. */
-  pclq: PodClique | undefined;
+  /** The constituent PodClique exists and is not terminating. */
+  exists: boolean;
+  /** Pods the group must have for the gang to be initialized: its PodClique's spec.replicas. */
+  requiredPods: number;
 }
 
 /** The state of every pod group of the gang, in spec order. */
 export function podGroupStates(podGang: PodGang, pods: readonly Pod[], pclqs: readonly PodClique[]): PodGroupState[] {
-  const gang = nameOf(podGang, 'PodGang');
+  const gang = requireName('PodGang', podGang);
   const members = pods.filter((p) => labelOf(p, LABEL_PODGANG) === gang && isActivePod(p));
-  return podGang.spec.podgroups.map((g) => {
-    const own = members.filter((p) => labelOf(p, LABEL_PODCLIQUE) === g.name);
+  return gangMembership(podGang, pclqs).map((m) => {
+    const own = members.filter((p) => labelOf(p, LABEL_PODCLIQUE) === m.podClique);
     return {
-      name: g.name,
-      minReplicas: g.minReplicas,
+      name: m.podClique,
+      minReplicas: m.minReplicas,
       pods: own,
       scheduled: own.filter(isPodScheduled).length,
       ready: own.filter(isPodReady).length,
-      pclq: pclqs.find((p) => p.metadata.name === g.name && !isTerminating(p)),
+      exists: m.exists,
+      requiredPods: m.requiredPods,
     };
   });
 }
@@ -103,7 +109,7 @@ export function podGangPhase(groups: readonly PodGroupState[]): PodGangPhase {
 /** Grove's Initialized rule (§4.6), sticky once True. */
 export function initializedCondition(groups: readonly PodGroupState[], previous: PodGangStatus | undefined): DesiredCondition {
   const type = PODGANG_CONDITION_INITIALIZED;
-  const created = groups.every((g) => g.pclq !== undefined && g.pods.length >= g.pclq.spec.replicas);
+  const created = groups.every((g) => g.exists && g.pods.length >= g.requiredPods);
   if (created || findCondition(previous?.conditions, type)?.status === 'True') {
     return { type, status: 'True', reason: REASON_PODGANG_PODS_CREATED, message: MESSAGE_PODGANG_INITIALIZED };
   }

@@ -11,6 +11,7 @@
 //   to be written. Member breaches are READY-based (see podclique.ts), so the group's
 //   MinAvailableBreached inherits the grove#277 fix.
 
+import { isTerminating, requireName } from '../desired/meta.js';
 import type { Condition, LastError, PodClique, PodCliqueScalingGroup, PodCliqueScalingGroupStatus } from '../generated/types.js';
 import {
   CONDITION_GANG_TERMINATION_IN_PROGRESS,
@@ -22,8 +23,14 @@ import {
 import { pcsgPodCliqueName, pcsgPodSelector } from '../names.js';
 import { conditionStatus, type DesiredCondition, mergeConditions } from './conditions.js';
 import { breachEvents, scheduledLostEvents, type StatusEvent } from './events.js';
-import { dropUndefined, indexLabel, isTerminating, labelOf, nameOf, partOf, statusChanged } from './objects.js';
-import { isPodCliqueUpdated, MESSAGE_UPDATE_IN_PROGRESS, podCliqueMinAvailable, REASON_UPDATE_IN_PROGRESS } from './podclique.js';
+import { dropUndefined, indexLabel, labelOf, partOf, statusChanged } from './objects.js';
+import {
+  expectedHash,
+  isPodCliqueUpdated,
+  MESSAGE_UPDATE_IN_PROGRESS,
+  podCliqueMinAvailable,
+  REASON_UPDATE_IN_PROGRESS,
+} from './podclique.js';
 
 export const REASON_INSUFFICIENT_AVAILABLE_PCSG_REPLICAS = 'InsufficientAvailablePodCliqueScalingGroupReplicas';
 export const REASON_SUFFICIENT_AVAILABLE_PCSG_REPLICAS = 'SufficientAvailablePodCliqueScalingGroupReplicas';
@@ -74,15 +81,9 @@ export function scalingGroupMinAvailable(pcsg: PodCliqueScalingGroup): number {
 function membersByName(pcsgName: string, pclqs: readonly PodClique[]): Map<string, PodClique> {
   const out = new Map<string, PodClique>();
   for (const p of pclqs) {
-    if (labelOf(p, LABEL_PCSG) === pcsgName && !isTerminating(p)) out.set(nameOf(p, 'PodClique'), p);
+    if (labelOf(p, LABEL_PCSG) === pcsgName && !isTerminating(p)) out.set(requireName('PodClique', p), p);
   }
   return out;
-}
-
-function expectedHash(hashes: Readonly<Record<string, string>>, clique: string): string {
-  const h = hashes[clique];
-  if (h === undefined) throw new Error(`expectedPodTemplateHashes: no hash for clique ${JSON.stringify(clique)}`);
-  return h;
 }
 
 /** The state of replica j from its member PodCliques. */
@@ -93,7 +94,7 @@ export function groupReplicaState(
   expectedPodTemplateHashes: Readonly<Record<string, string>>,
   pcsGenerationHash: string | undefined,
 ): GroupReplicaState {
-  const pcsgName = nameOf(pcsg, 'PodCliqueScalingGroup');
+  const pcsgName = requireName('PodCliqueScalingGroup', pcsg);
   const found = pcsg.spec.cliqueNames.map((c) => ({ clique: c, pclq: members.get(pcsgPodCliqueName(pcsgName, index, c)) }));
   const present = found.flatMap((f) => (f.pclq ? [{ clique: f.clique, pclq: f.pclq }] : []));
   const complete = present.length === found.length;
@@ -139,7 +140,7 @@ function existingReplicaCount(members: ReadonlyMap<string, PodClique>): number {
 /** The member's clique name: its generated name minus `<pcsg>-<j>-`. */
 function cliqueOf(pcsgName: string, pclq: PodClique): string {
   const prefix = `${pcsgName}-${indexLabel(pclq, LABEL_PCSG_REPLICA_INDEX, 'PodClique')}-`;
-  const name = nameOf(pclq, 'PodClique');
+  const name = requireName('PodClique', pclq);
   return name.startsWith(prefix) ? name.slice(prefix.length) : '';
 }
 
@@ -150,7 +151,7 @@ function cliqueOf(pcsgName: string, pclq: PodClique): string {
 function generationConverged(input: ScalingGroupStatusInput, members: ReadonlyMap<string, PodClique>): boolean {
   const { pcsg, pcsGenerationHash, expectedPodTemplateHashes } = input;
   if (input.updateInProgress || pcsGenerationHash === undefined) return false;
-  const pcsgName = nameOf(pcsg, 'PodCliqueScalingGroup');
+  const pcsgName = requireName('PodCliqueScalingGroup', pcsg);
   for (const m of members.values()) {
     const clique = cliqueOf(pcsgName, m);
     if (!pcsg.spec.cliqueNames.includes(clique)) continue;
@@ -185,7 +186,7 @@ function groupConditions(
 /** The status of one PodCliqueScalingGroup after a pass, and the events to emit. */
 export function scalingGroupStatus(input: ScalingGroupStatusInput): ScalingGroupStatusResult {
   const { pcsg } = input;
-  const name = nameOf(pcsg, 'PodCliqueScalingGroup');
+  const name = requireName('PodCliqueScalingGroup', pcsg);
   const pcs = partOf(pcsg, 'PodCliqueScalingGroup');
   const previous = input.previous ?? pcsg.status;
   const members = membersByName(name, input.pclqs);

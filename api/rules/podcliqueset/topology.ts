@@ -156,18 +156,6 @@ export function referencedTopologyNames(pcs: PodCliqueSet | unknown): string[] {
   return names;
 }
 
-/**
- * The distinct topology domains the object's constraints refer to (required, deprecated packDomain and
- * preferred), in walk order: what status reports as unavailable when the ClusterTopologyBinding lacks them.
- */
-export function referencedTopologyDomains(pcs: PodCliqueSet | unknown): string[] {
-  const domains: string[] = [];
-  for (const s of sitesOf(viewOf(pcs))) {
-    for (const d of referencedDomains(s.tc) ?? []) if (!domains.includes(d)) domains.push(d);
-  }
-  return domains;
-}
-
 // ---------------------------------------------------------------------------------------------
 // topologyName resolution
 

@@ -1,17 +1,13 @@
-// Pod predicates shared by the status computations. They read the pod as the apiserver reports it
-// (conditions, phase, spec); no clock.
+// Pod predicates shared by the desired-state and status computations. They read the pod as the
+// apiserver reports it (conditions, phase, spec); no clock.
 
 import type { Pod } from '../core/wire.js';
-import { isTerminating } from './objects.js';
+import { isTerminating } from './meta.js';
 
-/**
- * A pod that counts as a replica: not terminating and not finished. A Failed pod (for example evicted
- * by the kubelet) lingers until garbage-collected but runs nothing, so it is not counted, as in
- * Kubernetes' own ReplicaSet controller (FilterActivePods).
- */
+/** A pod that counts: not terminating and not finished (an evicted, Failed pod lingers but runs nothing). */
 export function isActivePod(pod: Pod): boolean {
   const phase = pod.status?.phase;
-  return !isTerminating(pod) && phase !== 'Failed' && phase !== 'Succeeded';
+  return !isTerminating(pod) && phase !== 'Succeeded' && phase !== 'Failed';
 }
 
 function podCondition(pod: Pod, type: string): { status: string; reason?: string; message?: string } | undefined {
