@@ -4,7 +4,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCert, newCa } from '../certs/issue.js';
 import { Registry } from '../kube/metrics.js';
-import { applyPatch, type JsonPatchOp } from '../api/jsonpatch.js';
+import type { JsonPatchOp } from '../api/jsonpatch.js';
+import { applyPatch } from '../test/support/json-patch.js';
 import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
 import { buildWebhookApp } from './server.js';
 

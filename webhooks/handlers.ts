@@ -2,6 +2,7 @@
 // the pure functions need (the referenced ClusterTopologyBindings), call them, and turn their
 // result into a decision.
 import type { ClusterTopologyBinding, PodCliqueSet } from '../api/index.js';
+import { GROVE_GROUP } from '../api/kinds.js';
 import type { FieldError } from '../api/field-errors.js';
 import { compiledValidator, validateObject } from '../api/validators.js';
 import { allow, deny, denyFieldErrors, type AdmissionDecision, type AdmissionRequest } from './admission.js';
@@ -37,8 +38,6 @@ export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
   defaultSchedulerName: 'default-scheduler',
   autoMNNVLEnabled: false,
 };
-
-export const GROVE_GROUP = 'grove.io';
 
 /**
  * The CRD's own checks first (OpenAPI schema, then its CEL rules). The apiserver ran them already

@@ -3,6 +3,7 @@
 // (`webhookConfigurations`), so a path, name or rule can never disagree between the two.
 // Names, paths and configuration-object names are Grove's (grove-compat §3.1) so existing
 // manifests, cert-manager annotations and e2e expectations keep working.
+import { KINDS } from '../api/kinds.js';
 import type { Logger } from '../kube/log.js';
 import type { AdmissionDecision, AdmissionRequest, Operation, WebhookKind } from './admission.js';
 import { defaultPodCliqueSetHandler, validateClusterTopologyHandler, validatePodCliqueSetHandler, type AdmissionConfig } from './handlers.js';
@@ -46,8 +47,6 @@ export interface WebhookDeclaration {
   handler: AdmissionHandler;
 }
 
-export const GROVE_GROUP = 'grove.io';
-export const GROVE_VERSION = 'v1alpha1';
 export const COPSE_NAMESPACE = 'copse-system';
 
 // failurePolicy Fail: an unvalidated or undefaulted PodCliqueSet (e.g. minAvailable > replicas, no
@@ -58,13 +57,13 @@ export const COPSE_NAMESPACE = 'copse-system';
 // never block the cluster or copse's own recovery.
 const COMMON = { failurePolicy: 'Fail', timeoutSeconds: 10, sideEffects: 'None', matchPolicy: 'Equivalent' } as const;
 
-const pcsRule: RuleWithOperations = {
-  operations: ['CREATE', 'UPDATE'],
-  apiGroups: [GROVE_GROUP],
-  apiVersions: [GROVE_VERSION],
-  resources: ['podcliquesets'],
-  scope: 'Namespaced',
-};
+/** CREATE and UPDATE of one of our kinds, with its group, version, plural and scope from the API model. */
+function rule(kind: 'PodCliqueSet' | 'ClusterTopologyBinding'): RuleWithOperations {
+  const k = KINDS[kind];
+  return { operations: ['CREATE', 'UPDATE'], apiGroups: [k.group], apiVersions: [k.version], resources: [k.plural], scope: k.scope };
+}
+
+const pcsRule = rule('PodCliqueSet');
 
 export const WEBHOOKS: readonly WebhookDeclaration[] = [
   {
@@ -92,15 +91,7 @@ export const WEBHOOKS: readonly WebhookDeclaration[] = [
     configName: 'clustertopology-validating-webhook',
     kind: 'validating',
     path: '/webhooks/validate-clustertopology',
-    rules: [
-      {
-        operations: ['CREATE', 'UPDATE'],
-        apiGroups: [GROVE_GROUP],
-        apiVersions: [GROVE_VERSION],
-        resources: ['clustertopologybindings'],
-        scope: 'Cluster',
-      },
-    ],
+    rules: [rule('ClusterTopologyBinding')],
     ...COMMON,
     namespaced: false,
     handler: validateClusterTopologyHandler,

@@ -6,7 +6,8 @@ import { getCustomObject, type KubeClients, type KubernetesObject } from '../kub
 import { componentLogger, type Logger } from '../kube/log.js';
 import { startCertSync, type CertMode, type CertSync } from '../certs/sync.js';
 import { warmUpHandlers, type AdmissionConfig } from './handlers.js';
-import { COPSE_NAMESPACE, GROVE_GROUP, GROVE_VERSION, WEBHOOKS, caInjectionTargets, webhookConfigurations, type HandlerContext, type WebhookTarget } from './registry.js';
+import { KINDS } from '../api/kinds.js';
+import { COPSE_NAMESPACE, WEBHOOKS, caInjectionTargets, webhookConfigurations, type HandlerContext, type WebhookTarget } from './registry.js';
 import { DEFAULT_WEBHOOK_PORT, startWebhookServer, type WebhookServer } from './server.js';
 
 export const DEFAULT_SERVICE_NAME = 'copse-webhook';
@@ -14,7 +15,7 @@ export const DEFAULT_SECRET_NAME = 'copse-webhook-server-cert';
 
 /** lookupTopology backed by the API: GET clustertopologybindings.grove.io/<name>. */
 export function topologyLookup(kube: Pick<KubeClients, 'custom'>): HandlerContext['lookupTopology'] {
-  return (name) => getCustomObject<Record<string, unknown>>(kube.custom, { group: GROVE_GROUP, version: GROVE_VERSION, plural: 'clustertopologybindings' }, name);
+  return (name) => getCustomObject<Record<string, unknown>>(kube.custom, KINDS.ClusterTopologyBinding, name);
 }
 
 export interface RunWebhooksOptions {

@@ -10,7 +10,8 @@ import { invalid } from '../api/field-errors.js';
 import { issueCert, newCa, type CertKeyPem } from '../certs/issue.js';
 import { Registry } from '../kube/metrics.js';
 import { allow, denyFieldErrors } from './admission.js';
-import { applyPatch, diff } from '../api/jsonpatch.js';
+import { diff } from '../api/jsonpatch.js';
+import { applyPatch } from '../test/support/json-patch.js';
 import { WEBHOOKS, type WebhookDeclaration } from './registry.js';
 import { startWebhookServer, type WebhookServer } from './server.js';
 
