@@ -10,6 +10,7 @@
 //            (cert-manager's CA injector does that via `cert-manager.io/inject-ca-from`).
 import { createHash } from 'node:crypto';
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
+import { apiPath } from '../api/paths.js';
 import type { KubeClients } from '../kube/client.js';
 import { watchNamed } from '../kube/client.js';
 import { patchOptions, PatchStrategy, type JsonPatchOp } from '../kube/apply.js';
@@ -297,7 +298,7 @@ class Syncer implements CertSync {
     const { namespace, name } = this.opts.secret;
     const stop = watchNamed({
       kc: (this.opts.clients as SyncClients).kc,
-      listPath: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
+      listPath: apiPath('api', 'v1', 'namespaces', namespace, 'secrets'),
       name,
       log: this.log,
       onEvent: (type, obj) => {

@@ -10,9 +10,15 @@ import { defaultPodCliqueSetHandler, validateClusterTopologyHandler, validatePod
 
 export interface HandlerContext {
   log: Logger;
-  /** Fetch a ClusterTopologyBinding by name (undefined when it does not exist). Injectable so tests need no cluster. */
-  lookupTopology: (name: string) => Promise<Record<string, unknown> | undefined>;
+  /**
+   * Fetch a ClusterTopologyBinding by name (undefined when it does not exist), giving up when
+   * `signal` fires. A GET today (webhooks/topology-lookup.ts); an informer cache can back it
+   * without the handlers noticing. Injectable so tests need no cluster.
+   */
+  lookupTopology: (name: string, signal: AbortSignal) => Promise<Record<string, unknown> | undefined>;
   config: AdmissionConfig;
+  /** Fires when the server stops waiting for this request (its handler timeout, or the client went away). */
+  signal: AbortSignal;
 }
 
 export type AdmissionHandler = (request: AdmissionRequest, ctx: HandlerContext) => AdmissionDecision | Promise<AdmissionDecision>;

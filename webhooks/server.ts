@@ -79,12 +79,31 @@ function placeholderCertificate(now: Date): ServingCertificate {
   return { certPem: leaf.certPem, keyPem: leaf.keyPem };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    t = setTimeout(() => reject(new Error(`handler did not answer within ${ms / 1000}s`)), ms);
+/**
+ * Run `work` under a deadline. When `ms` pass, the returned promise rejects naming the timeout and
+ * the signal handed to `work` fires with the same error, so what the handler started beneath it (a
+ * ClusterTopologyBinding GET) is cancelled rather than left running. `cancel` (the client went away)
+ * fires the signal too.
+ */
+export async function withDeadline<T>(work: (signal: AbortSignal) => T | Promise<T>, ms: number, cancel?: AbortSignal): Promise<T> {
+  const controller = new AbortController();
+  const onCancel = (): void => controller.abort(cancel?.reason);
+  cancel?.addEventListener('abort', onCancel, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const timeout = new Error(`handler did not answer within ${ms / 1000}s`);
+      // Reject first, so the denial names the timeout rather than whatever the aborted work throws.
+      reject(timeout);
+      controller.abort(timeout);
+    }, ms);
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+  try {
+    return await Promise.race([Promise.resolve().then(() => work(controller.signal)), expired]);
+  } finally {
+    clearTimeout(timer);
+    cancel?.removeEventListener('abort', onCancel);
+  }
 }
 
 type Outcome = 'allowed' | 'patched' | 'denied' | 'malformed' | 'error';
@@ -193,7 +212,7 @@ export function buildWebhookApp(
       };
       const reqLog = log.child({ webhook: w.name, uid: r.uid });
       try {
-        const decision = await withTimeout(Promise.resolve().then(() => w.handler(r, { log: reqLog, lookupTopology, config })), handlerTimeout);
+        const decision = await withDeadline((signal) => w.handler(r, { log: reqLog, lookupTopology, config, signal }), handlerTimeout, clientGone(reply));
         const response = decisionToResponse(r.uid, decision, w.kind);
         const outcome: Outcome = !response.allowed ? 'denied' : response.patch ? 'patched' : 'allowed';
         return finish(outcome, review(response), 200, {
@@ -208,6 +227,15 @@ export function buildWebhookApp(
     });
   }
   return { app, state, metrics };
+}
+
+/** A signal that fires when the connection closes before the response was sent (the apiserver gave up). */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('the client closed the connection before the answer'));
+  });
+  return controller.signal;
 }
 
 function fingerprintOf(certPem: string): { fingerprint: string; notAfter: number } {

@@ -7,6 +7,7 @@
 
 import { type FieldError, type FieldPath, forbidden, invalid, required } from '../../field-errors.js';
 import type { ClusterTopologyBinding } from '../../index.js';
+import { isDNS1123Subdomain } from '../k8s-names.js';
 import { asArray, asObject, goString } from '../untyped.js';
 import type { ValidationResult } from '../validation.js';
 import { type PCSView, type PodCliqueSetValidationContext, TEMPLATE, viewOf } from './view.js';
@@ -117,18 +118,6 @@ function sitesOf(view: TemplateView): Site[] {
     }
   }
   return sites;
-}
-
-/**
- * The explicit topologyName values in the object (deduplicated, in walk order): the ClusterTopologyBindings
- * the HTTP layer should prefetch before calling the synchronous validator.
- */
-export function referencedTopologyNames(pcs: unknown): string[] {
-  const names: string[] = [];
-  for (const s of sitesOf(topologyView(viewOf(pcs)))) {
-    if (s.tc.topologyName !== '' && !names.includes(s.tc.topologyName)) names.push(s.tc.topologyName);
-  }
-  return names;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,13 +334,40 @@ function redundantPreferredWarnings(sites: Site[], domains: string[]): string[] 
   return warnings;
 }
 
-/** Resolution, CTB lookup, domain existence and hierarchy (the create rules once TAS is known to be on). */
-function validateAgainstTopology(view: TemplateView, ctx: TopologyValidationContext): ValidationResult {
+/**
+ * copse: every explicit topologyName must be a possible object name (a DNS subdomain) before anything
+ * is looked up by it; Grove does not check, and `..` would otherwise reach the API as a path segment.
+ */
+function invalidTopologyNames(sites: Site[]): FieldError[] {
+  return sites.flatMap((s) => {
+    if (s.tc.topologyName === '') return [];
+    const problems = isDNS1123Subdomain(s.tc.topologyName);
+    return problems.length > 0 ? [invalid(s.path.child('topologyName'), s.tc.topologyName, problems.join('; '))] : [];
+  });
+}
+
+/**
+ * The ClusterTopologyBinding the create rules check the object against: names first (each a DNS
+ * subdomain, all alike after inheritance — Grove allows only one per PodCliqueSet), so an object
+ * naming many topologies is refused by these pure checks and costs no lookup at all.
+ */
+function topologyToCheck(view: TemplateView): { name: string } | { errors: FieldError[] } | undefined {
   const sites = sitesOf(view);
-  if (sites.length === 0) return { errors: [], warnings: [] };
+  if (sites.length === 0) return undefined;
+  const invalidNames = invalidTopologyNames(sites);
+  if (invalidNames.length > 0) return { errors: invalidNames };
   const resolution = resolveTopologyName(view);
-  if (resolution.errors.length > 0) return { errors: resolution.errors, warnings: [] };
-  const { domains, errors } = lookupDomains(resolution.name, ctx);
+  if (resolution.errors.length > 0) return { errors: resolution.errors };
+  return { name: resolution.name };
+}
+
+/** Names, CTB lookup, domain existence and hierarchy (the create rules once TAS is known to be on). */
+function validateAgainstTopology(view: TemplateView, ctx: TopologyValidationContext): ValidationResult {
+  const target = topologyToCheck(view);
+  if (target === undefined) return { errors: [], warnings: [] };
+  if ('errors' in target) return { errors: target.errors, warnings: [] };
+  const sites = sitesOf(view);
+  const { domains, errors } = lookupDomains(target.name, ctx);
   if (errors.length > 0) return { errors, warnings: [] };
   const domainErrs = validateDomainsExist(sites, domains);
   if (domainErrs.length > 0) return { errors: domainErrs, warnings: [] };
@@ -465,6 +481,11 @@ function hasRepairableLegacyConstraint(view: TemplateView): boolean {
   return sitesOf(view).some((s) => s.tc.topologyName === '' && s.tc.packDomain !== '');
 }
 
+/** An object stored before topologyName existed, which an update may repair (validated like a create). */
+function isLegacyRepair(oldView: TemplateView): boolean {
+  return sitesOf(oldView).length > 0 && hasRepairableLegacyConstraint(oldView) && resolveTopologyName(oldView).missing;
+}
+
 /**
  * §3.5 update rules: every constraint is immutable, except (a) moving `packDomain` to `pack.required`
  * unchanged and (b) the legacy repair of an object that predates `topologyName`, which may add one and
@@ -477,12 +498,29 @@ export function validateTopologyOnUpdate(pcs: PCSView, old: PCSView, ctx: Topolo
     .filter((s) => s.tc.packDomain !== '')
     .map((s) => `${s.path.child('packDomain')} is deprecated; use ${s.path.child('pack', 'required')} instead`);
 
-  if (sitesOf(oldView).length > 0 && hasRepairableLegacyConstraint(oldView) && resolveTopologyName(oldView).missing) {
+  if (isLegacyRepair(oldView)) {
     const errs = validateImmutability(view, oldView, true);
     if (errs.length > 0) return { errors: errs, warnings };
     if (!ctx.topologyAwareScheduling) return { errors: disallowWhenTASDisabled(sitesOf(view)), warnings };
     return { errors: validateAgainstTopology(view, ctx).errors, warnings };
   }
   return { errors: validateImmutability(view, oldView, false), warnings };
+}
+
+/**
+ * The one ClusterTopologyBinding name the rules above will ask `ctx.topology` for, or undefined when
+ * they ask for none (no constraint, topology-aware scheduling off, names that are invalid or differ,
+ * or an update that is not a legacy repair). The HTTP layer fetches exactly this before validating,
+ * so a request costs at most one lookup however many names the object carries.
+ */
+export function topologyNameToLookUp(pcs: unknown, old: unknown, ctx: Pick<TopologyValidationContext, 'topologyAwareScheduling'>): string | undefined {
+  if (!ctx.topologyAwareScheduling) return undefined;
+  const view = topologyView(viewOf(pcs));
+  if (old !== undefined && old !== null) {
+    const oldView = topologyView(viewOf(old));
+    if (!isLegacyRepair(oldView) || validateImmutability(view, oldView, true).length > 0) return undefined;
+  }
+  const target = topologyToCheck(view);
+  return target && 'name' in target ? target.name : undefined;
 }
 

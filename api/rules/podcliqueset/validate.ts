@@ -33,7 +33,7 @@ import {
 } from './updates.js';
 import { type Operation, type PodCliqueSetValidationContext, Rules, viewOf, type PCSView } from './view.js';
 
-export { referencedTopologyNames } from './topology.js';
+export { topologyNameToLookUp } from './topology.js';
 export type { PodCliqueSetValidationContext } from './view.js';
 
 /** The rules that hold on create and update alike, in document order. */
