@@ -16,6 +16,7 @@ import { X509Certificate } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { issueCert, newCa } from '../certs/issue.js';
 import { servable } from '../certs/rotate.js';
+import { serverTlsOptions } from '../certs/tls.js';
 import type { ServingCertificate } from '../certs/sync.js';
 import { componentLogger, type Logger } from '../kube/log.js';
 import { METRICS_CONTENT_TYPE, defaultRegistry, type Registry } from '../kube/metrics.js';
@@ -157,7 +158,7 @@ export function buildWebhookApp(
   const handlerTimeout = opts.handlerTimeoutMs ?? HANDLER_TIMEOUT_MS;
 
   const app = Fastify({
-    https: { cert: opts.tls.certPem, key: opts.tls.keyPem },
+    https: serverTlsOptions(opts.tls),
     bodyLimit: opts.bodyLimit ?? BODY_LIMIT,
     keepAliveTimeout: opts.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
     logger: false,
@@ -324,7 +325,7 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
       if (!ok.ok) throw new Error(`refusing certificate: ${ok.reason}`);
       const fp = fingerprintOf(cert.certPem);
       if (state.cert?.fingerprint === fp.fingerprint) return;
-      app.server.setSecureContext({ cert: cert.certPem, key: cert.keyPem });
+      app.server.setSecureContext(serverTlsOptions(cert));
       state.cert = fp;
       metrics.certExpiry.set(undefined, Math.floor(fp.notAfter / 1000));
       metrics.certReloads.inc();
