@@ -3,7 +3,7 @@ import { parseServeOptions } from './serve.js';
 
 describe('copse serve options', () => {
   it('has defaults suitable for the in-cluster Deployment', () => {
-    expect(parseServeOptions([])).toEqual({
+    expect(parseServeOptions([], {})).toEqual({
       help: false,
       inCluster: false,
       host: '0.0.0.0',
@@ -24,6 +24,12 @@ describe('copse serve options', () => {
 
   it('parses the monitoring address, including IPv6', () => {
     expect(parseServeOptions(['--metrics-bind-address', '[::1]:9090'])).toMatchObject({ metricsHost: '::1', metricsPort: 9090 });
+  });
+
+  it('takes its namespace from COPSE_NAMESPACE (the Deployment sets it), a flag overriding it', () => {
+    expect(parseServeOptions([], { COPSE_NAMESPACE: 'ops' }).namespace).toBe('ops');
+    expect(parseServeOptions(['--namespace', 'mine'], { COPSE_NAMESPACE: 'ops' }).namespace).toBe('mine');
+    expect(parseServeOptions([], { COPSE_NAMESPACE: '' }).namespace).toBeUndefined();
   });
 
   it('parses what copse up passes', () => {

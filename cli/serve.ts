@@ -19,7 +19,8 @@ const help = `Usage: copse serve [options]
   --kubeconfig PATH          cluster to serve (default: $KUBECONFIG, ~/.kube/config, or in-cluster)
   --in-cluster               use the pod's service account (the Deployment in manifests/ does this)
   --host ADDR --port N       where to listen (default 0.0.0.0:9443)
-  --namespace NS             copse's own namespace: certificate Secret, excluded from admission (default copse-system)
+  --namespace NS             copse's own namespace: certificate Secrets, excluded from admission
+                             (default: $COPSE_NAMESPACE, which the Deployment sets to the pod's namespace; else copse-system)
   --register-local           register the webhook configurations with url: https://<host>:<port>/...
                              (what \`copse up\` does for a server running outside the cluster)
   --cert-mode auto|manual    auto: self-managed CA in a Secret, rotated and injected (default);
@@ -75,8 +76,12 @@ function numberIn(flag: string, value: string | undefined, ok: (n: number) => bo
   return n;
 }
 
-/** Parse and check the flags; every error names the flag it is about. */
-export function parseServeOptions(argv: string[]): ServeOptions {
+/**
+ * Parse and check the flags; every error names the flag it is about. `COPSE_NAMESPACE` (set by the
+ * Deployment from the pod's namespace) is the default for --namespace, so a copy installed into
+ * another namespace keeps its Secrets there without a flag.
+ */
+export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeOptions {
   const { values: v } = parseArgs({
     args: argv,
     options: {
@@ -104,6 +109,7 @@ export function parseServeOptions(argv: string[]): ServeOptions {
   const certMode = oneOf('cert-mode', v['cert-mode'], ['auto', 'manual'] as const);
   if (certMode === 'manual' && !v['cert-dir']) throw new UsageError('--cert-dir: required with --cert-mode=manual');
   const tas = oneOf('topology-aware-scheduling', v['topology-aware-scheduling'], ['true', 'false'] as const);
+  const namespace = v.namespace || env['COPSE_NAMESPACE'];
   const resyncSeconds = numberIn('resync-interval', v['resync-interval'], (n) => Number.isFinite(n) && n > 0, 'a positive number of seconds');
   const metrics = hostPort('metrics-bind-address', v['metrics-bind-address']);
   const controllers = oneOf('controllers', v.controllers, ['true', 'false'] as const);
@@ -117,7 +123,7 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     inCluster: v['in-cluster'] === true,
     host: v.host ?? '0.0.0.0',
     port,
-    ...(v.namespace ? { namespace: v.namespace } : {}),
+    ...(namespace ? { namespace } : {}),
     registerLocal: v['register-local'] === true,
     certMode,
     ...(v['cert-dir'] ? { certDir: v['cert-dir'] } : {}),

@@ -84,7 +84,7 @@ export interface PodCliqueTemplateSpec {
 
 /** Topology-aware placement for the pods of this level. Constraints nest: a child constraint must be equal to or narrower than its parent. */
 export interface TopologyConstraint {
-  /** Name of the ClusterTopologyBinding whose levels the domains refer to. May be omitted when a constrained ancestor (PodCliqueSet, then PodCliqueScalingGroup) names one; it is inherited from the nearest one. Immutable. */
+  /** Name of the ClusterTopologyBinding whose levels the domains refer to (a DNS subdomain). May be omitted when a constrained ancestor (PodCliqueSet, then PodCliqueScalingGroup) names one; it is inherited from the nearest one. Immutable. */
   topologyName?: string;
   /** How tightly to pack the pods of this group onto the cluster topology. */
   pack?: TopologyPackConstraint;

@@ -4,7 +4,7 @@
 // termination waits terminationDelay from the breach's lastTransitionTime).
 
 import type { Condition } from '../generated/types.js';
-import { jsonEqual } from '../jsonpatch.js';
+import { jsonEqual } from '../json.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 

@@ -1,7 +1,7 @@
 // Small readers of Kubernetes object metadata shared by the status computations. Malformed input
 // is an error naming the object and the field, never a silent miscount.
 
-import { jsonEqual } from '../jsonpatch.js';
+import { jsonEqual } from '../json.js';
 import { LABEL_PART_OF } from '../keys.js';
 
 /** Anything with Kubernetes object metadata. */
