@@ -32,3 +32,12 @@ describe('needsApply', () => {
     expect(needsApply(desired, { ...desired, metadata: { ...desired.metadata, labels: { a: 'c' } } })).toBe(true);
   });
 });
+
+describe('empty maps and lists', () => {
+  it('an empty map or list copse sets matches an absent one (the apiserver drops them)', () => {
+    expect(containsSubset({ metadata: {} }, { metadata: { annotations: {} } })).toBe(true);
+    expect(containsSubset({ spec: {} }, { spec: { gates: [] } })).toBe(true);
+    expect(containsSubset({ metadata: { annotations: { a: 'b' } } }, { metadata: { annotations: {} } })).toBe(true);
+    expect(containsSubset({ spec: { gates: [1] } }, { spec: { gates: [] } })).toBe(false);
+  });
+});
