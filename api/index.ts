@@ -1,5 +1,5 @@
 // Public surface of the API model: generated types, kinds and constants, CRDs, validators,
-// field errors and naming helpers.
+// field errors and naming helpers; the NVIDIA Dynamo translation under `dynamo`.
 
 export type * from './generated/types.js';
 export * from './field-errors.js';
@@ -44,6 +44,7 @@ export {
   sharedMemoryNotDisabledWithSize,
 } from './nvidia.com/v1alpha1/dynamographdeployment.js';
 export type { ExtraPodSpec, V1Probe, V1ResourceClaim } from './nvidia.com/v1alpha1/wire.js';
+export * as dynamo from './dynamo/index.js';
 export type { CustomResourceDefinition } from './crds.js';
 export {
   admitOffline,
