@@ -24,5 +24,6 @@ export { type CliqueRole, type PlatformEnv, cliquePodSpec, mainContainer, mergeE
 export { unsupportedFeatures } from './support.js';
 export { type DynamoTranslateOptions, type DynamoTranslation, dgdOwnerReference, translateDynamoGraphDeployment } from './translate.js';
 export { type DynamoStatusInput, dynamoGraphDeploymentStatus } from './status.js';
+export { imageRegistry, normalizeRegistry, pullSecretsForImage, secretRegistries } from './pullsecrets.js';
 export { type ScaleTarget, pendingScales, scaleTargets } from './scale.js';
 export { serviceTopology, validateDynamoGraphDeployment } from '../rules/dynamo/validate.js';
