@@ -69,6 +69,10 @@ describe('DynamoGraphDeployment CRD admission (offline)', () => {
     expect(JSON.stringify(r.object)).not.toContain('"name":""');
   });
 
+  it('an env var without a name is refused, not stored with name "" (no vendored default on required names)', () => {
+    expect(formatFieldErrors(admit(dgd({ W: { envs: [{ value: 'v' }] } })).errors)).toBe(withCelSkipped('spec.services.W.envs[0].name: Required value'));
+  });
+
   it('defaults multinode.nodeCount to 2 and container port protocols to TCP', () => {
     const r = admit(dgd({ W: { multinode: {}, extraPodSpec: { mainContainer: { ports: [{ containerPort: 1 }] } } } }));
     expect(r.errors).toEqual([]);

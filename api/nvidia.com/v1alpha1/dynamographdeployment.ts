@@ -53,15 +53,20 @@ const resourceClaimJson = coreProp(containerJson.properties?.['resources']?.prop
 
 /**
  * A vendored core schema as a DSL node: emitted as is (with `description` on top), typed in TS as
- * `tsType`. `optional` fields lose `required` and their default (Dynamo strips `name` from
- * mainContainer's required list; with the vendored `default: ""` kept, the apiserver would write
- * `name: ""` into every stored mainContainer).
+ * `tsType`. `optional` fields lose `required` (Dynamo strips `name` from mainContainer's), and they
+ * and `noDefault` fields lose the vendored `default: ""` that list-map keys carry: controller-gen
+ * emits none, and with it the apiserver would store `name: ""` where the user wrote no name.
  */
-function core(s: JSONSchemaProps, description: string, tsType: TsTypeRef, optional: readonly string[] = []): Schema {
+function core(
+  s: JSONSchemaProps,
+  description: string,
+  tsType: TsTypeRef,
+  { optional = [], noDefault = [] }: { optional?: readonly string[]; noDefault?: readonly string[] } = {},
+): Schema {
   const { required, properties, ...rest } = s;
   const keep = (required ?? []).filter((r) => !optional.includes(r));
   const props: { [name: string]: JSONSchemaProps } = { ...properties };
-  for (const name of optional) {
+  for (const name of [...optional, ...noDefault]) {
     const p = props[name];
     if (p) {
       const { default: _dropped, ...withoutDefault } = p;
@@ -73,7 +78,9 @@ function core(s: JSONSchemaProps, description: string, tsType: TsTypeRef, option
 }
 
 const envVars = (description: string): Schema =>
-  arr(core(envVarJson, 'An environment variable (a core/v1 EnvVar).', { name: 'V1EnvVar', from: CORE_WIRE }), { description });
+  arr(core(envVarJson, 'An environment variable (a core/v1 EnvVar).', { name: 'V1EnvVar', from: CORE_WIRE }, { noDefault: ['name'] }), {
+    description,
+  });
 
 const probe = (description: string): Schema =>
   core(probeJson, `${description} A core/v1 Probe; \`kubectl explain pod.spec.containers.livenessProbe\` documents its fields.`, {
@@ -111,7 +118,7 @@ const resources: Schema = named(
     {
       requests: resourceItem('request'),
       limits: resourceItem('limit'),
-      claims: arr(core(resourceClaimJson, 'A core/v1 ResourceClaim reference (name, request).', { name: 'V1ResourceClaim', from: WIRE }), {
+      claims: arr(core(resourceClaimJson, 'A core/v1 ResourceClaim reference (name, request).', { name: 'V1ResourceClaim', from: WIRE }, { noDefault: ['name'] }), {
         description: 'Dynamic resource allocation claims of the main container (names of pod resourceClaims).',
       }),
     },
@@ -241,7 +248,7 @@ const extraPodSpec: Schema = typedAs(
           'given replaces the default (command, args, image, probes, ports, ...), env entries are merged by name. ' +
           'Its name is ignored: the container is always called "main".',
         { name: 'V1Container', from: CORE_WIRE },
-        ['name'],
+        { optional: ['name'] },
       ),
     },
     description:
