@@ -136,6 +136,8 @@ const ERROR_MAPPERS: { [keyword: string]: ErrorMapper } = {
   pattern: (path, at, data, p) => invalid(path, data, `${at} in body should match '${String(p['pattern'])}'`),
   minItems: (path, at, data, p) => invalid(path, lengthOf(data), `${at} in body should have at least ${String(p['limit'])} items`),
   maxItems: (path, _at, data, p) => tooMany(path, Array.isArray(data) ? data.length : -1, Number(p['limit'])),
+  // apiextensions reports too many map entries like too many list items (field.TooMany)
+  maxProperties: (path, _at, data, p) => tooMany(path, isObject(data) ? Object.keys(data).length : -1, Number(p['limit'])),
 };
 
 function toFieldError(e: ErrorObject, root: unknown): FieldError {
