@@ -37,26 +37,33 @@ export function containsSubset(have: Json, want: Json): boolean {
   return have === want;
 }
 
-/** The first path where `have` lacks what `want` says (for logs), or undefined when it holds all. */
+/**
+ * The first path where `have` lacks what `want` says, for logs; the same test as containsSubset,
+ * which stays separate because it runs on every object of every pass and builds no strings.
+ */
 export function firstDifference(have: Json, want: Json, path = ''): string | undefined {
   if (want === undefined || (have === undefined && isEmpty(want))) return undefined;
-  if (isPlainObject(want)) {
-    if (!isPlainObject(have)) return path || '/';
-    for (const [k, v] of Object.entries(want)) {
-      const d = firstDifference(have[k], v, `${path}/${k}`);
-      if (d !== undefined) return d;
-    }
-    return undefined;
-  }
-  if (Array.isArray(want)) {
-    if (!Array.isArray(have) || have.length !== want.length) return `${path} (length ${Array.isArray(have) ? have.length : 'none'} vs ${want.length})`;
-    for (let i = 0; i < want.length; i++) {
-      const d = firstDifference(have[i], want[i], `${path}/${i}`);
-      if (d !== undefined) return d;
-    }
-    return undefined;
-  }
+  if (isPlainObject(want)) return objectDifference(have, want, path);
+  if (Array.isArray(want)) return arrayDifference(have, want, path);
   return have === want ? undefined : `${path} (${JSON.stringify(have)} vs ${JSON.stringify(want)})`;
+}
+
+function objectDifference(have: Json, want: Record<string, Json>, path: string): string | undefined {
+  if (!isPlainObject(have)) return path || '/';
+  for (const [k, v] of Object.entries(want)) {
+    const d = firstDifference(have[k], v, `${path}/${k}`);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+function arrayDifference(have: Json, want: readonly Json[], path: string): string | undefined {
+  if (!Array.isArray(have) || have.length !== want.length) return `${path} (length ${Array.isArray(have) ? have.length : 'none'} vs ${want.length})`;
+  for (let i = 0; i < want.length; i++) {
+    const d = firstDifference(have[i], want[i], `${path}/${i}`);
+    if (d !== undefined) return d;
+  }
+  return undefined;
 }
 
 /** Where the cached object differs from the desired one, for a debug line; undefined when it does not. */
