@@ -1,0 +1,162 @@
+// The recursive search for one gang's minimum. A scope with a required key picks one domain of that
+// key (pinned by already-placed pods when there are any), a scope with a preferred key first tries to
+// fit whole inside one domain of it, and children are placed inside their parent's choice, most
+// constrained and biggest first. Domains are pruned and ranked on aggregates (domains.ts); a failed
+// attempt is undone and the next candidate tried, so a gang is placed whole or not at all.
+import { cmp } from './cluster.js';
+import { evaluate, evaluateBy, packShortfall, viable, type PackShortfall } from './domains.js';
+import { fillShape } from './fill.js';
+import { leafFailure, requiredFailure, type Failure } from './reasons.js';
+import type { Shape } from './shapes.js';
+import { demandTotal, type Scope } from './tree.js';
+import type { Domain, Workspace } from './workspace.js';
+
+export interface Context {
+  /** Domains chosen by the enclosing scopes, outermost first (for messages). */
+  readonly path: readonly Domain[];
+  /** The innermost preferred key in force: pods are grouped by it when they cannot share one domain. */
+  readonly prefKey?: string;
+}
+
+export const ROOT_CONTEXT: Context = { path: [] };
+
+/** The value of `key` most of the scope's placed pods share (ties: first by value), if any. */
+export function pinnedValue(ws: Workspace, scope: Scope, key: string): string | undefined {
+  if (scope.placed.length === 0) return undefined;
+  const { ids, values } = ws.cluster.domains(key);
+  const counts = new Map<string, number>();
+  for (const n of scope.placed) {
+    const v = values[ids[n] ?? -1];
+    if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  return [...counts].sort(([a, ca], [b, cb]) => cb - ca || cmp(a, b))[0]?.[0];
+}
+
+/** The best pack shortfall seen so far: the candidate that came closest. */
+function closer(seen: { value: string; short: PackShortfall } | undefined, value: string, short: PackShortfall) {
+  return !seen || short.holds > seen.short.holds ? { value, short } : seen;
+}
+
+interface Holder {
+  readonly id: number;
+  readonly cap: number;
+  readonly sticky: boolean;
+}
+
+/** Each `key` domain's pod capacity for `shape`, and whether it already holds unit pods. */
+function holders(ws: Workspace, shape: Shape, nodes: readonly number[], key: string, pinned: string | undefined): Holder[] {
+  const { ids, values } = ws.cluster.domains(key);
+  const cap = new Map<number, number>();
+  const sticky = new Set<number>();
+  for (const n of nodes) {
+    const id = ids[n] ?? -1;
+    if (id < 0 || (pinned !== undefined && values[id] !== pinned)) continue;
+    cap.set(id, (cap.get(id) ?? 0) + ws.fit(shape, n));
+    if ((ws.unitPods[n] ?? 0) > 0) sticky.add(id);
+  }
+  return [...cap].map(([id, c]) => ({ id, cap: c, sticky: sticky.has(id) }));
+}
+
+/**
+ * The id of the best `key` domain among `nodes` that takes `count` pods of `shape`, in byRank's order:
+ * domains holding the unit's pods first, then the tightest, then by value.
+ */
+function bestHolder(ws: Workspace, shape: Shape, count: number, nodes: readonly number[], key: string, pinned: string | undefined): number | undefined {
+  const { values } = ws.cluster.domains(key);
+  const better = (a: Holder, b: Holder): boolean => {
+    if (a.sticky !== b.sticky) return a.sticky;
+    if (a.cap !== b.cap) return a.cap < b.cap;
+    return cmp(values[a.id] ?? '', values[b.id] ?? '') < 0;
+  };
+  let best: Holder | undefined;
+  for (const h of holders(ws, shape, nodes, key, pinned)) if (h.cap >= count && (!best || better(h, best))) best = h;
+  return best?.id;
+}
+
+export class Search {
+  constructor(readonly ws: Workspace) {}
+
+  /** Places the scope's pending minimum inside `nodes`; on failure the caller undoes to its mark. */
+  placeScope(scope: Scope, nodes: readonly number[], ctx: Context): Failure | undefined {
+    if (demandTotal(scope.demand) === 0) return undefined;
+    const key = scope.required;
+    if (key === undefined) return this.placeInside(scope, nodes, ctx);
+    const pinned = pinnedValue(this.ws, scope, key);
+    if (this.placeLeafFast(scope, nodes, key, pinned, ctx)) return undefined;
+    const evals = evaluateBy(this.ws, nodes, key, scope.demand, pinned);
+    let first: { value: string; failure: Failure } | undefined;
+    let packMiss: { value: string; short: PackShortfall } | undefined;
+    for (const e of viable(evals)) {
+      const short = packShortfall(this.ws, scope, e.domain.nodes);
+      if (short) {
+        packMiss = closer(packMiss, e.domain.value, short);
+        continue;
+      }
+      const mark = this.ws.mark();
+      this.ws.choose(scope, e.domain, true);
+      const f = this.placeInside(scope, e.domain.nodes, { ...ctx, path: [...ctx.path, e.domain] });
+      if (!f) return undefined;
+      this.ws.undo(mark);
+      first ??= { value: e.domain.value, failure: f };
+    }
+    // Every attempt is undone: judge the domains again, with resource sums, to word the failure.
+    const judged = evaluateBy(this.ws, nodes, key, scope.demand, pinned, { free: true });
+    return requiredFailure(this.ws, { label: scope.label, key, path: ctx.path, pinned, demand: scope.demand, nodes }, judged, first, packMiss);
+  }
+
+  /**
+   * The common case, a pod group of one shape packed in one domain, without building a summary per
+   * domain: its pod capacity is exact, so the best domain that holds it is found in one pass and the
+   * fill cannot fail. Returns false when the case does not apply or nothing fits (the general path
+   * then words the failure).
+   */
+  private placeLeafFast(scope: Scope, nodes: readonly number[], key: string, pinned: string | undefined, ctx: Context): boolean {
+    const single = scope.leaf && scope.preferred === undefined && scope.demand.size === 1 ? [...scope.demand][0] : undefined;
+    if (!single) return false;
+    const [shape, count] = single;
+    const { ids, values } = this.ws.cluster.domains(key);
+    const chosen = bestHolder(this.ws, shape, count, nodes, key, pinned);
+    if (chosen === undefined) return false;
+    const domain: Domain = { key, value: values[chosen] ?? '', nodes: nodes.filter((n) => ids[n] === chosen) };
+    this.ws.choose(scope, domain, true);
+    fillShape(this.ws, scope, shape, count, domain.nodes, ctx.prefKey);
+    return true;
+  }
+
+  /** A preferred key is met when the whole scope fits one of its domains; otherwise it groups the pods. */
+  private placeInside(scope: Scope, nodes: readonly number[], ctx: Context): Failure | undefined {
+    const key = scope.preferred;
+    if (key === undefined) return this.placeChildren(scope, nodes, ctx);
+    for (const e of viable(evaluateBy(this.ws, nodes, key, scope.demand))) {
+      if (packShortfall(this.ws, scope, e.domain.nodes)) continue;
+      const mark = this.ws.mark();
+      this.ws.choose(scope, e.domain, false);
+      if (!this.placeChildren(scope, e.domain.nodes, { path: [...ctx.path, e.domain], prefKey: key })) return undefined;
+      this.ws.undo(mark);
+    }
+    return this.placeChildren(scope, nodes, { ...ctx, prefKey: key });
+  }
+
+  private placeChildren(scope: Scope, nodes: readonly number[], ctx: Context): Failure | undefined {
+    if (scope.leaf) return this.fillLeaf(scope, nodes, ctx);
+    for (const child of scope.children) {
+      const f = this.placeScope(child, nodes, ctx);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  private fillLeaf(scope: Scope, nodes: readonly number[], ctx: Context): Failure | undefined {
+    const pending = [...(scope.leaf?.pending ?? [])].sort(([a], [b]) => b.weight - a.weight || a.id - b.id);
+    for (const [shape, names] of pending) {
+      const mark = this.ws.mark();
+      if (fillShape(this.ws, scope, shape, names.length, nodes, ctx.prefKey) < names.length) {
+        // Judge what was free before this shape's partial fill, not after it.
+        this.ws.undo(mark);
+        const e = evaluate(this.ws, { key: '', value: '', nodes }, new Map([[shape, names.length]]));
+        return leafFailure(this.ws, scope.label, shape, names.length, nodes, ctx.path, e);
+      }
+    }
+    return undefined;
+  }
+}
