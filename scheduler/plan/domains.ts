@@ -164,21 +164,41 @@ export interface PackShortfall {
  */
 export function packShortfall(ws: Workspace, scope: Scope, nodes: readonly number[]): PackShortfall | undefined {
   for (const pack of scope.packs) {
-    const { ids } = ws.cluster.domains(pack.key);
-    const shapes = [...pack.demand.keys()];
-    const caps = new Map<number, number[]>();
-    for (const n of nodes) {
-      const id = ids[n] ?? -1;
-      if (id < 0) continue;
-      let c = caps.get(id);
-      if (!c) caps.set(id, (c = new Array<number>(shapes.length).fill(0)));
-      shapes.forEach((s, i) => {
-        if (c) c[i] = (c[i] ?? 0) + ws.fit(s, n);
-      });
-    }
-    let holds = 0;
-    for (const c of caps.values()) holds += Math.min(...shapes.map((s, i) => Math.floor((c[i] ?? 0) / (pack.demand.get(s) ?? 1))));
+    const holds = pack.demand.size === 1 ? holdsOne(ws, pack, nodes) : holdsMany(ws, pack, nodes);
     if (holds < pack.count) return { pack, holds };
   }
   return undefined;
+}
+
+// One shape: a domain holds floor(its pod capacity / the child's pods) children.
+function holdsOne(ws: Workspace, pack: Pack, nodes: readonly number[]): number {
+  const [shape, want] = [...pack.demand][0] ?? [];
+  if (!shape || !want) return Number.POSITIVE_INFINITY;
+  const { ids } = ws.cluster.domains(pack.key);
+  const sums = ws.sums;
+  sums.begin();
+  for (const n of nodes) {
+    const id = ids[n] ?? -1;
+    if (id >= 0) sums.add(id, ws.fit(shape, n), 0);
+  }
+  let holds = 0;
+  for (const id of sums.touched) holds += Math.floor((sums.cap[id] ?? 0) / want);
+  return holds;
+}
+
+// Several shapes: as many children as the scarcest shape allows, per domain.
+function holdsMany(ws: Workspace, pack: Pack, nodes: readonly number[]): number {
+  const { ids } = ws.cluster.domains(pack.key);
+  const shapes = [...pack.demand.keys()];
+  const caps = new Map<number, number[]>();
+  for (const n of nodes) {
+    const id = ids[n] ?? -1;
+    if (id < 0) continue;
+    let c = caps.get(id);
+    if (!c) caps.set(id, (c = new Array<number>(shapes.length).fill(0)));
+    for (let i = 0; i < shapes.length; i++) c[i] = (c[i] ?? 0) + ws.fit(shapes[i] as Shape, n);
+  }
+  let holds = 0;
+  for (const c of caps.values()) holds += Math.min(...shapes.map((s, i) => Math.floor((c[i] ?? 0) / (pack.demand.get(s) ?? 1))));
+  return holds;
 }

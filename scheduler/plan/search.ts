@@ -46,15 +46,14 @@ interface Holder {
 /** Each `key` domain's pod capacity for `shape`, and whether it already holds unit pods. */
 function holders(ws: Workspace, shape: Shape, nodes: readonly number[], key: string, pinned: string | undefined): Holder[] {
   const { ids, values } = ws.cluster.domains(key);
-  const cap = new Map<number, number>();
-  const sticky = new Set<number>();
+  const sums = ws.sums;
+  sums.begin();
   for (const n of nodes) {
     const id = ids[n] ?? -1;
     if (id < 0 || (pinned !== undefined && values[id] !== pinned)) continue;
-    cap.set(id, (cap.get(id) ?? 0) + ws.fit(shape, n));
-    if ((ws.unitPods[n] ?? 0) > 0) sticky.add(id);
+    sums.add(id, ws.fit(shape, n), ws.unitPods[n] ?? 0);
   }
-  return [...cap].map(([id, c]) => ({ id, cap: c, sticky: sticky.has(id) }));
+  return sums.touched.map((id) => ({ id, cap: sums.cap[id] ?? 0, sticky: (sums.gravity[id] ?? 0) > 0 }));
 }
 
 /**

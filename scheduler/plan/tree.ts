@@ -75,8 +75,9 @@ function countDemand(pods: ReadonlyMap<Shape, readonly string[]>): Map<Shape, nu
   return new Map([...pods].map(([s, names]) => [s, names.length]));
 }
 
-// Most constrained first (a host-packed group placed after a big free-form one finds no host left),
-// then first-fit decreasing by size; names break ties so the plan is deterministic.
+// Constrained scopes first (a host-packed group placed after a big free-form one finds no whole host
+// left), then first-fit decreasing by size; names break ties so the plan is deterministic. (Ordering
+// the narrowest level first, hosts before racks, measured worse: rack-packed groups then find no rack.)
 function placementOrder(a: Scope, b: Scope): number {
   if (a.constrained !== b.constrained) return a.constrained ? -1 : 1;
   const dw = demandWeight(b.demand) - demandWeight(a.demand);
@@ -100,9 +101,15 @@ function packOf(pack: PackConstraint | undefined): Pick<Scope, 'required' | 'pre
   return { required, preferred };
 }
 
-function scope(kind: ScopeKind, name: string, pack: PackConstraint | undefined, children: Scope[], leaf?: Leaf, leafPlaced: readonly number[] = []): Scope {
+interface Parts {
+  readonly leaf?: Leaf;
+  readonly placed?: readonly number[];
+}
+
+function scope(kind: ScopeKind, name: string, pack: PackConstraint | undefined, children: Scope[], parts: Parts = {}): Scope {
+  const { leaf } = parts;
   const { required, preferred } = packOf(pack);
-  const parts = leaf ? [countDemand(leaf.pending)] : children.map((c) => c.demand);
+  const demands = leaf ? [countDemand(leaf.pending)] : children.map((c) => c.demand);
   return {
     kind,
     name,
@@ -111,9 +118,9 @@ function scope(kind: ScopeKind, name: string, pack: PackConstraint | undefined, 
     preferred,
     children,
     leaf,
-    demand: mergeDemand(parts),
+    demand: mergeDemand(demands),
     extraDemand: leaf ? countDemand(leaf.extras) : mergeDemand(children.map((c) => c.extraDemand)),
-    placed: leaf ? leafPlaced : children.flatMap((c) => c.placed),
+    placed: leaf ? (parts.placed ?? []) : children.flatMap((c) => c.placed),
     constrained: required !== undefined || children.some((c) => c.constrained),
     packs: packsOf(children),
   };
@@ -149,7 +156,7 @@ function leafScope(pg: PodGroupInput, shapes: ShapeTable, cluster: ClusterIndex,
     const id = cluster.nodeId(p.nodeName ?? '');
     return id === undefined ? [] : [id];
   });
-  return scope('podgroup', pg.name, pg.pack, [], leaf, placed);
+  return scope('podgroup', pg.name, pg.pack, [], { leaf, placed });
 }
 
 function gangScope(gang: GangInput, shapes: ShapeTable, cluster: ClusterIndex, field: string): Scope {

@@ -16,8 +16,44 @@ export type Entry =
   | { readonly kind: 'pods'; readonly leaf: Scope; readonly shape: Shape; readonly node: number; readonly count: number; readonly extra: boolean }
   | { readonly kind: 'domain'; readonly scope: Scope; readonly domain: Domain; readonly required: boolean };
 
+/**
+ * Per-domain sums indexed directly by domain id (a key has at most one value per node, so ids stay
+ * below the node count), reused across calls: only the entries a pass touches are reset. Avoids a Map
+ * per pass on the hottest path, a pod group choosing among the hosts or racks of its parent's domain.
+ */
+export class DomainSums {
+  readonly cap: Float64Array;
+  readonly gravity: Float64Array;
+  readonly touched: number[] = [];
+  private readonly stamp: Int32Array;
+  private epoch = 0;
+
+  constructor(size: number) {
+    this.cap = new Float64Array(size);
+    this.gravity = new Float64Array(size);
+    this.stamp = new Int32Array(size);
+  }
+
+  begin(): void {
+    this.epoch += 1;
+    this.touched.length = 0;
+  }
+
+  add(id: number, cap: number, gravity: number): void {
+    if (this.stamp[id] !== this.epoch) {
+      this.stamp[id] = this.epoch;
+      this.cap[id] = 0;
+      this.gravity[id] = 0;
+      this.touched.push(id);
+    }
+    this.cap[id] = (this.cap[id] ?? 0) + cap;
+    this.gravity[id] = (this.gravity[id] ?? 0) + gravity;
+  }
+}
+
 export class Workspace {
   readonly free: Float64Array;
+  readonly sums: DomainSums;
   /** Pods of the unit on each node, already placed or planned: draws the unit's pods together. */
   readonly unitPods: Int32Array;
   readonly log: Entry[] = [];
@@ -30,6 +66,7 @@ export class Workspace {
     this.free = cluster.free.slice();
     this.width = cluster.resources.length;
     this.unitPods = new Int32Array(cluster.size);
+    this.sums = new DomainSums(cluster.size);
     for (const n of placed) this.unitPods[n] = (this.unitPods[n] ?? 0) + 1;
   }
 
