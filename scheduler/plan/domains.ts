@@ -30,7 +30,7 @@ export function capacityOf(e: Evaluation, shape: Shape): number {
   return i < 0 ? 0 : (e.cap[i] ?? 0);
 }
 
-export function needOf(ws: Workspace, demand: Demand): number[] {
+function needOf(ws: Workspace, demand: Demand): number[] {
   const need = new Array<number>(ws.cluster.resources.length).fill(0);
   for (const [s, count] of demand) for (const j of s.columns) need[j] = (need[j] ?? 0) + count * (s.demand[j] ?? 0);
   return need;

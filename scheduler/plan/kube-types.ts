@@ -10,7 +10,7 @@ type NodeAffinity = NonNullable<Affinity['nodeAffinity']>;
 
 export type Taint = NonNullable<NodeSpec['taints']>[number];
 export type Toleration = NonNullable<V1PodSpec['tolerations']>[number];
-export type NodeSelector = NonNullable<NodeAffinity['requiredDuringSchedulingIgnoredDuringExecution']>;
+type NodeSelector = NonNullable<NodeAffinity['requiredDuringSchedulingIgnoredDuringExecution']>;
 export type NodeSelectorTerm = NodeSelector['nodeSelectorTerms'][number];
 export type NodeSelectorRequirement = NonNullable<NodeSelectorTerm['matchExpressions']>[number];
 

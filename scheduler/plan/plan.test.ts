@@ -129,6 +129,23 @@ describe('required pack', () => {
   });
 });
 
+describe('best fit', () => {
+  it('puts pods on the fullest node that takes them all', () => {
+    // h1 has 4 GPUs free, h2 6, the rest 8: two 2-GPU pods go to h1.
+    const c = indexCluster({ nodes, reservations: [...useGpus(['kwok-z0-b1-r1-h1'], 4), ...useGpus(['kwok-z0-b1-r1-h2'], 2)] });
+    expect([...nodesOf({ gangs: [planGang(gang('g', [group('w', 2, 2, gpus(2))]), c)] }).values()]).toEqual(['kwok-z0-b1-r1-h1', 'kwok-z0-b1-r1-h1']);
+  });
+
+  it('uses fragments before whole nodes when no node takes them all', () => {
+    // Two 2-GPU fragments and whole nodes: ten 2-GPU pods take both fragments, then two whole nodes.
+    const all = nodes.map((n) => n.metadata?.name ?? '');
+    const c = indexCluster({ nodes, reservations: useGpus(['kwok-z0-b1-r0-h3', 'kwok-z0-b1-r1-h0'], 6) });
+    const at = nodesOf({ gangs: [planGang(gang('g', [group('w', 10, 10, gpus(2))]), c)] });
+    const used = new Set(at.values());
+    expect(used).toEqual(new Set(['kwok-z0-b1-r0-h3', 'kwok-z0-b1-r1-h0', all[0], all[1]]));
+  });
+});
+
 describe('whole sub-domains for children', () => {
   it('refuses a block without enough whole hosts for its host-packed pod groups, and says how many it has', () => {
     const four = gpus(4);

@@ -15,7 +15,7 @@ const MAX_EXPONENT = 40;
 const MIN_EXPONENT = -300;
 
 /** Resources counted in millicores; all others are counted in whole units. */
-export function isMilliResource(resource: string): boolean {
+function isMilliResource(resource: string): boolean {
   return resource === 'cpu';
 }
 

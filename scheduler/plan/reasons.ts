@@ -27,12 +27,12 @@ export function within(path: readonly Domain[]): string {
   return d ? ` within ${d.key}=${d.value}` : '';
 }
 
-export function amountText(resource: string, amount: number): string {
+function amountText(resource: string, amount: number): string {
   return resource === PODS ? `${amount} pod slots` : `${formatAmount(resource, amount)} ${resource}`;
 }
 
 /** "(4 cpu, 1 nvidia.com/gpu each)", or "" for a pod that requests nothing. */
-export function shapeText(shape: Shape): string {
+function shapeText(shape: Shape): string {
   const parts = Object.entries(shape.requests)
     .filter(([, v]) => v > 0)
     .sort(([a], [b]) => cmp(a, b))
@@ -58,7 +58,7 @@ function insufficiency(ws: Workspace, shape: Shape, n: number): string {
 }
 
 /** "0/16 nodes are available: 4 node(s) were unschedulable, 12 Insufficient nvidia.com/gpu." */
-export function nodeSummary(ws: Workspace, shape: Shape, nodes: readonly number[]): string {
+function nodeSummary(ws: Workspace, shape: Shape, nodes: readonly number[]): string {
   const counts = new Map<string, number>();
   for (const n of nodes) {
     const r = shape.eligibility.reason[n] ?? 0;
