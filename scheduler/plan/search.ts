@@ -57,19 +57,22 @@ function holders(ws: Workspace, shape: Shape, nodes: readonly number[], key: str
 }
 
 /**
- * The id of the best `key` domain among `nodes` that takes `count` pods of `shape`, in byRank's order:
- * domains holding the unit's pods first, then the tightest, then by value.
+ * The `key` domains among `nodes` that take `count` pods of `shape`, in byRank's order: domains
+ * holding the unit's pods first, then the tightest, then by value. For one shape the pod capacity
+ * accounts for every resource, so this needs no per-domain resource sums.
  */
-function bestHolder(ws: Workspace, shape: Shape, count: number, nodes: readonly number[], key: string, pinned: string | undefined): number | undefined {
-  const { values } = ws.cluster.domains(key);
-  const better = (a: Holder, b: Holder): boolean => {
-    if (a.sticky !== b.sticky) return a.sticky;
-    if (a.cap !== b.cap) return a.cap < b.cap;
-    return cmp(values[a.id] ?? '', values[b.id] ?? '') < 0;
+function holdingDomains(ws: Workspace, shape: Shape, count: number, nodes: readonly number[], key: string, pinned: string | undefined): Domain[] {
+  const { ids, values } = ws.cluster.domains(key);
+  const order = (a: Holder, b: Holder): number => {
+    if (a.sticky !== b.sticky) return a.sticky ? -1 : 1;
+    return a.cap - b.cap || cmp(values[a.id] ?? '', values[b.id] ?? '');
   };
-  let best: Holder | undefined;
-  for (const h of holders(ws, shape, nodes, key, pinned)) if (h.cap >= count && (!best || better(h, best))) best = h;
-  return best?.id;
+  const held = holders(ws, shape, nodes, key, pinned)
+    .filter((h) => h.cap >= count)
+    .sort(order);
+  const members = new Map<number, number[]>(held.map((h) => [h.id, []]));
+  for (const n of nodes) members.get(ids[n] ?? -1)?.push(n);
+  return held.map((h) => ({ key, value: values[h.id] ?? '', nodes: members.get(h.id) ?? [] }));
 }
 
 export class Search {
@@ -81,45 +84,31 @@ export class Search {
     const key = scope.required;
     if (key === undefined) return this.placeInside(scope, nodes, ctx);
     const pinned = pinnedValue(this.ws, scope, key);
-    if (this.placeLeafFast(scope, nodes, key, pinned, ctx)) return undefined;
-    const evals = evaluateBy(this.ws, nodes, key, scope.demand, pinned);
     let first: { value: string; failure: Failure } | undefined;
     let packMiss: { value: string; short: PackShortfall } | undefined;
-    for (const e of viable(evals)) {
-      const short = packShortfall(this.ws, scope, e.domain.nodes);
+    for (const domain of this.candidates(scope, nodes, key, pinned)) {
+      const short = packShortfall(this.ws, scope, domain.nodes);
       if (short) {
-        packMiss = closer(packMiss, e.domain.value, short);
+        packMiss = closer(packMiss, domain.value, short);
         continue;
       }
       const mark = this.ws.mark();
-      this.ws.choose(scope, e.domain, true);
-      const f = this.placeInside(scope, e.domain.nodes, { ...ctx, path: [...ctx.path, e.domain] });
+      this.ws.choose(scope, domain, true);
+      const f = this.placeInside(scope, domain.nodes, { ...ctx, path: [...ctx.path, domain] });
       if (!f) return undefined;
       this.ws.undo(mark);
-      first ??= { value: e.domain.value, failure: f };
+      first ??= { value: domain.value, failure: f };
     }
     // Every attempt is undone: judge the domains again, with resource sums, to word the failure.
     const judged = evaluateBy(this.ws, nodes, key, scope.demand, pinned, { free: true });
     return requiredFailure(this.ws, { label: scope.label, key, path: ctx.path, pinned, demand: scope.demand, nodes }, judged, first, packMiss);
   }
 
-  /**
-   * The common case, a pod group of one shape packed in one domain, without building a summary per
-   * domain: its pod capacity is exact, so the best domain that holds it is found in one pass and the
-   * fill cannot fail. Returns false when the case does not apply or nothing fits (the general path
-   * then words the failure).
-   */
-  private placeLeafFast(scope: Scope, nodes: readonly number[], key: string, pinned: string | undefined, ctx: Context): boolean {
-    const single = scope.leaf && scope.preferred === undefined && scope.demand.size === 1 ? [...scope.demand][0] : undefined;
-    if (!single) return false;
-    const [shape, count] = single;
-    const { ids, values } = this.ws.cluster.domains(key);
-    const chosen = bestHolder(this.ws, shape, count, nodes, key, pinned);
-    if (chosen === undefined) return false;
-    const domain: Domain = { key, value: values[chosen] ?? '', nodes: nodes.filter((n) => ids[n] === chosen) };
-    this.ws.choose(scope, domain, true);
-    fillShape(this.ws, scope, shape, count, domain.nodes, ctx.prefKey);
-    return true;
+  /** The domains of `key` that pass the aggregates, best first. */
+  private candidates(scope: Scope, nodes: readonly number[], key: string, pinned: string | undefined): Domain[] {
+    const single = scope.demand.size === 1 ? [...scope.demand][0] : undefined;
+    if (single) return holdingDomains(this.ws, single[0], single[1], nodes, key, pinned);
+    return viable(evaluateBy(this.ws, nodes, key, scope.demand, pinned)).map((e) => e.domain);
   }
 
   /** A preferred key is met when the whole scope fits one of its domains; otherwise it groups the pods. */
