@@ -4,7 +4,7 @@
 import { applyObject } from '../kube/apply.js';
 import type { KubeClients, KubernetesObject } from '../kube/client.js';
 import { componentLogger, type Logger } from '../kube/log.js';
-import { startCertSync, type CertMode, type CertSync } from '../certs/sync.js';
+import { startCertSync, type CertMode, type CertSync, type ServingCertificate } from '../certs/sync.js';
 import { warmUpHandlers, type AdmissionConfig } from './handlers.js';
 import { COPSE_NAMESPACE, WEBHOOKS, caInjectionTargets, webhookConfigurations, type WebhookTarget } from './registry.js';
 import { DEFAULT_WEBHOOK_PORT, startWebhookServer, type WebhookServer } from './server.js';
@@ -14,6 +14,8 @@ export const DEFAULT_SERVICE_NAME = 'copse-webhook';
 export const DEFAULT_SECRET_NAME = 'copse-webhook-server-cert';
 
 export interface RunWebhooksOptions {
+  /** Also told of every serving certificate (the scheduler extender serves the same one). */
+  onCertificate?: (cert: ServingCertificate) => void;
   kube: KubeClients;
   /** copse's namespace (Secret location, Service namespace, excluded from interception). Default copse-system. */
   namespace?: string;
@@ -79,7 +81,10 @@ export async function runWebhooks(opts: RunWebhooksOptions): Promise<RunningWebh
       service: { name: serviceName, namespace },
       ...(mode === 'auto' ? { ...caInjectionTargets(WEBHOOKS), apiServices: opts.apiServices ?? [] } : {}),
       ...(opts.resyncIntervalMs ? { resyncIntervalMs: opts.resyncIntervalMs } : {}),
-      onCertificate: (c) => server.setCertificate(c),
+      onCertificate: (c) => {
+        server.setCertificate(c);
+        opts.onCertificate?.(c);
+      },
       log,
     });
   } catch (err) {
