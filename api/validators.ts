@@ -22,6 +22,7 @@ import {
   typeInvalid,
 } from './field-errors.js';
 import type { FieldError } from './field-errors.js';
+import { isObject } from './json.js';
 import { KINDS } from './kinds.js';
 import type { KindName } from './kinds.js';
 import { META } from './schema/types.js';
@@ -96,7 +97,7 @@ export function toFieldPath(instancePath: string, root: unknown): string {
       cur = cur[Number(seg)];
     } else {
       out += out ? `.${seg}` : seg;
-      cur = isRecord(cur) ? cur[seg] : undefined;
+      cur = isObject(cur) ? cur[seg] : undefined;
     }
   }
   return out;
@@ -104,10 +105,6 @@ export function toFieldPath(instancePath: string, root: unknown): string {
 
 function child(path: string, name: string): string {
   return path ? `${path}.${name}` : name;
-}
-
-function isRecord(v: unknown): v is { [key: string]: unknown } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function jsonType(v: unknown): string {
@@ -140,6 +137,8 @@ const ERROR_MAPPERS: { [keyword: string]: ErrorMapper } = {
   pattern: (path, at, data, p) => invalid(path, data, `${at} in body should match '${String(p['pattern'])}'`),
   minItems: (path, at, data, p) => invalid(path, lengthOf(data), `${at} in body should have at least ${String(p['limit'])} items`),
   maxItems: (path, _at, data, p) => tooMany(path, Array.isArray(data) ? data.length : -1, Number(p['limit'])),
+  // apiextensions reports too many map entries like too many list items (field.TooMany)
+  maxProperties: (path, _at, data, p) => tooMany(path, isObject(data) ? Object.keys(data).length : -1, Number(p['limit'])),
 };
 
 function toFieldError(e: ErrorObject, root: unknown): FieldError {
@@ -187,7 +186,7 @@ function additionalOf(n: Node): Node | undefined {
 }
 
 function listKey(item: unknown, keys: readonly string[]): string {
-  const rec = isRecord(item) ? item : {};
+  const rec = isObject(item) ? item : {};
   return JSON.stringify(keys.map((k) => rec[k] ?? null));
 }
 
@@ -201,7 +200,7 @@ function listTypeErrors(node: Node, value: unknown, path: string, errs: FieldErr
     value.forEach((item, i) => {
       const k = listKey(item, keys);
       if (seen.has(k)) {
-        const rec = isRecord(item) ? item : {};
+        const rec = isObject(item) ? item : {};
         const dup: { [k: string]: unknown } = {};
         for (const key of keys) dup[key] = rec[key];
         errs.push(duplicate(`${path}[${i}]`, dup));
@@ -224,7 +223,7 @@ function walk(node: Node, value: unknown, old: unknown, hasOld: boolean, path: s
   const n = resolve(node);
   visit(node, value, old, hasOld, path);
   if (Array.isArray(value)) walkItems(n, value, old, path, visit);
-  else if (isRecord(value)) walkFields(n, value, old, hasOld, path, visit);
+  else if (isObject(value)) walkFields(n, value, old, hasOld, path, visit);
 }
 
 /** Items of a list; old items are correlated by key for list-type map (as CEL transition rules do). */
@@ -241,7 +240,7 @@ function walkItems(n: Node, value: unknown[], old: unknown, path: string, visit:
 }
 
 function walkFields(n: Node, value: { [k: string]: unknown }, old: unknown, hasOld: boolean, path: string, visit: Visitor): void {
-  const oldRec = hasOld && isRecord(old) ? old : undefined;
+  const oldRec = hasOld && isObject(old) ? old : undefined;
   for (const [k, v] of Object.entries(value)) {
     const prop = n.properties?.[k] ?? additionalOf(n);
     if (prop) walk(prop, v, oldRec?.[k], oldRec !== undefined && k in oldRec, child(path, k), visit);
@@ -277,7 +276,7 @@ function scaleErrors(kind: KindName, obj: unknown): FieldError[] {
   const scale = KINDS[kind].scale;
   if (!scale) return [];
   let cur: unknown = obj;
-  for (const seg of scale.specReplicasPath.slice(1).split('.')) cur = isRecord(cur) ? cur[seg] : undefined;
+  for (const seg of scale.specReplicasPath.slice(1).split('.')) cur = isObject(cur) ? cur[seg] : undefined;
   if (typeof cur !== 'number' || !Number.isInteger(cur)) return [];
   if (cur < 0) return [invalid(scale.specReplicasPath, cur, 'should be a non-negative integer')];
   if (cur > INT32_MAX) return [invalid(scale.specReplicasPath, cur, `should be less than or equal to ${INT32_MAX}`)];
@@ -314,7 +313,7 @@ export function validateCel(kind: KindName, obj: unknown, opts: CelOptions = {})
   walk(KINDS[kind].schema, obj, opts.old, hasOld, '', (node, value, old, nodeHasOld, path) => {
     const rules = rulesOf(node);
     // rules only run on values of the declared type (type errors are reported structurally)
-    if (!rules.length || (resolve(node).type === 'object' && !isRecord(value))) return;
+    if (!rules.length || (resolve(node).type === 'object' && !isObject(value))) return;
     for (const rule of rules) {
       // Transition rules without optionalOldSelf would be skipped on create; ours all set it.
       let ok = true;
@@ -384,7 +383,7 @@ function normalizeNode(node: Node, value: unknown, path: string, pruned: string[
   if (Array.isArray(value)) {
     const items = itemsOf(n);
     if (items) value.forEach((item, i) => normalizeNode(items, item, `${path}[${i}]`, pruned));
-  } else if (isRecord(value)) {
+  } else if (isObject(value)) {
     normalizeFields(n, value, path, pruned, isRoot);
     applyDefaults(n, value, path, pruned);
   }
@@ -440,8 +439,8 @@ export function admitOffline<T>(kind: KindName, obj: T, opts: CelOptions = {}): 
   const n = normalize(kind, obj);
   const old = opts.old === undefined ? undefined : normalize(kind, opts.old).object;
   const o: unknown = n.object;
-  if (isRecord(o)) {
-    const oldStatus = isRecord(old) ? old['status'] : undefined;
+  if (isObject(o)) {
+    const oldStatus = isObject(old) ? old['status'] : undefined;
     if (oldStatus === undefined) delete o['status'];
     else o['status'] = structuredClone(oldStatus);
   }

@@ -145,7 +145,7 @@ function issuedBy(leaf: X509Certificate, ca: X509Certificate): boolean {
 
 const days = (ms: number): string => `${Math.floor(ms / DAY_MS)}d`;
 
-function caProblem(bundle: CertBundle, now: Date, policy: RotationPolicy): string | undefined {
+function caProblem(bundle: CertBundle, now: Date, policy: Pick<RotationPolicy, 'caRenewBeforeDays'>): string | undefined {
   const ca = parseCert(bundle.caCertPem);
   if (!ca) return bundle.caCertPem?.trim() ? 'CA certificate is unparsable' : 'no CA certificate';
   if (!ca.ca) return 'ca.crt is not a CA certificate';
@@ -179,6 +179,12 @@ function leafProblem(bundle: CertBundle, now: Date, policy: RotationPolicy): str
   if (left <= policy.leafRenewBeforeDays * DAY_MS) return left <= 0 ? 'serving certificate expired' : `serving certificate expires in ${days(left)}`;
   if (!sansMatch(leaf, policy)) return 'serving certificate SANs differ from the wanted names';
   return undefined;
+}
+
+/** The CA alone (ca.crt, ca.key): keep it, or start over with a new one. */
+export function decideCaRotation(bundle: CertBundle, now: Date, policy: Pick<RotationPolicy, 'caRenewBeforeDays'>): RotationDecision {
+  const ca = caProblem(bundle, now, policy);
+  return ca ? { action: 'renew-ca', reason: ca } : { action: 'keep', reason: 'the CA is valid' };
 }
 
 /** The decision with a human-readable reason (for logs and events). */

@@ -9,17 +9,20 @@ import { newCa } from './issue.js';
 import { DAY_MS, decideRotation, notAfter, parseCert, rotationPolicy, servingNames, splitPemCerts } from './rotate.js';
 import {
   bundleFromSecretData,
-  ensureServingSecret,
+  caSecretData,
+  ensureCertificates,
   pruneCaBundle,
   readCertDir,
   renewBundle,
-  secretDataFromBundle,
+  servingSecretData,
   type SecretsApi,
 } from './store.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const policy = rotationPolicy(servingNames({ name: 'copse-webhook', namespace: 'copse-system' }));
 const ref = { namespace: 'copse-system', name: 'copse-webhook-server-cert' };
+const caRef = { namespace: 'copse-system', name: 'copse-ca' };
+const refs = { ca: caRef, serving: ref };
 
 function statusError(code: number, reason: string, message: string): ApiException<string> {
   return new ApiException(code, `HTTP-Code: ${code}`, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message }), {});
@@ -70,17 +73,28 @@ class SecretStore {
     } as unknown as SecretsApi;
   }
 
-  bundle(): ReturnType<typeof bundleFromSecretData> {
-    return bundleFromSecretData(this.secrets.get(this.key(ref.namespace, ref.name))?.data);
+  secret(r: { namespace: string; name: string } = ref): V1Secret | undefined {
+    return this.secrets.get(this.key(r.namespace, r.name));
+  }
+
+  bundle(r: { namespace: string; name: string } = ref): ReturnType<typeof bundleFromSecretData> {
+    return bundleFromSecretData(this.secret(r)?.data);
+  }
+
+  keys(r: { namespace: string; name: string } = ref): string[] {
+    return Object.keys(this.secret(r)?.data ?? {}).sort();
   }
 }
 
 describe('Secret data conversion', () => {
-  it('round-trips the four keys and treats empty values as absent', () => {
-    const data = secretDataFromBundle({ certPem: 'C', keyPem: 'K', caCertPem: 'CA', caKeyPem: 'CAK' });
-    expect(Object.keys(data).sort()).toEqual(['ca.crt', 'ca.key', 'tls.crt', 'tls.key']);
-    expect(data['tls.crt']).toBe(Buffer.from('C').toString('base64'));
-    expect(bundleFromSecretData(data)).toEqual({ certPem: 'C', keyPem: 'K', caCertPem: 'CA', caKeyPem: 'CAK' });
+  it('keeps the CA key in the CA Secret only, and treats empty values as absent', () => {
+    const all = { certPem: 'C', keyPem: 'K', caCertPem: 'CA', caKeyPem: 'CAK' };
+    const serving = servingSecretData(all);
+    expect(Object.keys(serving).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    expect(serving['tls.crt']).toBe(Buffer.from('C').toString('base64'));
+    expect(bundleFromSecretData(serving)).toEqual({ certPem: 'C', keyPem: 'K', caCertPem: 'CA' });
+    expect(Object.keys(caSecretData(all)).sort()).toEqual(['ca.crt', 'ca.key']);
+    expect(bundleFromSecretData(caSecretData(all))).toEqual({ caCertPem: 'CA', caKeyPem: 'CAK' });
     expect(bundleFromSecretData({ 'tls.crt': '', 'tls.key': '', 'ca.crt': '' })).toEqual({});
     expect(bundleFromSecretData(undefined)).toEqual({});
   });
@@ -118,61 +132,103 @@ describe('renewBundle', () => {
   });
 });
 
-describe('ensureServingSecret', () => {
-  it('creates a kubernetes.io/tls Secret when none exists, then keeps it', async () => {
+describe('ensureCertificates', () => {
+  const issuedBy = (leafPem: string | undefined, caPem: string | undefined): boolean =>
+    new X509Certificate(leafPem as string).checkIssued(new X509Certificate(splitPemCerts(caPem)[0] as string));
+
+  it('creates the CA Secret and a kubernetes.io/tls serving Secret without the CA key, then keeps both', async () => {
     const store = new SecretStore();
-    const first = await ensureServingSecret(store.api(), ref, policy, { now: () => NOW });
+    const first = await ensureCertificates(store.api(), refs, policy, { now: () => NOW });
     expect(first).toMatchObject({ action: 'renew-ca', wrote: true });
-    const s = store.secrets.get(`${ref.namespace}/${ref.name}`);
+    expect(store.secret(caRef)?.type).toBe('Opaque');
+    expect(store.keys(caRef)).toEqual(['ca.crt', 'ca.key']);
+    const s = store.secret(ref);
     expect(s?.type).toBe('kubernetes.io/tls');
     expect(s?.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'copse' });
-    expect(Object.keys(s?.data ?? {}).sort()).toEqual(['ca.crt', 'ca.key', 'tls.crt', 'tls.key']);
-    const second = await ensureServingSecret(store.api(), ref, policy, { now: () => NOW });
+    expect(store.keys(ref)).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    expect(store.bundle(ref).caCertPem).toBe(store.bundle(caRef).caCertPem);
+    expect(issuedBy(store.bundle(ref).certPem, store.bundle(caRef).caCertPem)).toBe(true);
+    expect(store.writes).toBe(2);
+
+    const second = await ensureCertificates(store.api(), refs, policy, { now: () => NOW });
     expect(second).toMatchObject({ action: 'keep', wrote: false });
-    expect(second.bundle).toEqual(store.bundle());
-    expect(store.writes).toBe(1);
+    expect(second.bundle).toEqual({ ...store.bundle(ref), caKeyPem: store.bundle(caRef).caKeyPem });
+    expect(store.writes).toBe(2);
   });
 
   it('two replicas starting together converge on one CA (create race)', async () => {
     const store = new SecretStore();
     const [a, b] = await Promise.all([
-      ensureServingSecret(store.api(), ref, policy, { now: () => NOW }),
-      ensureServingSecret(store.api(), ref, policy, { now: () => NOW }),
+      ensureCertificates(store.api(), refs, policy, { now: () => NOW }),
+      ensureCertificates(store.api(), refs, policy, { now: () => NOW }),
     ]);
-    expect(store.writes).toBe(1);
-    expect(a.bundle.caCertPem).toBe(store.bundle().caCertPem);
-    expect(b.bundle.caCertPem).toBe(store.bundle().caCertPem);
+    expect(store.writes).toBe(2);
+    expect(a.bundle.caCertPem).toBe(store.bundle(caRef).caCertPem);
+    expect(b.bundle.caCertPem).toBe(store.bundle(caRef).caCertPem);
     expect(a.bundle.certPem).toBe(b.bundle.certPem);
-    expect([a.wrote, b.wrote].sort()).toEqual([false, true]);
+    expect(a.bundle.certPem).toBe(store.bundle(ref).certPem);
   });
 
-  it('two replicas filling a pre-created empty placeholder converge too (update race), keeping its type', async () => {
+  it('replicas filling a pre-created empty placeholder converge too (update race), keeping its type and annotations', async () => {
     const store = new SecretStore();
     store.secrets.set(`${ref.namespace}/${ref.name}`, {
       metadata: { name: ref.name, namespace: ref.namespace, resourceVersion: '7', annotations: { keep: 'me' } },
       type: 'Opaque',
       data: { 'tls.crt': '', 'tls.key': '', 'ca.crt': '' },
     });
-    const results = await Promise.all([1, 2, 3].map(() => ensureServingSecret(store.api(), ref, policy, { now: () => NOW })));
-    expect(store.writes).toBe(1);
-    const ca = store.bundle().caCertPem;
+    const results = await Promise.all([1, 2, 3].map(() => ensureCertificates(store.api(), refs, policy, { now: () => NOW })));
+    expect(store.writes).toBe(2);
+    const ca = store.bundle(caRef).caCertPem;
     expect(ca).toBeDefined();
     for (const r of results) expect(r.bundle.caCertPem).toBe(ca);
-    const s = store.secrets.get(`${ref.namespace}/${ref.name}`);
-    expect(s?.type).toBe('Opaque');
-    expect(s?.metadata?.annotations).toEqual({ keep: 'me' });
+    expect(store.secret(ref)?.type).toBe('Opaque');
+    expect(store.secret(ref)?.metadata?.annotations).toEqual({ keep: 'me' });
   });
 
-  it('renews only the leaf when it nears expiry, keeping the CA', async () => {
+  it('renews only the leaf when it nears expiry, leaving the CA Secret untouched', async () => {
     const store = new SecretStore();
-    await ensureServingSecret(store.api(), ref, policy, { now: () => NOW });
-    const before = store.bundle();
+    await ensureCertificates(store.api(), refs, policy, { now: () => NOW });
+    const before = store.bundle(ref);
+    const caVersion = store.secret(caRef)?.metadata?.resourceVersion;
     const later = new Date(NOW.getTime() + 300 * DAY_MS);
-    const r = await ensureServingSecret(store.api(), ref, policy, { now: () => later });
+    const r = await ensureCertificates(store.api(), refs, policy, { now: () => later });
     expect(r.action).toBe('renew-leaf');
-    expect(store.bundle().caCertPem).toBe(before.caCertPem);
-    expect(store.bundle().certPem).not.toBe(before.certPem);
-    expect(notAfter(parseCert(store.bundle().certPem) as X509Certificate).getTime()).toBe(later.getTime() + 365 * DAY_MS);
+    expect(store.secret(caRef)?.metadata?.resourceVersion).toBe(caVersion);
+    expect(store.bundle(ref).caCertPem).toBe(before.caCertPem);
+    expect(store.bundle(ref).certPem).not.toBe(before.certPem);
+    expect(notAfter(parseCert(store.bundle(ref).certPem) as X509Certificate).getTime()).toBe(later.getTime() + 365 * DAY_MS);
+  });
+
+  it('migrates the combined layout: the CA moves to its own Secret unchanged, ca.key leaves the serving Secret', async () => {
+    const legacy = renewBundle({}, 'renew-ca', NOW, policy);
+    const store = new SecretStore();
+    store.secrets.set(`${ref.namespace}/${ref.name}`, {
+      metadata: { name: ref.name, namespace: ref.namespace, resourceVersion: '5' },
+      type: 'kubernetes.io/tls',
+      data: { ...servingSecretData(legacy), ...caSecretData(legacy) },
+    });
+    const results = await Promise.all([1, 2, 3].map(() => ensureCertificates(store.api(), refs, policy, { now: () => NOW })));
+    expect(store.bundle(caRef)).toEqual({ caCertPem: legacy.caCertPem, caKeyPem: legacy.caKeyPem });
+    expect(store.keys(ref)).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    expect(store.bundle(ref)).toEqual({ caCertPem: legacy.caCertPem, certPem: legacy.certPem, keyPem: legacy.keyPem });
+    for (const r of results) expect(r.bundle).toEqual(legacy);
+    expect(store.writes).toBe(2);
+    expect(await ensureCertificates(store.api(), refs, policy, { now: () => NOW })).toMatchObject({ action: 'keep', wrote: false });
+  });
+
+  it('a deleted CA Secret gets a new CA, with the old one still trusted in ca.crt while it is valid', async () => {
+    const store = new SecretStore();
+    await ensureCertificates(store.api(), refs, policy, { now: () => NOW });
+    const oldCa = store.bundle(caRef).caCertPem as string;
+    store.secrets.delete(`${caRef.namespace}/${caRef.name}`);
+    const r = await ensureCertificates(store.api(), refs, policy, { now: () => NOW });
+    expect(r.action).toBe('renew-ca');
+    const chain = splitPemCerts(store.bundle(caRef).caCertPem);
+    expect(chain).toHaveLength(2);
+    expect(chain[1]).toBe(oldCa);
+    expect(chain[0]).not.toBe(oldCa);
+    expect(store.bundle(ref).caCertPem).toBe(store.bundle(caRef).caCertPem);
+    expect(issuedBy(store.bundle(ref).certPem, chain[0])).toBe(true);
   });
 
   it('propagates non-conflict errors as KubeError', async () => {
@@ -181,7 +237,7 @@ describe('ensureServingSecret', () => {
         throw statusError(403, 'Forbidden', 'secrets "x" is forbidden: User "u" cannot get resource "secrets"');
       },
     } as unknown as SecretsApi;
-    await expect(ensureServingSecret(api, ref, policy)).rejects.toMatchObject({ name: 'KubeError', kind: 'Forbidden', code: 403 });
+    await expect(ensureCertificates(api, refs, policy)).rejects.toMatchObject({ name: 'KubeError', kind: 'Forbidden', code: 403 });
   });
 });
 

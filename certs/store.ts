@@ -1,7 +1,13 @@
-// Where certificates live: a `kubernetes.io/tls` Secret with keys tls.crt, tls.key, ca.crt, ca.key
-// (the layout OPA cert-controller and Grove use, k8s-wire §5.2), or a directory of files for
-// user-provided certificates. `ensureServingSecret` is the create-or-rotate step with optimistic
-// concurrency, so replicas that start together converge on one CA.
+// Where certificates live. copse's CA, the key that signs every serving certificate copse issues
+// (the webhook server's now, the aggregated API server's later), has a Secret of its own, `copse-ca`
+// (ca.crt, ca.key). A serving Secret is a `kubernetes.io/tls` Secret holding tls.crt, tls.key and
+// ca.crt (what a client needs to trust it), never the CA key, so whatever can read a serving key
+// cannot mint certificates. User-provided certificates come from a directory instead.
+//
+// `ensureCertificates` is the create-or-rotate step with optimistic concurrency, so replicas that
+// start together converge on one CA. It also migrates the older layout, where ca.key sat in the
+// serving Secret: that CA moves into `copse-ca` unchanged and ca.key is dropped from the serving
+// Secret, so nothing that trusts the old CA breaks.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,11 +17,13 @@ import type { Logger } from '../kube/log.js';
 import { issueCert, newCa } from './issue.js';
 import {
   DAY_MS,
+  decideCaRotation,
   decideRotation,
   notAfter,
   parseCert,
   splitPemCerts,
   type CertBundle,
+  type Lifetimes,
   type RotationAction,
   type RotationDecision,
   type RotationPolicy,
@@ -28,6 +36,15 @@ export interface SecretRef {
 
 export const SECRET_KEYS = { cert: 'tls.crt', key: 'tls.key', caCert: 'ca.crt', caKey: 'ca.key' } as const;
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+export const OPAQUE_SECRET_TYPE = 'Opaque';
+/** The Secret holding copse's CA (in copse's namespace). */
+export const DEFAULT_CA_SECRET_NAME = 'copse-ca';
+
+/** The CA Secret and one serving Secret signed by that CA. */
+export interface CertificateSecrets {
+  ca: SecretRef;
+  serving: SecretRef;
+}
 
 export interface IssuerIdentity {
   caCommonName: string;
@@ -60,14 +77,14 @@ export function bundleFromSecretData(data: Record<string, string> | undefined): 
   return b;
 }
 
-/** PEM bundle → Secret `.data`. All four keys are always present (tls Secrets require tls.crt and tls.key). */
-export function secretDataFromBundle(b: CertBundle): Record<string, string> {
-  return {
-    [SECRET_KEYS.cert]: encode(b.certPem),
-    [SECRET_KEYS.key]: encode(b.keyPem),
-    [SECRET_KEYS.caCert]: encode(b.caCertPem),
-    [SECRET_KEYS.caKey]: encode(b.caKeyPem),
-  };
+/** The CA Secret's `.data`: ca.crt (the signing CA first, then older CAs still trusted) and ca.key. */
+export function caSecretData(b: CertBundle): Record<string, string> {
+  return { [SECRET_KEYS.caCert]: encode(b.caCertPem), [SECRET_KEYS.caKey]: encode(b.caKeyPem) };
+}
+
+/** A serving Secret's `.data`: tls.crt, tls.key and ca.crt (tls Secrets require the first two). Never ca.key. */
+export function servingSecretData(b: CertBundle): Record<string, string> {
+  return { [SECRET_KEYS.cert]: encode(b.certPem), [SECRET_KEYS.key]: encode(b.keyPem), [SECRET_KEYS.caCert]: encode(b.caCertPem) };
 }
 
 /** Keep the first (signing) CA and any later CA that is still valid; drop expired or unparsable extras. */
@@ -83,39 +100,25 @@ export function pruneCaBundle(caCertPem: string | undefined, now: Date): string 
 }
 
 /**
- * Produce the bundle after `action` (pure apart from key generation). A new CA is placed first in
- * ca.crt, followed by the previous CA while it is still valid, so the injected caBundle trusts both
- * and no webhook call fails between the Secret update and the caBundle injection.
+ * A new CA, placed first in ca.crt, followed by the previous CA while it is still valid, so the
+ * injected caBundle trusts both and no webhook call fails between the Secret update and the
+ * caBundle injection.
  */
-export function renewBundle(
-  bundle: CertBundle,
-  action: RotationAction,
-  now: Date,
-  policy: RotationPolicy,
-  identity: IssuerIdentity = DEFAULT_IDENTITY,
-): CertBundle {
-  if (action === 'keep') return bundle;
-  let caCertPem: string;
-  let caKeyPem: string;
-  let caChain: string;
-  if (action === 'renew-ca') {
-    const ca = newCa({ commonName: identity.caCommonName, organization: identity.organization, now, validDays: policy.caValidDays });
-    caCertPem = ca.certPem;
-    caKeyPem = ca.keyPem;
-    const old = parseCert(bundle.caCertPem);
-    const keepOld = old !== undefined && old.ca && notAfter(old).getTime() > now.getTime();
-    caChain = pruneCaBundle(ca.certPem + (keepOld ? splitPemCerts(bundle.caCertPem).join('') : ''), now);
-  } else {
-    if (!bundle.caCertPem || !bundle.caKeyPem) throw new Error('renew-leaf needs an existing CA');
-    caCertPem = splitPemCerts(bundle.caCertPem)[0] ?? bundle.caCertPem;
-    caKeyPem = bundle.caKeyPem;
-    caChain = pruneCaBundle(bundle.caCertPem, now);
-  }
-  // Never let the leaf outlive its issuer.
-  const ca = parseCert(caCertPem);
-  const caDaysLeft = ca ? Math.floor((notAfter(ca).getTime() - now.getTime()) / DAY_MS) : policy.leafValidDays;
+export function renewCa(previousCaCertPem: string | undefined, now: Date, policy: Lifetimes, identity: IssuerIdentity = DEFAULT_IDENTITY): CertBundle {
+  const ca = newCa({ commonName: identity.caCommonName, organization: identity.organization, now, validDays: policy.caValidDays });
+  const old = parseCert(previousCaCertPem);
+  const keepOld = old !== undefined && old.ca && notAfter(old).getTime() > now.getTime();
+  return { caCertPem: pruneCaBundle(ca.certPem + (keepOld ? splitPemCerts(previousCaCertPem).join('') : ''), now), caKeyPem: ca.keyPem };
+}
+
+/** A serving certificate for `policy`'s names from the CA in `ca` (its first certificate), never outliving it. */
+export function issueLeaf(ca: CertBundle, now: Date, policy: RotationPolicy, identity: IssuerIdentity = DEFAULT_IDENTITY): CertBundle {
+  if (!ca.caCertPem || !ca.caKeyPem) throw new Error('a serving certificate needs an existing CA');
+  const caCertPem = splitPemCerts(ca.caCertPem)[0] ?? ca.caCertPem;
+  const caCert = parseCert(caCertPem);
+  const caDaysLeft = caCert ? Math.floor((notAfter(caCert).getTime() - now.getTime()) / DAY_MS) : policy.leafValidDays;
   const leaf = issueCert(
-    { certPem: caCertPem, keyPem: caKeyPem },
+    { certPem: caCertPem, keyPem: ca.caKeyPem },
     {
       commonName: identity.commonName,
       organizations: [identity.organization],
@@ -126,7 +129,14 @@ export function renewBundle(
       validDays: Math.max(1, Math.min(policy.leafValidDays, caDaysLeft)),
     },
   );
-  return { caCertPem: caChain, caKeyPem, certPem: leaf.certPem, keyPem: leaf.keyPem };
+  return { caCertPem: pruneCaBundle(ca.caCertPem, now), caKeyPem: ca.caKeyPem, certPem: leaf.certPem, keyPem: leaf.keyPem };
+}
+
+/** Produce the bundle after `action` (pure apart from key generation). */
+export function renewBundle(bundle: CertBundle, action: RotationAction, now: Date, policy: RotationPolicy, identity: IssuerIdentity = DEFAULT_IDENTITY): CertBundle {
+  if (action === 'keep') return bundle;
+  const ca = action === 'renew-ca' ? renewCa(bundle.caCertPem, now, policy, identity) : bundle;
+  return issueLeaf(ca, now, policy, identity);
 }
 
 /** The three Secret calls the store needs (CoreV1Api satisfies it). */
@@ -159,6 +169,7 @@ export interface EnsureOptions {
 }
 
 export interface EnsureResult {
+  /** The CA (chain and key) and the serving certificate, as delivered to the server. */
   bundle: CertBundle;
   /** What this call did: `keep` when the stored certificates were fine (or another replica wrote first). */
   action: RotationAction;
@@ -168,18 +179,15 @@ export interface EnsureResult {
 
 const DEFAULT_LABELS = { 'app.kubernetes.io/managed-by': 'copse', 'app.kubernetes.io/component': 'webhook-cert' };
 
-function newSecret(ref: SecretRef, bundle: CertBundle, labels: Record<string, string>): V1Secret {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: ref.name, namespace: ref.namespace, labels },
-    type: TLS_SECRET_TYPE,
-    data: secretDataFromBundle(bundle),
-  };
+function newSecret(ref: SecretRef, type: string, data: Record<string, string>, labels: Record<string, string>): V1Secret {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: ref.name, namespace: ref.namespace, labels }, type, data };
 }
 
-function updatedSecret(current: V1Secret, bundle: CertBundle, labels: Record<string, string>): V1Secret {
+/** `current` with `data` written over it and the keys in `drop` removed; conditional on its resourceVersion. */
+function updatedSecret(current: V1Secret, data: Record<string, string>, labels: Record<string, string>, drop: readonly string[] = []): V1Secret {
   const meta = current.metadata ?? {};
+  const merged: Record<string, string> = { ...(current.data ?? {}), ...data };
+  for (const k of drop) delete merged[k];
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -192,53 +200,110 @@ function updatedSecret(current: V1Secret, bundle: CertBundle, labels: Record<str
       annotations: meta.annotations,
     },
     // A Secret's type is immutable; keep whatever the placeholder was created with.
-    type: current.type ?? TLS_SECRET_TYPE,
-    data: { ...(current.data ?? {}), ...secretDataFromBundle(bundle) },
+    type: current.type,
+    data: merged,
   };
 }
 
-function writeBundle(core: SecretsApi, ref: SecretRef, stored: StoredBundle | undefined, next: CertBundle, labels: Record<string, string>): Promise<V1Secret> {
-  return stored
-    ? core.replaceNamespacedSecret({ namespace: ref.namespace, name: ref.name, body: updatedSecret(stored.secret, next, labels) })
-    : core.createNamespacedSecret({ namespace: ref.namespace, body: newSecret(ref, next, labels) });
-}
-
-/** One read-decide-write round; `undefined` means another writer got there first (re-read and retry). */
-async function ensureOnce(core: SecretsApi, ref: SecretRef, policy: RotationPolicy, opts: EnsureOptions, labels: Record<string, string>): Promise<EnsureResult | undefined> {
-  const stored = await readSecretBundle(core, ref);
-  const t = (opts.now ?? (() => new Date()))();
-  const decision = decideRotation(stored?.bundle ?? {}, t, policy);
-  if (stored && decision.action === 'keep') return { bundle: stored.bundle, action: 'keep', decision, wrote: false };
-  const next = renewBundle(stored?.bundle ?? {}, decision.action, t, policy, opts.identity);
+/**
+ * Replace the stored Secret (`body` carries the resourceVersion read) or create it. `false` when
+ * another writer got there first (Conflict on a stale resourceVersion, AlreadyExists on create):
+ * re-read and decide again.
+ */
+async function write(core: SecretsApi, ref: SecretRef, body: V1Secret, replace: boolean): Promise<boolean> {
   try {
-    await writeBundle(core, ref, stored, next, labels);
+    if (replace) await core.replaceNamespacedSecret({ namespace: ref.namespace, name: ref.name, body });
+    else await core.createNamespacedSecret({ namespace: ref.namespace, body });
+    return true;
   } catch (err) {
     const ke = toKubeError(err);
-    if (ke.kind === 'Conflict' || ke.kind === 'AlreadyExists') return undefined;
+    if (ke.kind === 'Conflict' || ke.kind === 'AlreadyExists') return false;
     throw ke;
   }
-  opts.log?.info({ secret: `${ref.namespace}/${ref.name}`, action: decision.action, reason: decision.reason }, 'stored new certificates');
+}
+
+/** Run `once` until it returns a result, backing off with jitter after each lost race. */
+async function untilSettled<T>(what: SecretRef, opts: EnsureOptions, once: () => Promise<T | undefined>): Promise<T> {
+  const attempts = opts.maxAttempts ?? 6;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const res = await once();
+    if (res !== undefined) return res;
+    opts.log?.debug({ secret: `${what.namespace}/${what.name}`, attempt }, 'certificate secret changed concurrently; re-reading');
+    // Jitter so two replicas that collided do not collide again on the retry.
+    await sleep(20 + Math.floor(Math.random() * 80 * attempt));
+  }
+  throw new KubeError('Conflict', 409, `could not store certificates in ${what.namespace}/${what.name}: still conflicting after ${attempts} attempts`, undefined, undefined);
+}
+
+interface CaResult {
+  ca: CertBundle;
+  decision: RotationDecision;
+  wrote: boolean;
+}
+
+/**
+ * One read-decide-write round for the CA Secret. Without one, a CA found in the serving Secret
+ * (the older layout) is moved over as it is; otherwise a new CA is made, keeping whatever CA the
+ * serving Secret still advertises in the chain while it is valid.
+ */
+async function ensureCaOnce(core: SecretsApi, refs: CertificateSecrets, policy: Lifetimes, opts: EnsureOptions, labels: Record<string, string>): Promise<CaResult | undefined> {
+  const now = (opts.now ?? (() => new Date()))();
+  const stored = await readSecretBundle(core, refs.ca);
+  if (stored) {
+    const decision = decideCaRotation(stored.bundle, now, policy);
+    if (decision.action === 'keep') return { ca: stored.bundle, decision, wrote: false };
+    const next = renewCa(stored.bundle.caCertPem, now, policy, opts.identity);
+    const ok = await write(core, refs.ca, updatedSecret(stored.secret, caSecretData(next), labels), true);
+    return ok ? { ca: next, decision, wrote: true } : undefined;
+  }
+  const serving = (await readSecretBundle(core, refs.serving))?.bundle;
+  const legacy = { caCertPem: serving?.caCertPem, caKeyPem: serving?.caKeyPem };
+  const keepLegacy = decideCaRotation(legacy, now, policy).action === 'keep';
+  const next = keepLegacy ? legacy : renewCa(serving?.caCertPem, now, policy, opts.identity);
+  if (!(await write(core, refs.ca, newSecret(refs.ca, OPAQUE_SECRET_TYPE, caSecretData(next), labels), false))) return undefined;
+  if (keepLegacy) opts.log?.info({ from: `${refs.serving.namespace}/${refs.serving.name}`, to: `${refs.ca.namespace}/${refs.ca.name}` }, 'moved the CA key into its own Secret');
+  const decision: RotationDecision = keepLegacy ? { action: 'keep', reason: 'moved the CA out of the serving Secret' } : decideCaRotation(legacy, now, policy);
+  return { ca: next, decision, wrote: true };
+}
+
+/** Whether a serving Secret holds exactly tls.crt, tls.key and the current ca.crt (no CA key left from the older layout). */
+function servingSecretIsClean(stored: StoredBundle, ca: CertBundle): boolean {
+  return stored.bundle.caCertPem === ca.caCertPem && !Object.prototype.hasOwnProperty.call(stored.secret.data ?? {}, SECRET_KEYS.caKey);
+}
+
+/** One read-decide-write round for a serving Secret signed by `ca`. */
+async function ensureServingOnce(core: SecretsApi, ref: SecretRef, ca: CertBundle, policy: RotationPolicy, opts: EnsureOptions, labels: Record<string, string>): Promise<EnsureResult | undefined> {
+  const now = (opts.now ?? (() => new Date()))();
+  const stored = await readSecretBundle(core, ref);
+  const current: CertBundle = { ...ca, ...(stored?.bundle.certPem ? { certPem: stored.bundle.certPem } : {}), ...(stored?.bundle.keyPem ? { keyPem: stored.bundle.keyPem } : {}) };
+  const decision = decideRotation(current, now, policy);
+  if (stored && decision.action === 'keep' && servingSecretIsClean(stored, ca)) return { bundle: current, action: 'keep', decision, wrote: false };
+  const next = decision.action === 'keep' ? current : issueLeaf(ca, now, policy, opts.identity);
+  const data = servingSecretData(next);
+  const body = stored ? updatedSecret(stored.secret, data, labels, [SECRET_KEYS.caKey]) : newSecret(ref, TLS_SECRET_TYPE, data, labels);
+  const ok = await write(core, ref, body, stored !== undefined);
+  if (!ok) return undefined;
+  opts.log?.info({ secret: `${ref.namespace}/${ref.name}`, action: decision.action, reason: decision.reason }, 'stored the serving certificate');
   return { bundle: next, action: decision.action, decision, wrote: true };
 }
 
 /**
- * Make sure the Secret holds a CA and a serving certificate fit for `policy`, creating or rotating
- * as needed. Optimistic concurrency: create fails with AlreadyExists and update (carrying the read
- * resourceVersion) fails with Conflict when another replica wrote first; we then re-read and
- * re-decide, which normally finds the other replica's certificates fine and keeps them. Two
- * replicas starting together therefore end up with one CA.
+ * Make sure the CA Secret holds a CA and the serving Secret a certificate from it fit for `policy`,
+ * creating, rotating or migrating as needed. Optimistic concurrency: create fails with AlreadyExists
+ * and update (carrying the read resourceVersion) fails with Conflict when another replica wrote
+ * first; we then re-read and re-decide, which normally finds the other replica's certificates fine
+ * and keeps them. Replicas starting together therefore end up with one CA.
  */
-export async function ensureServingSecret(core: SecretsApi, ref: SecretRef, policy: RotationPolicy, opts: EnsureOptions = {}): Promise<EnsureResult> {
+export async function ensureCertificates(core: SecretsApi, refs: CertificateSecrets, policy: RotationPolicy, opts: EnsureOptions = {}): Promise<EnsureResult> {
   const labels = { ...DEFAULT_LABELS, ...(opts.labels ?? {}) };
-  const attempts = opts.maxAttempts ?? 6;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const res = await ensureOnce(core, ref, policy, opts, labels);
-    if (res) return res;
-    opts.log?.debug({ secret: `${ref.namespace}/${ref.name}`, attempt }, 'certificate secret changed concurrently; re-reading');
-    // Jitter so two replicas that collided do not collide again on the retry.
-    await sleep(20 + Math.floor(Math.random() * 80 * attempt));
+  const ca = await untilSettled(refs.ca, opts, () => ensureCaOnce(core, refs, policy, opts, labels));
+  if (ca.wrote && ca.decision.action === 'renew-ca') {
+    opts.log?.info({ secret: `${refs.ca.namespace}/${refs.ca.name}`, reason: ca.decision.reason }, 'stored a new CA');
   }
-  throw new KubeError('Conflict', 409, `could not store certificates in ${ref.namespace}/${ref.name}: still conflicting after ${attempts} attempts`, undefined, undefined);
+  const serving = await untilSettled(refs.serving, opts, () => ensureServingOnce(core, refs.serving, ca.ca, policy, opts, labels));
+  if (ca.decision.action !== 'renew-ca' || !ca.wrote) return serving;
+  // A new CA means a new serving certificate; report the CA as the reason.
+  return { ...serving, action: 'renew-ca', decision: ca.decision, wrote: true };
 }
 
 /** Read a user-provided certificate directory (tls.crt, tls.key, optional ca.crt), as a mounted Secret looks. */

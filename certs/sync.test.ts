@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyPatch, JsonPatchError } from '../api/jsonpatch.js';
+import { applyPatch, JsonPatchError } from '../test/support/json-patch.js';
 import { issueCert, newCa } from './issue.js';
 import { apiServiceCaBundlePatch, startCertSync, webhookCaBundlePatch, type ServingCertificate } from './sync.js';
 

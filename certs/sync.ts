@@ -1,15 +1,18 @@
-// The certificate shell (style §7.6): keeps the serving certificate in a Secret, injects the CA
-// into our webhook configurations (and, later, the APIService), re-checks on a timer and whenever
-// the Secret changes, and hands every new certificate to the running server (which swaps its TLS
-// context in place; no restart, unlike Grove's RestartOnSecretRefresh).
+// The certificate shell (style §7.6): keeps the CA and the serving certificate in their Secrets
+// (certs/store.ts), injects the CA into our webhook configurations (and, later, the APIService),
+// re-checks on a timer and whenever either Secret changes, and hands every new certificate to the
+// running server (which swaps its TLS context in place; no restart, unlike Grove's
+// RestartOnSecretRefresh).
 //
 // Modes (grove-compat §7.2):
-//  - auto:   copse owns the Secret: creates it, rotates it (certs/rotate.ts) and injects caBundle.
+//  - auto:   copse owns the CA and serving Secrets: creates them, rotates them (certs/rotate.ts) and
+//            injects caBundle.
 //  - manual: the user (e.g. cert-manager) owns it. We read tls.crt/tls.key (and ca.crt) from a
 //            directory or the Secret, reload on change, and never write the Secret or any caBundle
 //            (cert-manager's CA injector does that via `cert-manager.io/inject-ca-from`).
 import { createHash } from 'node:crypto';
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
+import { apiPath } from '../api/paths.js';
 import type { KubeClients } from '../kube/client.js';
 import { watchNamed } from '../kube/client.js';
 import { patchOptions, PatchStrategy, type JsonPatchOp } from '../kube/apply.js';
@@ -17,7 +20,16 @@ import { toKubeError } from '../kube/errors.js';
 import { rootLogger, type Logger } from '../kube/log.js';
 import { base64 } from './issue.js';
 import { rotationPolicy, servable, servingNames, type CertBundle, type Lifetimes, type RotationAction } from './rotate.js';
-import { DEFAULT_IDENTITY, bundleFromSecretData, ensureServingSecret, readCertDir, readSecretBundle, type IssuerIdentity, type SecretRef } from './store.js';
+import {
+  DEFAULT_CA_SECRET_NAME,
+  DEFAULT_IDENTITY,
+  bundleFromSecretData,
+  ensureCertificates,
+  readCertDir,
+  readSecretBundle,
+  type IssuerIdentity,
+  type SecretRef,
+} from './store.js';
 
 export interface ServingCertificate {
   certPem: string;
@@ -41,8 +53,10 @@ export interface CertSyncOptions extends CaInjectionTargets {
   mode: CertMode;
   /** Needed for auto mode and for manual mode reading a Secret; manual mode with certDir needs none. */
   clients?: SyncClients;
-  /** The TLS Secret (auto: written; manual: read unless certDir is set). */
+  /** The serving TLS Secret (auto: written; manual: read unless certDir is set). */
   secret: SecretRef;
+  /** auto mode: the CA Secret (default `copse-ca` in the serving Secret's namespace). */
+  caSecret?: SecretRef;
   /** manual mode: read tls.crt/tls.key/ca.crt from this directory instead of the Secret. */
   certDir?: string;
   /** The Service the apiserver calls; determines the SANs (plus localhost and 127.0.0.1). */
@@ -269,18 +283,20 @@ class Syncer implements CertSync {
     const clients = this.opts.clients as SyncClients;
     const names = servingNames(this.opts.service, { dnsNames: this.opts.extraDnsNames ?? [], ipAddresses: this.opts.extraIpAddresses ?? [] });
     const policy = rotationPolicy(names, this.opts.lifetimes);
-    const res = await ensureServingSecret(clients.core, this.opts.secret, policy, {
+    const res = await ensureCertificates(clients.core, { ca: this.caSecret(), serving: this.opts.secret }, policy, {
       now: this.now,
       log: this.log,
       identity: { ...DEFAULT_IDENTITY, ...(this.opts.identity ?? {}) },
     });
     report.action = res.action;
-    await this.deliver(res.bundle, report);
+    // Inject first: after a CA rotation the bundle holds the new CA and the old one, so the
+    // apiserver trusts the new certificate before the server starts presenting it.
     if (res.bundle.caCertPem) {
       const inj = await injectCaBundle(clients, this.opts, base64(res.bundle.caCertPem), this.log);
       report.injected.push(...inj.injected);
       report.errors.push(...inj.errors);
     }
+    await this.deliver(res.bundle, report);
     return report;
   }
 
@@ -290,14 +306,21 @@ class Syncer implements CertSync {
     timer.unref();
     this.stoppers.push(() => clearInterval(timer));
     if (this.opts.mode === 'manual' && this.opts.certDir) this.watchDir(this.opts.certDir);
-    else if (this.opts.watch !== false) this.watchSecret();
+    else if (this.opts.watch !== false) {
+      this.watchSecret(this.opts.secret);
+      // A deleted or edited CA Secret is repaired (and a new CA injected) now, not at the next resync.
+      if (this.opts.mode === 'auto') this.watchSecret(this.caSecret());
+    }
   }
 
-  private watchSecret(): void {
-    const { namespace, name } = this.opts.secret;
+  private caSecret(): SecretRef {
+    return this.opts.caSecret ?? { namespace: this.opts.secret.namespace, name: DEFAULT_CA_SECRET_NAME };
+  }
+
+  private watchSecret({ namespace, name }: SecretRef): void {
     const stop = watchNamed({
       kc: (this.opts.clients as SyncClients).kc,
-      listPath: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
+      listPath: apiPath('api', 'v1', 'namespaces', namespace, 'secrets'),
       name,
       log: this.log,
       onEvent: (type, obj) => {

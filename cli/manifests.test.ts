@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../cluster/paths.js';
+import { DEFAULT_CA_SECRET_NAME } from '../certs/store.js';
+import { caInjectionTargets } from '../webhooks/registry.js';
+import { DEFAULT_SECRET_NAME } from '../webhooks/run.js';
 import { renderManifests, STATIC_INSTALL_FILES } from './manifests.js';
 
 describe('generated manifests', () => {
@@ -35,5 +38,21 @@ describe('generated manifests', () => {
         expect(w.clientConfig.caBundle).toBeUndefined();
       }
     }
+  });
+
+  it('RBAC names exactly the Secrets and webhook configurations the code writes', () => {
+    type Rule = { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] };
+    const docs = loadAllYaml(readFileSync(join(repoRoot(), 'manifests/install/rbac.yaml'), 'utf8')) as Array<{ kind: string; rules?: Rule[] }>;
+    const rules = (kind: string): Rule[] => docs.find((d) => d.kind === kind)?.rules ?? [];
+    expect(rules('Role')).toEqual([
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [DEFAULT_SECRET_NAME, DEFAULT_CA_SECRET_NAME], verbs: ['get', 'list', 'watch', 'update'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ]);
+    const targets = caInjectionTargets();
+    expect(rules('ClusterRole')).toEqual([
+      { apiGroups: ['grove.io'], resources: ['clustertopologybindings'], verbs: ['get'] },
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: targets.mutatingWebhookConfigurations, verbs: ['get', 'patch'] },
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], resourceNames: targets.validatingWebhookConfigurations, verbs: ['get', 'patch'] },
+    ]);
   });
 });

@@ -60,6 +60,7 @@ export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log
   const rec = readRecord(cluster.stateDir, SERVER_PROCESS);
   if (!rec || !isRunning(rec)) {
     const args = [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
+      '--metrics-bind-address', `127.0.0.1:${cluster.state.ports.metrics}`,
       // Cheap on a local cluster, and a hand-edited caBundle heals within seconds.
       '--resync-interval', '10'];
     const started = startProcess(cluster.stateDir, SERVER_PROCESS, process.execPath, args);

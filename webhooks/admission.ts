@@ -8,6 +8,7 @@
 //  - validating responses carry no `patch`/`patchType` keys at all, not even empty;
 //  - mutating responses carry both `patchType: "JSONPatch"` and a base64 RFC 6902 patch, or neither.
 import { formatFieldErrors, toStatusCauses, type FieldError, type StatusCause } from '../api/field-errors.js';
+import { isObject } from '../api/json.js';
 import { encodePatch, type JsonPatchOp } from '../api/jsonpatch.js';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
@@ -165,8 +166,6 @@ export function review(response: AdmissionResponse): AdmissionReview {
 // Parsing and checking the request
 
 export type ParsedReview = { ok: true; request: AdmissionRequest } | { ok: false; uid: string; message: string };
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 

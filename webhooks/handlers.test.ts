@@ -4,11 +4,15 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCert, newCa } from '../certs/issue.js';
 import { Registry } from '../kube/metrics.js';
-import { applyPatch, type JsonPatchOp } from '../api/jsonpatch.js';
+import type { JsonPatchOp } from '../api/jsonpatch.js';
+import { applyPatch } from '../test/support/json-patch.js';
 import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
+import { DNS1123_SUBDOMAIN_PATTERN } from '../api/rules/k8s-names.js';
 import { buildWebhookApp } from './server.js';
 
 type Obj = Record<string, unknown>;
+
+const NAME_MISMATCH = 'all topologyConstraint.topologyName values within a PodCliqueSet must match in the current implementation';
 
 const now = new Date();
 const ca = newCa({ commonName: 'ca', now, validDays: 2 });
@@ -148,6 +152,70 @@ describe('admission handlers (real logic)', () => {
       'spec.template.topologyConstraint.topologyName: Invalid value: "grove-topology": ClusterTopologyBinding "grove-topology" not found',
     );
   });
+
+  it('a PodCliqueSet naming 2,000 different topologies costs no lookup and is denied for the mismatch', async () => {
+    const cliques = Array.from({ length: 2000 }, (_, i) => ({ ...clique(`c${i}`, 1), topologyConstraint: { topologyName: `topology-${i}`, pack: { required: 'rack' } } }));
+    const obj = defaulted(rawPcs(cliques));
+    expect(JSON.stringify(obj).length).toBeGreaterThan(400_000);
+    lookups.length = 0;
+    const res = await post('/webhooks/validate-podcliqueset', review('amp-1', 'PodCliqueSet', 'CREATE', obj));
+    expect(lookups.length).toBeLessThanOrEqual(2);
+    expect(lookups).toEqual([]);
+    expect(res['allowed']).toBe(false);
+    const message = (res['status'] as Obj)['message'] as string;
+    expect(message.startsWith(`[spec.template.cliques[0].topologyConstraint.topologyName: Invalid value: "topology-0": ${NAME_MISMATCH}, `)).toBe(true);
+  }, 60_000);
+
+  it('an update looks up at most the one name of the new object', async () => {
+    const legacy = defaulted(rawPcs([clique('pca', 2)], { topologyConstraint: { packDomain: 'rack' } }));
+    const repaired = structuredClone(legacy);
+    ((repaired['spec'] as Obj)['template'] as { topologyConstraint: Obj }).topologyConstraint['topologyName'] = 'grove-topology';
+    lookups.length = 0;
+    topologies = { 'grove-topology': GROVE_TOPOLOGY };
+    await post('/webhooks/validate-podcliqueset', review('amp-2', 'PodCliqueSet', 'UPDATE', repaired, legacy));
+    const scaled = structuredClone(repaired);
+    (scaled['spec'] as Obj)['replicas'] = 3;
+    await post('/webhooks/validate-podcliqueset', review('amp-3', 'PodCliqueSet', 'UPDATE', scaled, repaired));
+    expect(lookups).toEqual(['grove-topology']);
+  });
+
+  it('a topologyName that is not a DNS subdomain is denied naming the field, and nothing is looked up', async () => {
+    lookups.length = 0;
+    const obj = defaulted(rawPcs([clique('pca', 2)], { topologyConstraint: { topologyName: '..', pack: { required: 'rack' } } }));
+    const res = await post('/webhooks/validate-podcliqueset', review('dots-1', 'PodCliqueSet', 'CREATE', obj));
+    // The CRD schema's pattern catches it first (the rules check again, see validate.test.ts).
+    expect((res['status'] as Obj)['message']).toBe(
+      `[spec.template.topologyConstraint.topologyName: Invalid value: "..": spec.template.topologyConstraint.topologyName in body should match '${DNS1123_SUBDOMAIN_PATTERN}', ` +
+        '<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]',
+    );
+    expect(lookups).toEqual([]);
+  });
+
+  it('a lookup still pending when the handler times out has its signal fired, and the denial names the timeout', async () => {
+    const signals: AbortSignal[] = [];
+    const { app: slow } = buildWebhookApp({
+      tls: { certPem: leaf.certPem, keyPem: leaf.keyPem },
+      log: pino({ level: 'silent' }),
+      metrics: new Registry(),
+      config: { topologyAwareScheduling: true },
+      handlerTimeoutMs: 300,
+      lookupTopology: (_name, signal) => {
+        signals.push(signal);
+        return new Promise(() => undefined);
+      },
+    });
+    const obj = defaulted(rawPcs([clique('pca', 2)], { topologyConstraint: { topologyName: 'grove-topology', pack: { required: 'rack' } } }));
+    const res = await slow.inject({ method: 'POST', url: '/webhooks/validate-podcliqueset', payload: review('slow-1', 'PodCliqueSet', 'CREATE', obj) });
+    expect(res.json<Obj>()['response']).toEqual({
+      uid: 'slow-1',
+      allowed: false,
+      status: { metadata: {}, status: 'Failure', code: 500, reason: 'InternalError', message: 'internal error: handler did not answer within 0.3s' },
+    });
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(true);
+    expect((signals[0]?.reason as Error).message).toBe('handler did not answer within 0.3s');
+    await slow.close();
+  }, 30_000);
 
   it('a failing lookup becomes an internal-error denial', async () => {
     const { app: failing } = buildWebhookApp({

@@ -1,7 +1,8 @@
 // Glue between AdmissionRequests and the pure admission logic (style §7.4): decode, prefetch what
-// the pure functions need (the referenced ClusterTopologyBindings), call them, and turn their
+// the pure functions need (the one referenced ClusterTopologyBinding), call them, and turn their
 // result into a decision.
 import type { ClusterTopologyBinding, PodCliqueSet } from '../api/index.js';
+import { GROVE_GROUP } from '../api/kinds.js';
 import type { FieldError } from '../api/field-errors.js';
 import { compiledValidator, validateObject } from '../api/validators.js';
 import { allow, deny, denyFieldErrors, type AdmissionDecision, type AdmissionRequest } from './admission.js';
@@ -9,7 +10,7 @@ import { validateClusterTopologyBinding, type ClusterTopologyValidationContext }
 import { diff } from '../api/jsonpatch.js';
 import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
 import {
-  referencedTopologyNames,
+  topologyNameToLookUp,
   validatePodCliqueSetCreate,
   validatePodCliqueSetUpdate,
   type PodCliqueSetValidationContext,
@@ -38,8 +39,6 @@ export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
   autoMNNVLEnabled: false,
 };
 
-export const GROVE_GROUP = 'grove.io';
-
 /**
  * The CRD's own checks first (OpenAPI schema, then its CEL rules). The apiserver ran them already
  * before calling a validating webhook, so in-cluster this is defence in depth: the rule code below
@@ -66,11 +65,16 @@ export async function defaultPodCliqueSetHandler(req: AdmissionRequest): Promise
   return allow({ patch: diff(original, defaulted) });
 }
 
-async function prefetchTopologies(names: readonly string[], ctx: HandlerContext): Promise<Map<string, ClusterTopologyBinding>> {
-  const found = await Promise.all(names.map(async (n) => [n, await ctx.lookupTopology(n)] as const));
-  const out = new Map<string, ClusterTopologyBinding>();
-  for (const [n, ctb] of found) if (ctb) out.set(n, ctb as unknown as ClusterTopologyBinding);
-  return out;
+/**
+ * The ClusterTopologyBinding the rules will consult, fetched before the synchronous rules run. The
+ * pure rules name at most one (all topologyNames of a PodCliqueSet must match, and they are checked
+ * before anything is fetched), so a request costs at most one lookup whatever the object holds.
+ */
+async function prefetchTopology(obj: PodCliqueSet, old: PodCliqueSet | undefined, ctx: HandlerContext): Promise<PodCliqueSetValidationContext['topology']> {
+  const name = topologyNameToLookUp(obj, old, ctx.config);
+  if (name === undefined) return () => undefined;
+  const ctb = (await ctx.lookupTopology(name, ctx.signal)) as unknown as ClusterTopologyBinding | undefined;
+  return (n) => (n === name ? ctb : undefined);
 }
 
 /** PCS validating webhook: structural validation, then Grove's create/update rules. DELETE is always allowed. */
@@ -84,14 +88,13 @@ export async function validatePodCliqueSetHandler(req: AdmissionRequest, ctx: Ha
   const structural = structuralErrors('PodCliqueSet', obj, old);
   if (structural.length) return denyFieldErrors(structural);
 
-  const names = [...new Set([...referencedTopologyNames(obj), ...(old ? referencedTopologyNames(old) : [])])];
-  const topologies = await prefetchTopologies(names, ctx);
+  const topology = await prefetchTopology(obj, old, ctx);
   const vctx: PodCliqueSetValidationContext = {
     topologyAwareScheduling: ctx.config.topologyAwareScheduling,
     schedulerProfiles: [...ctx.config.schedulerProfiles],
     defaultSchedulerName: ctx.config.defaultSchedulerName,
     autoMNNVLEnabled: ctx.config.autoMNNVLEnabled,
-    topology: (name) => topologies.get(name),
+    topology,
   };
   const res = req.operation === 'CREATE' || !old ? validatePodCliqueSetCreate(obj, vctx) : validatePodCliqueSetUpdate(obj, old, vctx);
   return res.errors.length ? denyFieldErrors(res.errors, res.warnings) : allow({ warnings: res.warnings });

@@ -3,15 +3,22 @@
 // (`webhookConfigurations`), so a path, name or rule can never disagree between the two.
 // Names, paths and configuration-object names are Grove's (grove-compat §3.1) so existing
 // manifests, cert-manager annotations and e2e expectations keep working.
+import { KINDS } from '../api/kinds.js';
 import type { Logger } from '../kube/log.js';
 import type { AdmissionDecision, AdmissionRequest, Operation, WebhookKind } from './admission.js';
 import { defaultPodCliqueSetHandler, validateClusterTopologyHandler, validatePodCliqueSetHandler, type AdmissionConfig } from './handlers.js';
 
 export interface HandlerContext {
   log: Logger;
-  /** Fetch a ClusterTopologyBinding by name (undefined when it does not exist). Injectable so tests need no cluster. */
-  lookupTopology: (name: string) => Promise<Record<string, unknown> | undefined>;
+  /**
+   * Fetch a ClusterTopologyBinding by name (undefined when it does not exist), giving up when
+   * `signal` fires. A GET today (webhooks/topology-lookup.ts); an informer cache can back it
+   * without the handlers noticing. Injectable so tests need no cluster.
+   */
+  lookupTopology: (name: string, signal: AbortSignal) => Promise<Record<string, unknown> | undefined>;
   config: AdmissionConfig;
+  /** Fires when the server stops waiting for this request (its handler timeout, or the client went away). */
+  signal: AbortSignal;
 }
 
 export type AdmissionHandler = (request: AdmissionRequest, ctx: HandlerContext) => AdmissionDecision | Promise<AdmissionDecision>;
@@ -46,8 +53,6 @@ export interface WebhookDeclaration {
   handler: AdmissionHandler;
 }
 
-export const GROVE_GROUP = 'grove.io';
-export const GROVE_VERSION = 'v1alpha1';
 export const COPSE_NAMESPACE = 'copse-system';
 
 // failurePolicy Fail: an unvalidated or undefaulted PodCliqueSet (e.g. minAvailable > replicas, no
@@ -58,13 +63,13 @@ export const COPSE_NAMESPACE = 'copse-system';
 // never block the cluster or copse's own recovery.
 const COMMON = { failurePolicy: 'Fail', timeoutSeconds: 10, sideEffects: 'None', matchPolicy: 'Equivalent' } as const;
 
-const pcsRule: RuleWithOperations = {
-  operations: ['CREATE', 'UPDATE'],
-  apiGroups: [GROVE_GROUP],
-  apiVersions: [GROVE_VERSION],
-  resources: ['podcliquesets'],
-  scope: 'Namespaced',
-};
+/** CREATE and UPDATE of one of our kinds, with its group, version, plural and scope from the API model. */
+function rule(kind: 'PodCliqueSet' | 'ClusterTopologyBinding'): RuleWithOperations {
+  const k = KINDS[kind];
+  return { operations: ['CREATE', 'UPDATE'], apiGroups: [k.group], apiVersions: [k.version], resources: [k.plural], scope: k.scope };
+}
+
+const pcsRule = rule('PodCliqueSet');
 
 export const WEBHOOKS: readonly WebhookDeclaration[] = [
   {
@@ -92,15 +97,7 @@ export const WEBHOOKS: readonly WebhookDeclaration[] = [
     configName: 'clustertopology-validating-webhook',
     kind: 'validating',
     path: '/webhooks/validate-clustertopology',
-    rules: [
-      {
-        operations: ['CREATE', 'UPDATE'],
-        apiGroups: [GROVE_GROUP],
-        apiVersions: [GROVE_VERSION],
-        resources: ['clustertopologybindings'],
-        scope: 'Cluster',
-      },
-    ],
+    rules: [rule('ClusterTopologyBinding')],
     ...COMMON,
     namespaced: false,
     handler: validateClusterTopologyHandler,

@@ -2,20 +2,16 @@
 // webhook configurations. Used in-cluster (`copse serve`) and by the local control plane
 // (`copse up`, which runs this as a local process and registers `url: https://127.0.0.1:<port>/...`).
 import { applyObject } from '../kube/apply.js';
-import { getCustomObject, type KubeClients, type KubernetesObject } from '../kube/client.js';
+import type { KubeClients, KubernetesObject } from '../kube/client.js';
 import { componentLogger, type Logger } from '../kube/log.js';
 import { startCertSync, type CertMode, type CertSync } from '../certs/sync.js';
 import { warmUpHandlers, type AdmissionConfig } from './handlers.js';
-import { COPSE_NAMESPACE, GROVE_GROUP, GROVE_VERSION, WEBHOOKS, caInjectionTargets, webhookConfigurations, type HandlerContext, type WebhookTarget } from './registry.js';
+import { COPSE_NAMESPACE, WEBHOOKS, caInjectionTargets, webhookConfigurations, type WebhookTarget } from './registry.js';
 import { DEFAULT_WEBHOOK_PORT, startWebhookServer, type WebhookServer } from './server.js';
+import { kubeconfigGetJson, topologyLookup } from './topology-lookup.js';
 
 export const DEFAULT_SERVICE_NAME = 'copse-webhook';
 export const DEFAULT_SECRET_NAME = 'copse-webhook-server-cert';
-
-/** lookupTopology backed by the API: GET clustertopologybindings.grove.io/<name>. */
-export function topologyLookup(kube: Pick<KubeClients, 'custom'>): HandlerContext['lookupTopology'] {
-  return (name) => getCustomObject<Record<string, unknown>>(kube.custom, { group: GROVE_GROUP, version: GROVE_VERSION, plural: 'clustertopologybindings' }, name);
-}
 
 export interface RunWebhooksOptions {
   kube: KubeClients;
@@ -69,7 +65,7 @@ export async function runWebhooks(opts: RunWebhooksOptions): Promise<RunningWebh
   const server = await startWebhookServer({
     host: opts.host ?? '0.0.0.0',
     port: opts.port ?? DEFAULT_WEBHOOK_PORT,
-    lookupTopology: topologyLookup(opts.kube),
+    lookupTopology: topologyLookup(kubeconfigGetJson(opts.kube.kc)),
     ...(opts.config ? { config: opts.config } : {}),
     log,
   });

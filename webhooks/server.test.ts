@@ -10,9 +10,10 @@ import { invalid } from '../api/field-errors.js';
 import { issueCert, newCa, type CertKeyPem } from '../certs/issue.js';
 import { Registry } from '../kube/metrics.js';
 import { allow, denyFieldErrors } from './admission.js';
-import { applyPatch, diff } from '../api/jsonpatch.js';
+import { diff } from '../api/jsonpatch.js';
+import { applyPatch } from '../test/support/json-patch.js';
 import { WEBHOOKS, type WebhookDeclaration } from './registry.js';
-import { startWebhookServer, type WebhookServer } from './server.js';
+import { BODY_LIMIT, startWebhookServer, type WebhookServer } from './server.js';
 
 const now = new Date();
 function pair(caName: string): { ca: CertKeyPem; leaf: CertKeyPem } {
@@ -244,16 +245,22 @@ describe('webhook server', () => {
     expect(response(r)['uid']).toBe('u-ct');
   });
 
-  it('handles a large body within the 16 MiB limit and rejects a larger one with 413', async () => {
+  it('handles a body just within the 7 MiB limit (two 3 MiB objects and the envelope) and rejects one just over with 413', async () => {
     const big = pcs(1, 1);
-    (big['metadata'] as Obj)['annotations'] = { blob: 'x'.repeat(6 * 1024 * 1024) };
-    const r = await send(server.port, '/webhooks/validate-podcliqueset', review('u-big', big));
+    const sized = (bytes: number): string => {
+      (big['metadata'] as Obj)['annotations'] = { blob: '' };
+      const envelope = JSON.stringify(review('u-big', big)).length;
+      (big['metadata'] as Obj)['annotations'] = { blob: 'x'.repeat(bytes - envelope) };
+      return JSON.stringify(review('u-big', big));
+    };
+    const within = sized(BODY_LIMIT);
+    expect(within.length).toBe(7 * 1024 * 1024);
+    const r = await send(server.port, '/webhooks/validate-podcliqueset', within);
     expect(r.status).toBe(200);
     expect(response(r)['uid']).toBe('u-big');
     expect(response(r)['allowed']).toBe(true);
 
-    (big['metadata'] as Obj)['annotations'] = { blob: 'x'.repeat(17 * 1024 * 1024) };
-    const tooBig = await send(server.port, '/webhooks/validate-podcliqueset', review('u-huge', big));
+    const tooBig = await send(server.port, '/webhooks/validate-podcliqueset', sized(BODY_LIMIT + 1));
     expect(tooBig.status).toBe(413);
     expect(tooBig.json).toMatchObject({ kind: 'Status', code: 413, reason: 'RequestEntityTooLarge' });
   });

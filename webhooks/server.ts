@@ -9,13 +9,14 @@
 // there is no request.uid to echo, and a response without the right uid is rejected by the
 // apiserver as "invalid webhook response" anyway, so we answer 400 with a metav1.Status, which
 // the apiserver reports with our message (and which is honest to any other client). A body over
-// the 16 MiB limit likewise gets 413 with a Status; real AdmissionReviews are far below it (an
-// object and oldObject of ~1.5 MB each).
+// BODY_LIMIT likewise gets 413 with a Status, and a request that would take the bodies being
+// handled at once over MAX_INFLIGHT_BODY_BYTES gets 429 with a Status and Retry-After.
 import type { Server as HttpsServer } from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { issueCert, newCa } from '../certs/issue.js';
 import { servable } from '../certs/rotate.js';
+import { serverTlsOptions } from '../certs/tls.js';
 import type { ServingCertificate } from '../certs/sync.js';
 import { componentLogger, type Logger } from '../kube/log.js';
 import { METRICS_CONTENT_TYPE, defaultRegistry, type Registry } from '../kube/metrics.js';
@@ -24,7 +25,25 @@ import { DEFAULT_ADMISSION_CONFIG, type AdmissionConfig } from './handlers.js';
 import { WEBHOOKS, type HandlerContext, type WebhookDeclaration } from './registry.js';
 
 export const DEFAULT_WEBHOOK_PORT = 9443;
-export const BODY_LIMIT = 16 * 1024 * 1024;
+const MiB = 1024 * 1024;
+/**
+ * The largest AdmissionReview we read: 7 MiB. kube-apiserver refuses request bodies over 3 MiB
+ * (its MaxRequestBodyBytes), so `object` is at most ~3 MiB of JSON; `oldObject` is what is stored,
+ * bounded by etcd's 1.5 MiB request limit but counted at 3 MiB too, as a patch or another mutating
+ * webhook may have grown the object; the rest of the review (uid, kinds, userInfo with its groups
+ * and extra, options) is kilobytes. 3 + 3 + 1 MiB of headroom = 7 MiB. An object re-encoded past
+ * that (Go escapes `<`, `>`, `&` as six bytes each) is refused with 413, and failurePolicy Fail
+ * turns that into a refused request, never an admitted one.
+ */
+export const BODY_LIMIT = 7 * MiB;
+/**
+ * How many bytes of request bodies may be in the server at once: 32 MiB. Handling a review costs a
+ * few times its size in heap (measured: 3.2× for JSON.parse plus one clone of the object, before
+ * validation), so 32 MiB in flight stays well inside the Deployment's 512 MiB next to the server's
+ * own ~100 MiB. Real reviews are kilobytes, so this only bites under a flood of huge objects; the
+ * excess gets 429 with Retry-After, which the apiserver either retries or reports with our message.
+ */
+export const MAX_INFLIGHT_BODY_BYTES = 32 * MiB;
 /** Above Go's 90 s idle timeout, so the apiserver never reuses a connection we are closing (k8s-wire §2.3). */
 export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 /** Below the webhooks' timeoutSeconds (10 s), so a stuck handler yields our denial rather than an apiserver timeout. */
@@ -47,6 +66,7 @@ export interface WebhookServerOptions {
   log?: Logger;
   metrics?: Registry;
   bodyLimit?: number;
+  maxInflightBodyBytes?: number;
   keepAliveTimeoutMs?: number;
   handlerTimeoutMs?: number;
   now?: () => Date;
@@ -79,12 +99,31 @@ function placeholderCertificate(now: Date): ServingCertificate {
   return { certPem: leaf.certPem, keyPem: leaf.keyPem };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    t = setTimeout(() => reject(new Error(`handler did not answer within ${ms / 1000}s`)), ms);
+/**
+ * Run `work` under a deadline. When `ms` pass, the returned promise rejects naming the timeout and
+ * the signal handed to `work` fires with the same error, so what the handler started beneath it (a
+ * ClusterTopologyBinding GET) is cancelled rather than left running. `cancel` (the client went away)
+ * fires the signal too.
+ */
+export async function withDeadline<T>(work: (signal: AbortSignal) => T | Promise<T>, ms: number, cancel?: AbortSignal): Promise<T> {
+  const controller = new AbortController();
+  const onCancel = (): void => controller.abort(cancel?.reason);
+  cancel?.addEventListener('abort', onCancel, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const timeout = new Error(`handler did not answer within ${ms / 1000}s`);
+      // Reject first, so the denial names the timeout rather than whatever the aborted work throws.
+      reject(timeout);
+      controller.abort(timeout);
+    }, ms);
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+  try {
+    return await Promise.race([Promise.resolve().then(() => work(controller.signal)), expired]);
+  } finally {
+    clearTimeout(timer);
+    cancel?.removeEventListener('abort', onCancel);
+  }
 }
 
 type Outcome = 'allowed' | 'patched' | 'denied' | 'malformed' | 'error';
@@ -119,7 +158,7 @@ export function buildWebhookApp(
   const handlerTimeout = opts.handlerTimeoutMs ?? HANDLER_TIMEOUT_MS;
 
   const app = Fastify({
-    https: { cert: opts.tls.certPem, key: opts.tls.keyPem },
+    https: serverTlsOptions(opts.tls),
     bodyLimit: opts.bodyLimit ?? BODY_LIMIT,
     keepAliveTimeout: opts.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
     logger: false,
@@ -132,6 +171,8 @@ export function buildWebhookApp(
   // becomes our own answer instead of fastify's generic 400/415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  limitBodiesInFlight(app, opts.maxInflightBodyBytes ?? MAX_INFLIGHT_BODY_BYTES, opts.bodyLimit ?? BODY_LIMIT, log);
 
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
     const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
@@ -152,7 +193,7 @@ export function buildWebhookApp(
       ? reply.type('text/plain').send('ok')
       : reply.code(503).type('text/plain').send(state.cert ? 'serving certificate expired' : 'no serving certificate yet'),
   );
-  app.get('/metrics', async (_req, reply) => reply.type(METRICS_CONTENT_TYPE).send((opts.metrics ?? defaultRegistry).render()));
+  app.get('/metrics', async (_req, reply) => reply.type(METRICS_CONTENT_TYPE).send(await (opts.metrics ?? defaultRegistry).render()));
 
   for (const w of opts.webhooks ?? WEBHOOKS) {
     app.post(w.path, async (req: FastifyRequest, reply: FastifyReply) => {
@@ -193,7 +234,7 @@ export function buildWebhookApp(
       };
       const reqLog = log.child({ webhook: w.name, uid: r.uid });
       try {
-        const decision = await withTimeout(Promise.resolve().then(() => w.handler(r, { log: reqLog, lookupTopology, config })), handlerTimeout);
+        const decision = await withDeadline((signal) => w.handler(r, { log: reqLog, lookupTopology, config, signal }), handlerTimeout, clientGone(reply));
         const response = decisionToResponse(r.uid, decision, w.kind);
         const outcome: Outcome = !response.allowed ? 'denied' : response.patch ? 'patched' : 'allowed';
         return finish(outcome, review(response), 200, {
@@ -208,6 +249,42 @@ export function buildWebhookApp(
     });
   }
   return { app, state, metrics };
+}
+
+/**
+ * Refuse a POST with 429 while the bodies already being handled plus its own would exceed `budget`
+ * bytes. A body counts from the request's arrival until its response is sent or its connection
+ * closes, at its Content-Length (or at `bodyLimit` when it declares none, since it may be that
+ * large); one over `bodyLimit` is left to fastify's 413 and never read.
+ */
+function limitBodiesInFlight(app: FastifyInstance<HttpsServer>, budget: number, bodyLimit: number, log: Logger): void {
+  let inFlight = 0;
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'POST') return;
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (declared > bodyLimit) return;
+    const cost = Number.isInteger(declared) && declared >= 0 ? declared : bodyLimit;
+    if (inFlight + cost > budget) {
+      const message =
+        `too many admission requests at once: ${(inFlight / MiB).toFixed(1)} MiB of request bodies are being handled ` +
+        `and this one adds ${(cost / MiB).toFixed(1)} MiB (limit ${(budget / MiB).toFixed(0)} MiB); retry shortly`;
+      log.warn({ path: req.url.split('?')[0], inFlight, cost, budget }, 'admission request refused: too many bytes in flight');
+      return reply.code(429).header('retry-after', '1').type('application/json').send(statusBody(429, 'TooManyRequests', message));
+    }
+    inFlight += cost;
+    reply.raw.once('close', () => {
+      inFlight -= cost;
+    });
+  });
+}
+
+/** A signal that fires when the connection closes before the response was sent (the apiserver gave up). */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('the client closed the connection before the answer'));
+  });
+  return controller.signal;
 }
 
 function fingerprintOf(certPem: string): { fingerprint: string; notAfter: number } {
@@ -229,7 +306,7 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
   if (!ok.ok) throw new Error(`initial certificate is not servable: ${ok.reason}`);
   const state: State = { cert: opts.tls ? fingerprintOf(opts.tls.certPem) : undefined };
   const { app, metrics } = buildWebhookApp({ ...opts, log, tls: opts.tls ?? placeholderCertificate(now()) }, state);
-  if (state.cert) metrics.certExpiry.set(undefined, Math.floor(state.cert.notAfter / 1000));
+  if (state.cert) metrics.certExpiry.set(Math.floor(state.cert.notAfter / 1000));
 
   const host = opts.host ?? '0.0.0.0';
   await app.listen({ host, port: opts.port ?? DEFAULT_WEBHOOK_PORT });
@@ -248,9 +325,9 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
       if (!ok.ok) throw new Error(`refusing certificate: ${ok.reason}`);
       const fp = fingerprintOf(cert.certPem);
       if (state.cert?.fingerprint === fp.fingerprint) return;
-      app.server.setSecureContext({ cert: cert.certPem, key: cert.keyPem });
+      app.server.setSecureContext(serverTlsOptions(cert));
       state.cert = fp;
-      metrics.certExpiry.set(undefined, Math.floor(fp.notAfter / 1000));
+      metrics.certExpiry.set(Math.floor(fp.notAfter / 1000));
       metrics.certReloads.inc();
       log.info({ fingerprint: fp.fingerprint, notAfter: new Date(fp.notAfter).toISOString() }, 'serving certificate swapped');
     },

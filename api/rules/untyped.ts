@@ -2,13 +2,9 @@
 // types describe what a *valid* object looks like, but the admission decisions must not throw on a
 // missing or wrongly typed field (the structural validator reports those). These helpers read a
 // value only when it has the expected JSON type and return `undefined` otherwise.
+import { equalModulo, isObject, type Absence, type JsonObject } from '../json.js';
 
-export type JsonObject = Record<string, unknown>;
-
-/** A plain JSON object (not null, not an array). */
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObject, type JsonObject };
 
 export function asObject(v: unknown): JsonObject | undefined {
   return isObject(v) ? v : undefined;
@@ -70,6 +66,9 @@ function isEmptyish(v: unknown): boolean {
   );
 }
 
+/** Go's zero values: nil and empty lists/maps anywhere, and "" too for an object member (a decoded absent field). */
+const GO_ZERO: Absence = { value: isEmptyish, member: (v) => isEmptyish(v) || v === '' };
+
 /**
  * Equality in the sense of apimachinery's `equality.Semantic.DeepEqual` over typed Go structs, as far
  * as JSON allows: nil and empty lists/maps are equal, an absent key equals a key holding
@@ -77,24 +76,7 @@ function isEmptyish(v: unknown): boolean {
  * Numbers and booleans are not equated with absence, because Grove's optional numbers are pointers.
  */
 export function semanticEqual(a: unknown, b: unknown): boolean {
-  if (isEmptyish(a) && isEmptyish(b)) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => semanticEqual(x, b[i]));
-  }
-  if (isObject(a) || isObject(b)) return isObject(a) && isObject(b) && objectsSemanticEqual(a, b);
-  return a === b;
-}
-
-function objectsSemanticEqual(a: JsonObject, b: JsonObject): boolean {
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const x = a[k];
-    const y = b[k];
-    const zero = (v: unknown): boolean => isEmptyish(v) || v === '';
-    if (zero(x) && zero(y)) continue;
-    if (!semanticEqual(x, y)) return false;
-  }
-  return true;
+  return equalModulo(a, b, GO_ZERO);
 }
 
 /** Go's `len()` of a string: its UTF-8 byte length. */

@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { upStack } from '../../cli/stack.js';
 import { down, status } from '../../cluster/local.js';
 import { repoRoot } from '../../cluster/paths.js';
+import { BIG_GANG_BENCH, benchPlanner } from '../../scheduler/plan/bench.js';
 import { benchEndToEnd, benchServer, type LatencyResult } from './admission.js';
+import { DESIRED_DISAGGREGATED, DESIRED_SCALE_TEST, benchDesired } from './desired.js';
 
 interface Target {
   name: string;
@@ -20,6 +22,13 @@ const TARGETS: Target[] = [
   { name: 'server: validate 10-clique PCS (HTTPS keep-alive)', metric: 'p99Ms', maxMs: 10 },
   { name: 'server: default 10-clique PCS (HTTPS keep-alive)', metric: 'p99Ms', maxMs: 10 },
   { name: 'e2e: 10-clique PCS create, dryRun (mutating + validating webhooks)', metric: 'p99Ms', maxMs: 100 },
+  // A PCS controller pass recomputes the whole tree; at 1000 pods it must stay well under the 5 s requeue
+  // interval and leave the controller's workers free (about 22 ms of CPU on an idle machine).
+  { name: `${DESIRED_SCALE_TEST} (1000 pods, 500 gangs)`, metric: 'p50Ms', maxMs: 100 },
+  { name: `${DESIRED_DISAGGREGATED} (650 pods, 100 gangs)`, metric: 'p50Ms', maxMs: 100 },
+  // The gang planner runs once per pending gang in the controller's loop; 50 ms for a 1,000-pod gang
+  // on 10,000 nodes keeps a busy cluster's queue moving.
+  { name: BIG_GANG_BENCH, metric: 'p99Ms', maxMs: 50 },
 ];
 
 function table(rows: LatencyResult[]): string {
@@ -34,7 +43,9 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'skip-e2e': { type: 'boolean', default: false } } });
   const n = Number(values.iterations);
   const results: LatencyResult[] = [];
+  results.push(...benchPlanner({ iterations: Math.max(50, Math.floor(n / 10)) }));
   results.push(...(await benchServer(n)));
+  results.push(...benchDesired(Math.max(20, Math.floor(n / 50))));
   if (!values['skip-e2e']) {
     const before = await status();
     const stack = await upStack({ log: () => {} });

@@ -19,6 +19,7 @@ import {
   uniqueSuffix,
 } from '../support/admission.js';
 import { clients, kubectl, testNamespace } from '../support/kube.js';
+import { DNS1123_SUBDOMAIN_PATTERN } from '../../api/rules/k8s-names.js';
 
 const kubeconfig = inject('kubeconfig');
 const { core } = clients(kubeconfig);
@@ -385,6 +386,14 @@ const cases: InvalidCase[] = [
       set(p, `${C1}.topologyConstraint`, { topologyName: `${CTB}-other`, pack: { required: 'host' } });
     },
     webhook: [`spec.template.cliques[1].topologyConstraint.topologyName: Invalid value: "${CTB}-other": ${NAME_MISMATCH}`],
+  },
+  {
+    rule: 'copse: topologyName not a DNS subdomain (`..` would be a path segment of the lookup)',
+    mutate: (p) => set(p, `${T}.topologyConstraint`, { topologyName: '..', pack: { required: 'rack' } }),
+    apiserver: [
+      `spec.template.topologyConstraint.topologyName: Invalid value: "..": spec.template.topologyConstraint.topologyName in body should match '${DNS1123_SUBDOMAIN_PATTERN}'`,
+      CEL_SKIPPED,
+    ],
   },
   {
     rule: 'packDomain on create (CEL, PodCliqueSet level)',

@@ -1,13 +1,23 @@
-// The in-cluster install path, proven on a second, throwaway control plane (its own
-// state directory, ports and etcd) so that the suite's main cluster, where copse
-// runs as a local process, is left alone. This also shows that two local control
-// planes coexist on one machine.
+// The in-cluster install path (`kubectl apply -k manifests/`), on a second, throwaway control plane
+// (its own state directory, ports and etcd) so that the suite's main cluster, where copse runs as a
+// local process, is left alone. This also shows that two local control planes coexist on one machine.
+//
+// What this proves: the objects apply cleanly and idempotently, the CRDs are established, the
+// Deployment and Service are stored as written, copse's ServiceAccount has exactly the access the
+// code needs (kubectl auth can-i), and the webhook configurations point at the copse-webhook
+// Service with the right paths. What it does not prove: copse running in the cluster. There is no
+// copse image here, and kwok reports every pod Ready whatever it runs, so a Ready Deployment would
+// say nothing; the in-cluster run is unproven by this suite.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, up, type LocalCluster } from '../../cluster/local.js';
 import { isRunning, listRecords } from '../../cluster/processes.js';
+import { DEFAULT_CA_SECRET_NAME } from '../../certs/store.js';
+import { WEBHOOKS } from '../../webhooks/registry.js';
+import { DEFAULT_SECRET_NAME, DEFAULT_SERVICE_NAME } from '../../webhooks/run.js';
+import { type Obj, get, getJson } from '../support/admission.js';
 import { clients, eventually, kubectl } from '../support/kube.js';
 
 let cluster: LocalCluster;
@@ -54,24 +64,61 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     expect(second.stdout.trim().split('\n').every((l) => l.endsWith(' unchanged'))).toBe(true);
   });
 
-  it('establishes the five CRDs and runs the Deployment', async () => {
-    const { apps } = clients(cluster.kubeconfig);
+  it('establishes the five CRDs', async () => {
     const crds = await kubectl(cluster.kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
     expect(crds.code, crds.stderr).toBe(0);
     for (const name of ['podcliquesets.grove.io', 'podcliques.grove.io', 'podcliquescalinggroups.grove.io', 'clustertopologybindings.grove.io', 'podgangs.scheduler.grove.io']) {
       expect(crds.stdout).toContain(`customresourcedefinition.apiextensions.k8s.io/${name} condition met`);
     }
-    const ready = await eventually('copse Deployment ready', async () => {
-      const d = await apps.readNamespacedDeployment({ name: 'copse', namespace: 'copse-system' });
-      return d.status?.readyReplicas === 2 ? 2 : undefined;
-    }, 60_000);
-    expect(ready).toBe(2);
   });
 
-  it('points the webhook configurations at the copse-webhook Service with no caBundle until copse injects one', async () => {
-    const r = await kubectl(cluster.kubeconfig, ['get', 'validatingwebhookconfiguration', 'podcliqueset-validating-webhook', '-o', 'jsonpath={.webhooks[0].clientConfig}']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ service: { name: 'copse-webhook', namespace: 'copse-system', path: '/webhooks/validate-podcliqueset', port: 443 } });
+  it('stores the Deployment and Service as written (running them needs the copse image, which is not proven here)', async () => {
+    const d = await getJson(cluster.kubeconfig, 'deployment', 'copse', 'copse-system');
+    expect(get(d, 'spec.template.spec.serviceAccountName')).toBe('copse');
+    const container = (get(d, 'spec.template.spec.containers') as Obj[])[0] as Obj;
+    expect(container).toMatchObject({ image: 'copse:0.1.0', args: ['serve', '--in-cluster', '--port=9443'] });
+    expect(container['env']).toEqual([{ name: 'COPSE_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } }]);
+    const svc = await getJson(cluster.kubeconfig, 'service', DEFAULT_SERVICE_NAME, 'copse-system');
+    expect(get(svc, 'spec.selector')).toEqual(get(d, 'spec.selector.matchLabels'));
+    expect(get(svc, 'spec.ports')).toEqual([{ name: 'webhooks', port: 443, protocol: 'TCP', targetPort: 'webhooks' }]);
+  });
+
+  it('gives the copse ServiceAccount its own Secrets, its own webhook configurations and the topology reads, and nothing else', async () => {
+    const canI = async (...args: string[]): Promise<string> => {
+      const r = await kubectl(cluster.kubeconfig, ['auth', 'can-i', ...args, '--as=system:serviceaccount:copse-system:copse']);
+      return r.stdout.trim();
+    };
+    const ns = ['-n', 'copse-system'];
+    const cases: [string[], 'yes' | 'no'][] = [
+      [['get', `secret/${DEFAULT_SECRET_NAME}`, ...ns], 'yes'],
+      [['get', `secret/${DEFAULT_CA_SECRET_NAME}`, ...ns], 'yes'],
+      [['watch', `secret/${DEFAULT_CA_SECRET_NAME}`, ...ns], 'yes'],
+      [['update', `secret/${DEFAULT_CA_SECRET_NAME}`, ...ns], 'yes'],
+      [['create', 'secrets', ...ns], 'yes'],
+      [['get', 'secret/some-other-secret', ...ns], 'no'],
+      [['list', 'secrets', ...ns], 'no'],
+      [['delete', `secret/${DEFAULT_CA_SECRET_NAME}`, ...ns], 'no'],
+      [['get', `secret/${DEFAULT_SECRET_NAME}`, '-n', 'default'], 'no'],
+      [['get', 'clustertopologybindings.grove.io/any'], 'yes'],
+      [['list', 'clustertopologybindings.grove.io'], 'no'],
+      [['list', 'podcliquesets.grove.io', '-A'], 'no'],
+      [['patch', 'validatingwebhookconfigurations/podcliqueset-validating-webhook'], 'yes'],
+      [['patch', 'mutatingwebhookconfigurations/podcliqueset-defaulting-webhook'], 'yes'],
+      [['patch', 'validatingwebhookconfigurations/someone-elses-webhook'], 'no'],
+      [['create', 'leases.coordination.k8s.io', ...ns], 'no'],
+      [['create', 'events', ...ns], 'no'],
+    ];
+    const got = await Promise.all(cases.map(async ([args]) => `${args.join(' ')}: ${await canI(...args)}`));
+    expect(got).toEqual(cases.map(([args, want]) => `${args.join(' ')}: ${want}`));
+  });
+
+  it('points every webhook configuration at the copse-webhook Service in copse-system, with its path and no caBundle until copse injects one', async () => {
+    for (const w of WEBHOOKS) {
+      const kind = w.kind === 'mutating' ? 'mutatingwebhookconfiguration' : 'validatingwebhookconfiguration';
+      const cfg = await getJson(cluster.kubeconfig, kind, w.configName);
+      const entry = (cfg['webhooks'] as Obj[]).find((e) => e['name'] === w.name);
+      expect(entry?.['clientConfig'], w.name).toEqual({ service: { name: DEFAULT_SERVICE_NAME, namespace: 'copse-system', path: w.path, port: 443 } });
+    }
   });
 });
 

@@ -3,13 +3,16 @@
 // the real local control plane.
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bundleFromSecretData, ensureServingSecret } from '../../certs/store.js';
+import { bundleFromSecretData, caSecretData, DEFAULT_CA_SECRET_NAME, ensureCertificates, renewBundle, servingSecretData } from '../../certs/store.js';
+import { startCertSync } from '../../certs/sync.js';
 import { rotationPolicy, servingNames } from '../../certs/rotate.js';
 import { patchOptions, PatchStrategy } from '../../kube/apply.js';
-import { loadKubeConfig, makeClients } from '../../kube/client.js';
+import { KubeConfig, loadKubeConfig, makeClients } from '../../kube/client.js';
 import { ignoreNotFound } from '../../kube/errors.js';
-import { COPSE_NAMESPACE } from '../../webhooks/registry.js';
+import { COPSE_NAMESPACE, caInjectionTargets } from '../../webhooks/registry.js';
 import { DEFAULT_SECRET_NAME } from '../../webhooks/run.js';
+import { kubeconfigGetJson, topologyLookup } from '../../webhooks/topology-lookup.js';
+import { pino } from 'pino';
 import { upStack, SERVER_PROCESS } from '../../cli/stack.js';
 import { stateDir } from '../../cluster/paths.js';
 import { isRunning, readRecord } from '../../cluster/processes.js';
@@ -51,6 +54,29 @@ async function servingCaBundle(): Promise<string> {
   return Buffer.from(bundleFromSecretData(sec.data).caCertPem ?? '').toString('base64');
 }
 
+async function caSecret(): Promise<ReturnType<typeof bundleFromSecretData>> {
+  return bundleFromSecretData((await kube.core.readNamespacedSecret({ namespace: COPSE_NAMESPACE, name: DEFAULT_CA_SECRET_NAME })).data);
+}
+
+/** The Secrets the tests below create in copse-system, removed afterwards. */
+const SCRATCH_SECRETS = ['race-cert', 'race-ca', 'legacy-cert', 'legacy-ca', 'unrelated'];
+
+/** A kubeconfig for the local cluster that authenticates as copse's ServiceAccount (a TokenRequest token). */
+async function serviceAccountKubeConfig(): Promise<KubeConfig> {
+  const token = await kubectl(kubeconfig, ['create', 'token', 'copse', '-n', COPSE_NAMESPACE, '--duration=10m']);
+  expect(token.code, token.stderr).toBe(0);
+  const cluster = loadKubeConfig({ kubeconfig }).getCurrentCluster();
+  if (!cluster) throw new Error('no cluster in the admin kubeconfig');
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: 'copse', token: token.stdout.trim() }],
+    contexts: [{ name: 'copse', cluster: cluster.name, user: 'copse' }],
+    currentContext: 'copse',
+  });
+  return kc;
+}
+
 /** The certificate the server presents right now, read off a TLS handshake. */
 async function servedCertificate(): Promise<X509Certificate> {
   const { connect } = await import('node:tls');
@@ -71,21 +97,25 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await ignoreNotFound(kube.core.deleteNamespacedSecret({ namespace: COPSE_NAMESPACE, name: 'race-cert' }));
+  for (const name of SCRATCH_SECRETS) await ignoreNotFound(kube.core.deleteNamespacedSecret({ namespace: COPSE_NAMESPACE, name }));
   await userNs?.cleanup();
 });
 
 describe('webhooks on a real apiserver', () => {
-  it('stores the certificates in a kubernetes.io/tls Secret and injects the CA', async () => {
+  it('keeps the CA in copse-ca and the serving certificate, without the CA key, in a kubernetes.io/tls Secret, and injects the CA', async () => {
     const s = await kube.core.readNamespacedSecret({ namespace: COPSE_NAMESPACE, name: secretName });
     expect(s.type).toBe('kubernetes.io/tls');
+    expect(Object.keys(s.data ?? {}).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    const ca = await kube.core.readNamespacedSecret({ namespace: COPSE_NAMESPACE, name: DEFAULT_CA_SECRET_NAME });
+    expect(Object.keys(ca.data ?? {}).sort()).toEqual(['ca.crt', 'ca.key']);
     const b = bundleFromSecretData(s.data);
+    expect(b.caCertPem).toBe(bundleFromSecretData(ca.data).caCertPem);
     const leaf = new X509Certificate(b.certPem as string);
     expect(leaf.subjectAltName).toContain(`DNS:copse-webhook.${COPSE_NAMESPACE}.svc`);
     expect(leaf.subjectAltName).toContain('IP Address:127.0.0.1');
     expect((await servedCertificate()).fingerprint256).toBe(leaf.fingerprint256);
-    const ca = await servingCaBundle();
-    expect(await caBundles()).toEqual([ca, ca]);
+    const bundle = await servingCaBundle();
+    expect(await caBundles()).toEqual([bundle, bundle]);
   });
 
   it('denies an invalid PodCliqueSet with the exact field-error text', async () => {
@@ -116,32 +146,94 @@ describe('webhooks on a real apiserver', () => {
     await eventually('caBundle to be restored', async () => (await caBundles()).every((c) => c === ca), 30_000);
   });
 
-  it('recreates a deleted Secret with a new CA, swaps the serving cert live and re-injects', async () => {
-    const oldCa = await servingCaBundle();
+  it('recreates a deleted serving Secret from the same CA and swaps the certificate live', async () => {
+    const ca = await servingCaBundle();
     const oldServed = (await servedCertificate()).fingerprint256;
     await kube.core.deleteNamespacedSecret({ namespace: COPSE_NAMESPACE, name: secretName });
-    const newCa = await eventually('a new CA in a recreated Secret', async () => {
+    await eventually('the server to present a new certificate', async () => (await servedCertificate()).fingerprint256 !== oldServed, 30_000);
+    expect(await servingCaBundle()).toBe(ca);
+    expect(await caBundles()).toEqual([ca, ca]);
+    const r = await kubectl(kubeconfig, ['apply', '-f', '-'], { input: pcsYaml('after-leaf', 1) });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('a deleted CA Secret brings a new CA, a new certificate and re-injection, the old CA trusted meanwhile', async () => {
+    const oldCa = (await caSecret()).caCertPem as string;
+    const oldServed = (await servedCertificate()).fingerprint256;
+    await kube.core.deleteNamespacedSecret({ namespace: COPSE_NAMESPACE, name: DEFAULT_CA_SECRET_NAME });
+    const chain = await eventually('a new CA in a recreated copse-ca', async () => {
       try {
-        const ca = await servingCaBundle();
-        return ca !== oldCa ? ca : undefined;
+        const c = (await caSecret()).caCertPem;
+        return c && !c.startsWith(oldCa) ? c : undefined;
       } catch {
         return undefined;
       }
     }, 30_000);
-    await eventually('the server to present the new certificate', async () => (await servedCertificate()).fingerprint256 !== oldServed, 30_000);
-    await eventually('configs to carry the new CA', async () => (await caBundles()).every((c) => c === newCa), 30_000);
+    expect(chain.endsWith(oldCa)).toBe(true);
+    await eventually('the server to present a certificate from the new CA', async () => (await servedCertificate()).fingerprint256 !== oldServed, 30_000);
+    const injected = Buffer.from(chain).toString('base64');
+    await eventually('configs to carry the new CA bundle', async () => (await caBundles()).every((c) => c === injected), 30_000);
     const r = await kubectl(kubeconfig, ['apply', '-f', '-'], { input: pcsYaml('after-rotation', 1) });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });
 
-  it('two writers racing on a fresh Secret converge on one CA', async () => {
-    const ref = { namespace: COPSE_NAMESPACE, name: 'race-cert' };
+  it('replicas racing on fresh Secrets converge on one CA and one certificate', async () => {
+    const refs = { ca: { namespace: COPSE_NAMESPACE, name: 'race-ca' }, serving: { namespace: COPSE_NAMESPACE, name: 'race-cert' } };
     const policy = rotationPolicy(servingNames({ name: 'copse-webhook', namespace: COPSE_NAMESPACE }));
-    const results = await Promise.all([1, 2, 3].map(() => ensureServingSecret(kube.core, ref, policy)));
-    const stored = bundleFromSecretData((await kube.core.readNamespacedSecret(ref)).data);
-    expect(results.filter((r) => r.wrote)).toHaveLength(1);
-    for (const r of results) expect(r.bundle.caCertPem).toBe(stored.caCertPem);
+    const results = await Promise.all([1, 2, 3].map(() => ensureCertificates(kube.core, refs, policy)));
+    const ca = bundleFromSecretData((await kube.core.readNamespacedSecret(refs.ca)).data);
+    const serving = bundleFromSecretData((await kube.core.readNamespacedSecret(refs.serving)).data);
+    expect(results.map((r) => r.bundle.caCertPem)).toEqual([ca.caCertPem, ca.caCertPem, ca.caCertPem]);
+    expect(results.map((r) => r.bundle.certPem)).toEqual([serving.certPem, serving.certPem, serving.certPem]);
+    expect(serving.caKeyPem).toBeUndefined();
+  });
+
+  it('migrates a Secret of the older layout (CA key beside the serving key) without losing the CA', async () => {
+    const refs = { ca: { namespace: COPSE_NAMESPACE, name: 'legacy-ca' }, serving: { namespace: COPSE_NAMESPACE, name: 'legacy-cert' } };
+    const policy = rotationPolicy(servingNames({ name: 'copse-webhook', namespace: COPSE_NAMESPACE }));
+    const legacy = renewBundle({}, 'renew-ca', new Date(), policy);
+    await kube.core.createNamespacedSecret({
+      namespace: COPSE_NAMESPACE,
+      body: { metadata: { name: 'legacy-cert' }, type: 'kubernetes.io/tls', data: { ...servingSecretData(legacy), ...caSecretData(legacy) } },
+    });
+    await Promise.all([1, 2].map(() => ensureCertificates(kube.core, refs, policy)));
+    expect(bundleFromSecretData((await kube.core.readNamespacedSecret(refs.ca)).data)).toEqual({ caCertPem: legacy.caCertPem, caKeyPem: legacy.caKeyPem });
+    const serving = await kube.core.readNamespacedSecret(refs.serving);
+    expect(Object.keys(serving.data ?? {}).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    expect(bundleFromSecretData(serving.data).certPem).toBe(legacy.certPem);
+  });
+
+  it('the copse ServiceAccount reads its own Secrets and no other, and its RBAC suffices for certificate sync and lookups', async () => {
+    await kube.core.createNamespacedSecret({ namespace: COPSE_NAMESPACE, body: { metadata: { name: 'unrelated' }, stringData: { password: 'hunter2' } } });
+    const as = ['--as', `system:serviceaccount:${COPSE_NAMESPACE}:copse`, '-n', COPSE_NAMESPACE];
+    const canI = async (...args: string[]): Promise<string> => (await kubectl(kubeconfig, ['auth', 'can-i', ...args, ...as])).stdout.trim();
+    expect(await canI('get', `secret/${DEFAULT_SECRET_NAME}`)).toBe('yes');
+    expect(await canI('get', `secret/${DEFAULT_CA_SECRET_NAME}`)).toBe('yes');
+    expect(await canI('get', 'secret/unrelated')).toBe('no');
+    expect(await canI('list', 'secrets')).toBe('no');
+
+    const sa = makeClients(await serviceAccountKubeConfig());
+    await expect(sa.core.readNamespacedSecret({ namespace: COPSE_NAMESPACE, name: 'unrelated' })).rejects.toMatchObject({ code: 403 });
+    // The real certificate sync (read both Secrets, watch them, read and patch the configurations).
+    const sync = await startCertSync({
+      mode: 'auto',
+      clients: sa,
+      secret: { namespace: COPSE_NAMESPACE, name: DEFAULT_SECRET_NAME },
+      service: { name: 'copse-webhook', namespace: COPSE_NAMESPACE },
+      ...caInjectionTargets(),
+      onCertificate: () => undefined,
+      log: pino({ level: 'silent' }),
+    });
+    try {
+      expect(sync.ready()).toBe(true);
+      expect(await sync.syncNow()).toMatchObject({ action: 'keep', errors: [] });
+    } finally {
+      sync.stop();
+    }
+    // The topology lookup: a missing binding is "not found" (404), not forbidden.
+    expect(await topologyLookup(kubeconfigGetJson(await serviceAccountKubeConfig()))('no-such-topology', new AbortController().signal)).toBeUndefined();
   });
 
   it('comes back after kill -9 with the same CA, and admission keeps working', async () => {

@@ -1,5 +1,6 @@
 // Grove's sample and e2e manifests, which live beside the project in ../shared
-// (not shipped with it). Suites that use them skip, with a message, when absent.
+// (not shipped with it). Suites that use them skip, with a message, when absent; under CI=true a
+// missing fixture is a failure, never a quiet skip.
 import { loadAllYaml } from '@kubernetes/client-node';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -7,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 export const GROVE_SAMPLES_ROOT = fileURLToPath(new URL('../../../shared/grove-samples', import.meta.url));
 
-/** True when `sub` exists under the samples root; warns once for `suite` otherwise. */
+/** True when `sub` exists under the samples root; warns once for `suite` otherwise, and throws under CI=true. */
 export function groveSamplesPresent(suite: string, sub = ''): boolean {
   const dir = join(GROVE_SAMPLES_ROOT, sub);
   const present = existsSync(dir);
+  if (!present && process.env.CI === 'true') throw new Error(`${suite}: the Grove samples are required under CI: ${dir} not found`);
   if (!present) console.warn(`${suite}: skipping the Grove samples: ${dir} not found`);
   return present;
 }

@@ -16,6 +16,7 @@ import {
   typedAs,
   withRules,
 } from '../../schema/dsl.js';
+import { DNS1123_SUBDOMAIN_MAX_LENGTH, DNS1123_SUBDOMAIN_PATTERN } from '../../rules/k8s-names.js';
 import type { Schema } from '../../schema/types.js';
 import type { TopologyConstraint, TopologyPackConstraint } from '../../generated/types.js';
 
@@ -89,11 +90,15 @@ export const topologyConstraint: Schema = named(
   withRules(
     obj(
       {
+        // copse: Grove leaves topologyName unchecked, but it becomes a path segment of the lookup
+        // (`..` would be normalised into another URL), so it must be a possible object name.
         topologyName: str({
           description:
-            'Name of the ClusterTopologyBinding whose levels the domains refer to. May be omitted when a ' +
-            'constrained ancestor (PodCliqueSet, then PodCliqueScalingGroup) names one; it is inherited from the ' +
-            'nearest one. Immutable.',
+            'Name of the ClusterTopologyBinding whose levels the domains refer to (a DNS subdomain). May be omitted ' +
+            'when a constrained ancestor (PodCliqueSet, then PodCliqueScalingGroup) names one; it is inherited from ' +
+            'the nearest one. Immutable.',
+          maxLength: DNS1123_SUBDOMAIN_MAX_LENGTH,
+          pattern: DNS1123_SUBDOMAIN_PATTERN,
         }),
         pack: topologyPackConstraint,
         packDomain: topologyDomain(
@@ -308,7 +313,7 @@ export function kindRoot(kind: string, description: string, spec: Schema, status
     kind: str({ description: 'REST resource this object represents; always ' + kind + '.' }),
     // the apiserver forbids anything but `type` (and name/generateName restrictions) on root metadata,
     // so no description here; `kubectl explain` documents it from ObjectMeta.
-    metadata: typedAs({ type: 'object' }, { name: 'V1ObjectMeta', from: '@kubernetes/client-node' }),
+    metadata: typedAs({ type: 'object' }, { name: 'V1ObjectMeta', from: '../core/wire.js' }),
     spec,
   };
   if (status) props['status'] = status;

@@ -6,9 +6,7 @@
 import { type FieldError, duplicate, fieldPath, invalid } from '../../field-errors.js';
 import type { ClusterTopologyBinding } from '../../index.js';
 import { asArray, asObject, goString } from '../untyped.js';
-
-/** The scheduler backend copse always runs; topology-aware through copse's scheduler extender. */
-export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+import { DEFAULT_SCHEDULER_NAME, type ValidationResult } from '../validation.js';
 
 export interface ClusterTopologyValidationContext {
   /** Enabled scheduler backend profiles; `default-scheduler` is always enabled. */
@@ -18,11 +16,6 @@ export interface ClusterTopologyValidationContext {
    * copse's only backend, which packs by topology through the scheduler extender.
    */
   topologyAwareProfiles?: readonly string[];
-}
-
-export interface ValidationResult {
-  errors: FieldError[];
-  warnings: string[];
 }
 
 /**

@@ -5,32 +5,26 @@
 // template. Children inherit the topologyName of the nearest constrained ancestor; the effective
 // required domain is `pack.required`, falling back to the deprecated `packDomain`.
 
-import { type FieldError, type FieldPath, fieldPath, forbidden, invalid, required } from '../../field-errors.js';
-import type { ClusterTopologyBinding, PodCliqueSet } from '../../index.js';
-import { asArray, asObject, goString, stringList } from '../untyped.js';
+import { type FieldError, type FieldPath, forbidden, invalid, required } from '../../field-errors.js';
+import type { ClusterTopologyBinding } from '../../index.js';
+import { isDNS1123Subdomain } from '../k8s-names.js';
+import { asArray, asObject, goString } from '../untyped.js';
+import type { ValidationResult } from '../validation.js';
+import { type PCSView, type PodCliqueSetValidationContext, TEMPLATE, viewOf } from './view.js';
 
-export const KIND_PODCLIQUESET = 'PodCliqueSet';
-export const KIND_PODCLIQUE = 'PodClique';
-export const KIND_PODCLIQUESCALINGGROUP = 'PodCliqueScalingGroup';
+const KIND_PODCLIQUESET = 'PodCliqueSet';
+const KIND_PODCLIQUE = 'PodClique';
+const KIND_PODCLIQUESCALINGGROUP = 'PodCliqueScalingGroup';
 
 /** What the topology rules need from outside the object. */
-export interface TopologyValidationContext {
-  topologyAwareScheduling: boolean;
-  topology?: (name: string) => ClusterTopologyBinding | undefined;
-}
-
-export interface AdmissionResult {
-  errors: FieldError[];
-  warnings: string[];
-}
+export type TopologyValidationContext = Pick<PodCliqueSetValidationContext, 'topologyAwareScheduling' | 'topology'>;
 
 const MSG_TAS_DISABLED = 'topology constraints are not allowed when Topology Aware Scheduling is disabled';
 const MSG_NAME_REQUIRED = 'topologyName is required when topologyConstraint is set and cannot be inherited';
 const MSG_NAME_MISMATCH =
   'all topologyConstraint.topologyName values within a PodCliqueSet must match in the current implementation';
 
-const TEMPLATE_PATH = fieldPath('spec', 'template');
-const PCS_TOPOLOGY_NAME_PATH = TEMPLATE_PATH.child('topologyConstraint', 'topologyName');
+const PCS_TOPOLOGY_NAME_PATH = TEMPLATE.child('topologyConstraint', 'topologyName');
 
 /** A topologyConstraint read defensively; absent or wrongly typed strings read as "". */
 interface Constraint {
@@ -88,39 +82,26 @@ interface TemplateView {
   groups: { name: string; cliqueNames: string[]; constraint: Constraint | undefined; index: number }[];
 }
 
-function viewOf(pcs: unknown): TemplateView {
-  const template = asObject(asObject(asObject(pcs)?.spec)?.template);
-  const cliques: TemplateView['cliques'] = [];
-  (asArray(template?.cliques) ?? []).forEach((c, index) => {
-    const o = asObject(c);
-    if (!o) return;
-    cliques.push({ name: goString(o.name) ?? '', constraint: readConstraint(o.topologyConstraint), index });
-  });
-  const groups: TemplateView['groups'] = [];
-  (asArray(template?.podCliqueScalingGroups) ?? []).forEach((g, index) => {
-    const o = asObject(g);
-    if (!o) return;
-    groups.push({
-      name: goString(o.name) ?? '',
-      cliqueNames: stringList(o.cliqueNames),
-      constraint: readConstraint(o.topologyConstraint),
-      index,
-    });
-  });
-  return { constraint: readConstraint(template?.topologyConstraint), cliques, groups };
+/** The constraints of the parsed object, each level's name read as Go would ("" when absent). */
+function topologyView(v: PCSView): TemplateView {
+  return {
+    constraint: readConstraint(v.template?.topologyConstraint),
+    cliques: v.cliques.map((c) => ({ name: c.name ?? '', constraint: readConstraint(c.raw.topologyConstraint), index: c.index })),
+    groups: v.groups.map((g) => ({ name: g.name ?? '', cliqueNames: g.cliqueNames, constraint: readConstraint(g.raw.topologyConstraint), index: g.index })),
+  };
 }
 
 /** Every constraint in Grove's walk order: the PCS, then cliques, then scaling groups. */
 function sitesOf(view: TemplateView): Site[] {
   const sites: Site[] = [];
   if (view.constraint) {
-    sites.push({ tc: view.constraint, path: TEMPLATE_PATH.child('topologyConstraint'), kind: KIND_PODCLIQUESET, name: '' });
+    sites.push({ tc: view.constraint, path: TEMPLATE.child('topologyConstraint'), kind: KIND_PODCLIQUESET, name: '' });
   }
   for (const c of view.cliques) {
     if (c.constraint) {
       sites.push({
         tc: c.constraint,
-        path: TEMPLATE_PATH.child('cliques').index(c.index).child('topologyConstraint'),
+        path: TEMPLATE.child('cliques').index(c.index).child('topologyConstraint'),
         kind: KIND_PODCLIQUE,
         name: c.name,
       });
@@ -130,30 +111,13 @@ function sitesOf(view: TemplateView): Site[] {
     if (g.constraint) {
       sites.push({
         tc: g.constraint,
-        path: TEMPLATE_PATH.child('podCliqueScalingGroups').index(g.index).child('topologyConstraint'),
+        path: TEMPLATE.child('podCliqueScalingGroups').index(g.index).child('topologyConstraint'),
         kind: KIND_PODCLIQUESCALINGGROUP,
         name: g.name,
       });
     }
   }
   return sites;
-}
-
-/** Whether the PodCliqueSet carries a topologyConstraint at any level. */
-export function hasAnyTopologyConstraint(pcs: PodCliqueSet | unknown): boolean {
-  return sitesOf(viewOf(pcs)).length > 0;
-}
-
-/**
- * The explicit topologyName values in the object (deduplicated, in walk order): the ClusterTopologyBindings
- * the HTTP layer should prefetch before calling the synchronous validator.
- */
-export function referencedTopologyNames(pcs: PodCliqueSet | unknown): string[] {
-  const names: string[] = [];
-  for (const s of sitesOf(viewOf(pcs))) {
-    if (s.tc.topologyName !== '' && !names.includes(s.tc.topologyName)) names.push(s.tc.topologyName);
-  }
-  return names;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,13 +139,13 @@ function topologyNameConflicts(view: TemplateView): FieldError[] {
   }
   for (const g of view.groups) {
     if (g.constraint && g.constraint.topologyName !== '') {
-      const path = TEMPLATE_PATH.child('podCliqueScalingGroups').index(g.index).child('topologyConstraint', 'topologyName');
+      const path = TEMPLATE.child('podCliqueScalingGroups').index(g.index).child('topologyConstraint', 'topologyName');
       errors.push(invalid(path, g.constraint.topologyName, MSG_NAME_MISMATCH));
     }
   }
   for (const c of view.cliques) {
     if (c.constraint && c.constraint.topologyName !== '') {
-      const path = TEMPLATE_PATH.child('cliques').index(c.index).child('topologyConstraint', 'topologyName');
+      const path = TEMPLATE.child('cliques').index(c.index).child('topologyConstraint', 'topologyName');
       errors.push(invalid(path, c.constraint.topologyName, MSG_NAME_MISMATCH));
     }
   }
@@ -213,7 +177,7 @@ function resolveTopologyName(view: TemplateView): Resolution {
   let pcsName = '';
   let pcsResolvable = false;
   if (view.constraint) {
-    const eff = effective(view.constraint, TEMPLATE_PATH.child('topologyConstraint'), '', false);
+    const eff = effective(view.constraint, TEMPLATE.child('topologyConstraint'), '', false);
     if (eff !== undefined) {
       pcsName = eff;
       pcsResolvable = true;
@@ -223,7 +187,7 @@ function resolveTopologyName(view: TemplateView): Resolution {
   const groupNameByClique = new Map<string, string>();
   for (const g of view.groups) {
     if (!g.constraint) continue;
-    const path = TEMPLATE_PATH.child('podCliqueScalingGroups').index(g.index).child('topologyConstraint');
+    const path = TEMPLATE.child('podCliqueScalingGroups').index(g.index).child('topologyConstraint');
     const eff = effective(g.constraint, path, pcsName, pcsResolvable);
     if (eff === undefined) continue;
     observe(eff);
@@ -234,7 +198,7 @@ function resolveTopologyName(view: TemplateView): Resolution {
     const fromGroup = groupNameByClique.get(c.name);
     const inherited = fromGroup ?? pcsName;
     const canInherit = fromGroup !== undefined || pcsResolvable;
-    const path = TEMPLATE_PATH.child('cliques').index(c.index).child('topologyConstraint');
+    const path = TEMPLATE.child('cliques').index(c.index).child('topologyConstraint');
     const eff = effective(c.constraint, path, inherited, canInherit);
     if (eff !== undefined) observe(eff);
   }
@@ -333,7 +297,7 @@ function validateHierarchy(view: TemplateView, domains: string[]): FieldError[] 
 
   const pcs = view.constraint;
   if (pcs) {
-    const path = TEMPLATE_PATH.child('topologyConstraint');
+    const path = TEMPLATE.child('topologyConstraint');
     for (const c of view.cliques) {
       if (c.constraint) compare(pcs, path, KIND_PODCLIQUESET, '', c.constraint, KIND_PODCLIQUE, c.name);
     }
@@ -343,7 +307,7 @@ function validateHierarchy(view: TemplateView, domains: string[]): FieldError[] 
   }
   for (const g of view.groups) {
     if (!g.constraint) continue;
-    const path = TEMPLATE_PATH.child('podCliqueScalingGroups').index(g.index).child('topologyConstraint');
+    const path = TEMPLATE.child('podCliqueScalingGroups').index(g.index).child('topologyConstraint');
     for (const member of g.cliqueNames) {
       // Exact name match: a clique named `worker` is never mistaken for `pworker`.
       const clique = view.cliques.find((c) => c.name === member);
@@ -370,13 +334,40 @@ function redundantPreferredWarnings(sites: Site[], domains: string[]): string[] 
   return warnings;
 }
 
-/** Resolution, CTB lookup, domain existence and hierarchy (the create rules once TAS is known to be on). */
-function validateAgainstTopology(view: TemplateView, ctx: TopologyValidationContext): AdmissionResult {
+/**
+ * copse: every explicit topologyName must be a possible object name (a DNS subdomain) before anything
+ * is looked up by it; Grove does not check, and `..` would otherwise reach the API as a path segment.
+ */
+function invalidTopologyNames(sites: Site[]): FieldError[] {
+  return sites.flatMap((s) => {
+    if (s.tc.topologyName === '') return [];
+    const problems = isDNS1123Subdomain(s.tc.topologyName);
+    return problems.length > 0 ? [invalid(s.path.child('topologyName'), s.tc.topologyName, problems.join('; '))] : [];
+  });
+}
+
+/**
+ * The ClusterTopologyBinding the create rules check the object against: names first (each a DNS
+ * subdomain, all alike after inheritance — Grove allows only one per PodCliqueSet), so an object
+ * naming many topologies is refused by these pure checks and costs no lookup at all.
+ */
+function topologyToCheck(view: TemplateView): { name: string } | { errors: FieldError[] } | undefined {
   const sites = sitesOf(view);
-  if (sites.length === 0) return { errors: [], warnings: [] };
+  if (sites.length === 0) return undefined;
+  const invalidNames = invalidTopologyNames(sites);
+  if (invalidNames.length > 0) return { errors: invalidNames };
   const resolution = resolveTopologyName(view);
-  if (resolution.errors.length > 0) return { errors: resolution.errors, warnings: [] };
-  const { domains, errors } = lookupDomains(resolution.name, ctx);
+  if (resolution.errors.length > 0) return { errors: resolution.errors };
+  return { name: resolution.name };
+}
+
+/** Names, CTB lookup, domain existence and hierarchy (the create rules once TAS is known to be on). */
+function validateAgainstTopology(view: TemplateView, ctx: TopologyValidationContext): ValidationResult {
+  const target = topologyToCheck(view);
+  if (target === undefined) return { errors: [], warnings: [] };
+  if ('errors' in target) return { errors: target.errors, warnings: [] };
+  const sites = sitesOf(view);
+  const { domains, errors } = lookupDomains(target.name, ctx);
   if (errors.length > 0) return { errors, warnings: [] };
   const domainErrs = validateDomainsExist(sites, domains);
   if (domainErrs.length > 0) return { errors: domainErrs, warnings: [] };
@@ -384,8 +375,8 @@ function validateAgainstTopology(view: TemplateView, ctx: TopologyValidationCont
 }
 
 /** §3.5 create rules. */
-export function validateTopologyOnCreate(pcs: PodCliqueSet | unknown, ctx: TopologyValidationContext): AdmissionResult {
-  const view = viewOf(pcs);
+export function validateTopologyOnCreate(pcs: PCSView, ctx: TopologyValidationContext): ValidationResult {
+  const view = topologyView(pcs);
   if (!ctx.topologyAwareScheduling) return { errors: disallowWhenTASDisabled(sitesOf(view)), warnings: [] };
   return validateAgainstTopology(view, ctx);
 }
@@ -452,7 +443,7 @@ function validatePCSImmutability(a: Constraint | undefined, b: Constraint | unde
     return [forbidden(PCS_TOPOLOGY_NAME_PATH, `topologyName cannot be changed from ${JSON.stringify(oldName)} to ${JSON.stringify(newName)}`)];
   }
   if (constraintChanged(a, b) && !isAllowedPackDomainMigration(a, b)) {
-    return [forbidden(TEMPLATE_PATH.child('topologyConstraint'), constraintChangeMessage(KIND_PODCLIQUESET, '', a, b))];
+    return [forbidden(TEMPLATE.child('topologyConstraint'), constraintChangeMessage(KIND_PODCLIQUESET, '', a, b))];
   }
   return [];
 }
@@ -474,7 +465,7 @@ function validateImmutability(view: TemplateView, oldView: TemplateView, allowRe
       .filter((x) => changedDisallowed(old.get(x.name), x.constraint))
       .map((x) =>
         forbidden(
-          TEMPLATE_PATH.child(list).index(x.index).child('topologyConstraint'),
+          TEMPLATE.child(list).index(x.index).child('topologyConstraint'),
           constraintChangeMessage(kind, x.name, old.get(x.name), x.constraint),
         ),
       );
@@ -490,28 +481,46 @@ function hasRepairableLegacyConstraint(view: TemplateView): boolean {
   return sitesOf(view).some((s) => s.tc.topologyName === '' && s.tc.packDomain !== '');
 }
 
+/** An object stored before topologyName existed, which an update may repair (validated like a create). */
+function isLegacyRepair(oldView: TemplateView): boolean {
+  return sitesOf(oldView).length > 0 && hasRepairableLegacyConstraint(oldView) && resolveTopologyName(oldView).missing;
+}
+
 /**
  * §3.5 update rules: every constraint is immutable, except (a) moving `packDomain` to `pack.required`
  * unchanged and (b) the legacy repair of an object that predates `topologyName`, which may add one and
  * is then validated like a create. Warns once per remaining deprecated `packDomain`.
  */
-export function validateTopologyOnUpdate(
-  pcs: PodCliqueSet | unknown,
-  old: PodCliqueSet | unknown,
-  ctx: TopologyValidationContext,
-): AdmissionResult {
-  const view = viewOf(pcs);
-  const oldView = viewOf(old);
+export function validateTopologyOnUpdate(pcs: PCSView, old: PCSView, ctx: TopologyValidationContext): ValidationResult {
+  const view = topologyView(pcs);
+  const oldView = topologyView(old);
   const warnings = sitesOf(view)
     .filter((s) => s.tc.packDomain !== '')
     .map((s) => `${s.path.child('packDomain')} is deprecated; use ${s.path.child('pack', 'required')} instead`);
 
-  if (sitesOf(oldView).length > 0 && hasRepairableLegacyConstraint(oldView) && resolveTopologyName(oldView).missing) {
+  if (isLegacyRepair(oldView)) {
     const errs = validateImmutability(view, oldView, true);
     if (errs.length > 0) return { errors: errs, warnings };
     if (!ctx.topologyAwareScheduling) return { errors: disallowWhenTASDisabled(sitesOf(view)), warnings };
     return { errors: validateAgainstTopology(view, ctx).errors, warnings };
   }
   return { errors: validateImmutability(view, oldView, false), warnings };
+}
+
+/**
+ * The one ClusterTopologyBinding name the rules above will ask `ctx.topology` for, or undefined when
+ * they ask for none (no constraint, topology-aware scheduling off, names that are invalid or differ,
+ * or an update that is not a legacy repair). The HTTP layer fetches exactly this before validating,
+ * so a request costs at most one lookup however many names the object carries.
+ */
+export function topologyNameToLookUp(pcs: unknown, old: unknown, ctx: Pick<TopologyValidationContext, 'topologyAwareScheduling'>): string | undefined {
+  if (!ctx.topologyAwareScheduling) return undefined;
+  const view = topologyView(viewOf(pcs));
+  if (old !== undefined && old !== null) {
+    const oldView = topologyView(viewOf(old));
+    if (!isLegacyRepair(oldView) || validateImmutability(view, oldView, true).length > 0) return undefined;
+  }
+  const target = topologyToCheck(view);
+  return target && 'name' in target ? target.name : undefined;
 }
 

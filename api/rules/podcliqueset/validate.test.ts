@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { formatFieldError, formatFieldErrors } from '../../field-errors.js';
 import { defaultPodCliqueSet } from './defaults.js';
-import { referencedTopologyNames } from './topology.js';
+import { topologyNameToLookUp } from './topology.js';
 import {
   type PodCliqueSetValidationContext,
   validatePodCliqueSetCreate,
@@ -839,7 +839,7 @@ describe('validatePodCliqueSetCreate: valid objects and warnings', () => {
     const r = create(p, c);
     expect(texts(r)).toEqual([]);
     expect(r.warnings).toEqual([]);
-    expect(referencedTopologyNames(p)).toEqual(['grove-topology']);
+    expect(topologyNameToLookUp(p, undefined, c)).toBe('grove-topology');
   });
 
   it('accepts a child constraint that inherits its topologyName', () => {
@@ -874,13 +874,39 @@ describe('validatePodCliqueSetCreate: valid objects and warnings', () => {
     ]);
   });
 
-  it('lists the topology names to prefetch', () => {
+  it('names no topology to prefetch when the names differ: the mismatch is found without a lookup', () => {
     const p = basePCS();
     set(p, `${T}.cliques.0.topologyConstraint`, { topologyName: 'a', pack: { required: 'host' } });
     set(p, `${T}.cliques.1.topologyConstraint`, { topologyName: 'b', pack: { required: 'host' } });
     set(p, `${T}.podCliqueScalingGroups`, [group('grp', ['worker'], { topologyConstraint: { topologyName: 'a', pack: { required: 'rack' } } })]);
-    expect(referencedTopologyNames(p)).toEqual(['a', 'b']);
-    expect(referencedTopologyNames(basePCS())).toEqual([]);
+    expect(topologyNameToLookUp(p, undefined, ctx())).toBeUndefined();
+    expect(topologyNameToLookUp(basePCS(), undefined, ctx())).toBeUndefined();
+  });
+
+  it('copse: refuses a topologyName that is not a DNS subdomain before looking anything up', () => {
+    const p = basePCS();
+    set(p, `${T}.topologyConstraint`, { topologyName: '..', pack: { required: 'rack' } });
+    set(p, `${T}.cliques.1.topologyConstraint`, { topologyName: 'Grove_Topology', pack: { required: 'host' } });
+    const asked: string[] = [];
+    const r = create(p, ctx({ topology: (n) => (asked.push(n), undefined) }));
+    expect(texts(r)).toEqual([
+      `spec.template.topologyConstraint.topologyName: Invalid value: "..": ${SUBDOMAIN_MSG}`,
+      `spec.template.cliques[1].topologyConstraint.topologyName: Invalid value: "Grove_Topology": ${SUBDOMAIN_MSG}`,
+    ]);
+    expect(asked).toEqual([]);
+    expect(topologyNameToLookUp(p, undefined, ctx())).toBeUndefined();
+  });
+
+  it('2,000 distinct topology names: denied by the name rules, nothing to look up', () => {
+    const p = basePCS();
+    set(p, `${T}.cliques`, Array.from({ length: 2000 }, (_, i) => clique(`c${i}`, {}, { topologyConstraint: { topologyName: `t-${i}`, pack: { required: 'host' } } })));
+    const asked: string[] = [];
+    const r = create(p, ctx({ topology: (n) => (asked.push(n), undefined) }));
+    expect(asked).toEqual([]);
+    expect(topologyNameToLookUp(p, undefined, ctx())).toBeUndefined();
+    const mismatches = texts(r).filter((t) => t.endsWith(NAME_MISMATCH));
+    expect(mismatches).toHaveLength(2000);
+    expect(mismatches[1999]).toBe(`spec.template.cliques[1999].topologyConstraint.topologyName: Invalid value: "t-1999": ${NAME_MISMATCH}`);
   });
 
   it('does not throw on wrongly typed input and reports what it can', () => {
@@ -1175,5 +1201,49 @@ describe('validatePodCliqueSetUpdate', () => {
   it('an unchanged object is a valid update', () => {
     const p = basePCS();
     expect(texts(update(p, structuredClone(p)))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The prefetch names exactly what the rules ask for
+
+/** The ClusterTopologyBinding names a validation asks `ctx.topology` for. */
+function askedFor(run: (c: PodCliqueSetValidationContext) => unknown, over: Partial<PodCliqueSetValidationContext> = {}): string[] {
+  const asked: string[] = [];
+  const base = ctx(over);
+  run({ ...base, topology: (n) => (asked.push(n), base.topology?.(n)) });
+  return asked;
+}
+
+describe('topologyNameToLookUp agrees with the rules on every case above', () => {
+  it.each(createCases)('create: $name', (c) => {
+    const p = basePCS();
+    c.mutate(p);
+    const want = topologyNameToLookUp(p, undefined, ctx(c.ctx));
+    expect(askedFor((x) => create(p, x), c.ctx)).toEqual(want === undefined ? [] : [want]);
+  });
+
+  it.each(updateCases)('update: $name', (c) => {
+    const old = basePCS();
+    c.old?.(old);
+    const next = structuredClone(old);
+    c.mutate(next);
+    const want = topologyNameToLookUp(next, old, ctx(c.ctx));
+    expect(askedFor((x) => update(next, old, x), c.ctx)).toEqual(want === undefined ? [] : [want]);
+  });
+
+  it('looks up the one name of a create, and of a legacy repair only among updates', () => {
+    const p = basePCS();
+    set(p, `${T}.topologyConstraint`, { topologyName: 'grove-topology', pack: { required: 'rack' } });
+    expect(topologyNameToLookUp(p, undefined, ctx())).toBe('grove-topology');
+    expect(topologyNameToLookUp(p, undefined, ctx({ topologyAwareScheduling: false }))).toBeUndefined();
+    const scaled = structuredClone(p);
+    set(scaled, 'spec.replicas', 3);
+    expect(topologyNameToLookUp(scaled, p, ctx())).toBeUndefined();
+    const legacy = basePCS();
+    set(legacy, `${T}.topologyConstraint`, { packDomain: 'rack' });
+    const repaired = structuredClone(legacy);
+    set(repaired, `${T}.topologyConstraint.topologyName`, 'grove-topology');
+    expect(topologyNameToLookUp(repaired, legacy, ctx())).toBe('grove-topology');
   });
 });

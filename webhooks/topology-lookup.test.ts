@@ -1,0 +1,101 @@
+// The default ClusterTopologyBinding lookup: what it refuses to ask for, what it refuses to believe,
+// and that its GET really goes away when the signal fires (a loopback HTTP server stands in for the
+// apiserver).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeConfig } from '../kube/client.js';
+import { kubeconfigGetJson, notTheTopology, topologyLookup, type GetJson } from './topology-lookup.js';
+
+const CTB = { apiVersion: 'grove.io/v1alpha1', kind: 'ClusterTopologyBinding', metadata: { name: 'grove-topology' }, spec: { levels: [] } };
+/** What `GET /apis/grove.io/v1alpha1/clustertopologybindings/..` returns once the client has resolved the `..`. */
+const DISCOVERY = { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'grove.io/v1alpha1', resources: [] };
+
+const never = new AbortController().signal;
+
+describe('topologyLookup', () => {
+  const recording = (answer: unknown): { get: GetJson; paths: string[] } => {
+    const paths: string[] = [];
+    return { paths, get: async (path) => (paths.push(path), answer) };
+  };
+
+  it('GETs the object by its encoded path and returns it', async () => {
+    const r = recording(CTB);
+    expect(await topologyLookup(r.get)('grove-topology', never)).toEqual(CTB);
+    expect(r.paths).toEqual(['/apis/grove.io/v1alpha1/clustertopologybindings/grove-topology']);
+    expect(await topologyLookup(recording(undefined).get)('grove-topology', never)).toBeUndefined();
+  });
+
+  it.each(['..', '.', 'a/b', 'Grove'])('refuses to look up %j and sends nothing', async (name) => {
+    const r = recording(DISCOVERY);
+    await expect(topologyLookup(r.get)(name, never)).rejects.toThrow(`refusing to look up ClusterTopologyBinding ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain`);
+    expect(r.paths).toEqual([]);
+  });
+
+  it('does not take a discovery document, or another object, for the ClusterTopologyBinding', async () => {
+    await expect(topologyLookup(recording(DISCOVERY).get)('grove-topology', never)).rejects.toThrow(
+      'GET /apis/grove.io/v1alpha1/clustertopologybindings/grove-topology did not return the object asked for: ' +
+        'expected grove.io/v1alpha1 ClusterTopologyBinding "grove-topology", got "v1" "APIResourceList" named null',
+    );
+    expect(notTheTopology({ ...CTB, metadata: { name: 'other' } }, 'grove-topology')).toBe(
+      'expected grove.io/v1alpha1 ClusterTopologyBinding "grove-topology", got "grove.io/v1alpha1" "ClusterTopologyBinding" named "other"',
+    );
+    expect(notTheTopology({ ...CTB, apiVersion: 'grove.io/v1beta9' }, 'grove-topology')).toMatch(/got "grove.io\/v1beta9"/);
+    expect(notTheTopology(CTB, 'grove-topology')).toBeUndefined();
+  });
+});
+
+describe('kubeconfigGetJson against a loopback server', () => {
+  let server: Server;
+  const seen: { url: string; auth: string | undefined }[] = [];
+  const hanging: ServerResponse[] = [];
+  let closedWhileHanging = 0;
+  let kc: KubeConfig;
+
+  beforeAll(async () => {
+    server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      seen.push({ url: req.url ?? '', auth: req.headers.authorization });
+      if (req.url?.endsWith('/grove-topology')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(CTB));
+      if (req.url?.endsWith('/forbidden')) {
+        return void res.writeHead(403).end(JSON.stringify({ kind: 'Status', message: 'clustertopologybindings.grove.io "forbidden" is forbidden' }));
+      }
+      if (req.url?.endsWith('/hang')) {
+        hanging.push(res);
+        req.socket.once('close', () => closedWhileHanging++);
+        return;
+      }
+      res.writeHead(404).end(JSON.stringify({ kind: 'Status', reason: 'NotFound' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 'secret-token' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+  });
+  afterAll(async () => {
+    for (const r of hanging) r.destroy();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('returns the object, undefined for 404, and the Status message otherwise, with the kubeconfig credentials', async () => {
+    const get = kubeconfigGetJson(kc);
+    expect(await get('/apis/grove.io/v1alpha1/clustertopologybindings/grove-topology', never)).toEqual(CTB);
+    expect(await get('/apis/grove.io/v1alpha1/clustertopologybindings/gone', never)).toBeUndefined();
+    await expect(get('/apis/grove.io/v1alpha1/clustertopologybindings/forbidden', never)).rejects.toThrow(
+      'GET /apis/grove.io/v1alpha1/clustertopologybindings/forbidden: 403: clustertopologybindings.grove.io "forbidden" is forbidden',
+    );
+    expect(seen[0]).toEqual({ url: '/apis/grove.io/v1alpha1/clustertopologybindings/grove-topology', auth: 'Bearer secret-token' });
+  });
+
+  it('closes the request when the signal fires', async () => {
+    const controller = new AbortController();
+    const pending = kubeconfigGetJson(kc)('/apis/grove.io/v1alpha1/clustertopologybindings/hang', controller.signal);
+    await expect.poll(() => hanging.length).toBe(1);
+    controller.abort(new Error('handler did not answer within 8s'));
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    await expect.poll(() => closedWhileHanging).toBe(1);
+  });
+});
