@@ -16,15 +16,15 @@ import {
   set,
   uniqueSuffix,
 } from '../support/admission.js';
-import { GROVE_SAMPLES_ROOT, groveSamplesPresent, podCliqueSetDocs } from '../support/grove-samples.js';
+import { groveSamplesPresent, groveSamplesRoot, podCliqueSetDocs } from '../support/grove-samples.js';
 import { clients, kubectl, testNamespace } from '../support/kube.js';
 
 const kubeconfig = inject('kubeconfig');
 const { core } = clients(kubeconfig);
 let ns: { name: string; cleanup: () => Promise<void> };
 
-const GROVE_SAMPLES = join(GROVE_SAMPLES_ROOT, 'samples');
-const samplesPresent = groveSamplesPresent('admission e2e', 'samples');
+const GROVE_SAMPLES = join(groveSamplesRoot(), 'samples');
+const samplesPresent = groveSamplesPresent({ suite: 'admission e2e', suites: 1, sub: 'samples' });
 
 interface Sample {
   file: string;
