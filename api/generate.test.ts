@@ -84,8 +84,8 @@ describe('typegen', () => {
     expect(types).toContain('export type TopologyDomain = string;');
   });
 
-  it('imports embedded core types from client-node', () => {
-    expect(types).toContain("import type { V1ListMeta, V1ObjectMeta, V1PodSpec, V1ResourceClaimTemplateSpec, V2MetricSpec } from '@kubernetes/client-node';");
+  it('imports embedded core types as wire-true aliases', () => {
+    expect(types).toContain("import type { V1ListMeta, V1ObjectMeta, V1PodSpec, V1ResourceClaimTemplateSpec, V2MetricSpec } from '../core/wire.js';");
     expect(types).toMatch(/ {2}podSpec: V1PodSpec;/);
     expect(types).toMatch(/ {2}metrics\?: V2MetricSpec\[\];/);
     expect(types).toMatch(/ {2}templateSpec: V1ResourceClaimTemplateSpec;/);

@@ -128,3 +128,14 @@ export const PODGANG_CONDITION_SCHEDULED = 'Scheduled';
 export const PODGANG_CONDITION_READY = 'Ready';
 export const PODGANG_CONDITION_UNHEALTHY = 'Unhealthy';
 export const PODGANG_CONDITION_DISRUPTION_TARGET = 'DisruptionTarget';
+
+// ---------------------------------------------------------------------------------------------
+// copse's own keys (not in Grove's API)
+
+/**
+ * The PCS controller writes, on every PodClique and PodCliqueScalingGroup it creates or syncs, the template
+ * `replicas` it last applied; it reads it back to tell a template edit (which must reach the child) from a
+ * direct `kubectl scale` of the child (which must be kept). Grove never propagates template replicas
+ * (grove-compat §10.12). Not copied onto pods.
+ */
+export const ANNOTATION_TEMPLATE_REPLICAS = 'copse.io/template-replicas';

@@ -1,6 +1,6 @@
 // TypeScript type generator: schemas (api/kinds.ts) -> api/generated/types.ts.
 // Named nodes (`named('TopologyConstraint', ...)`) become exported interfaces or aliases, embedded core
-// types are imported from @kubernetes/client-node, the rest is inlined.
+// types are wire-true aliases of client-node's models (api/core/wire.ts), the rest is inlined.
 
 import { coreSchema } from './core/index.js';
 import { KIND_NAMES, KINDS } from './kinds.js';
@@ -125,7 +125,7 @@ class TypeGen {
     const body: string[] = [];
     for (const name of this.order) body.push(this.declaration(name));
     for (const l of lists) {
-      const listMeta = this.addImport({ name: 'V1ListMeta', from: '@kubernetes/client-node' });
+      const listMeta = this.addImport({ name: 'V1ListMeta', from: '../core/wire.js' });
       body.push(
         `${doc(`A list of ${l.kind} objects (${l.apiVersion}).`, '')}export interface ${l.listKind} {\n` +
           `  apiVersion?: string;\n  kind?: string;\n  metadata?: ${listMeta};\n  items: ${l.kind}[];\n}\n`,

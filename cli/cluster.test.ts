@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { shapeFromFlags } from './cluster.js';
+import { shapeFromFlags, workloadSchedulingFromFlag } from './cluster.js';
 
 describe('copse cluster up flags', () => {
   const dir = mkdtempSync(join(tmpdir(), 'copse-cli-'));
@@ -29,5 +29,17 @@ describe('copse cluster up flags', () => {
     ['bad JSON', () => shapeFromFlags(undefined, file('b.json', '{')), `--topology ${join(dir, 'b.json')}:`],
   ])('rejects %s with a message naming it', (_name, fn, message) => {
     expect(fn).toThrow(message);
+  });
+});
+
+describe('copse up --workload-scheduling', () => {
+  it('takes native or off; without the flag the cluster keeps its mode', () => {
+    expect(workloadSchedulingFromFlag('native')).toBe('native');
+    expect(workloadSchedulingFromFlag('off')).toBe('off');
+    expect(workloadSchedulingFromFlag(undefined)).toBeUndefined();
+  });
+
+  it('rejects anything else, naming the flag', () => {
+    expect(() => workloadSchedulingFromFlag('gang')).toThrow('--workload-scheduling: must be one of off, native, got "gang"');
   });
 });

@@ -5,15 +5,22 @@ import { parseArgs } from 'node:util';
 import { adminKubeconfigPath, down, readState, status, up } from '../cluster/local.js';
 import { ShapeError, type ClusterShape } from '../cluster/topology.js';
 import { binaryPath, ensureBinaries } from '../cluster/upstream.js';
+import { describeWorkloadScheduling, parseWorkloadSchedulingMode, type WorkloadSchedulingMode } from '../cluster/workload-scheduling.js';
 import type { Command } from './main.js';
 
 const help = `Usage: copse cluster <up|down|status|kubeconfig|kubectl|build>
 
-  up [--nodes N] [--topology FILE]
+  up [--nodes N] [--topology FILE] [--workload-scheduling native|off]
       Build the pinned binaries if needed (first run only), start etcd, kube-apiserver,
       kube-controller-manager, kube-scheduler and kwok on 127.0.0.1, and create the
       simulated GPU nodes. Idempotent. FILE is JSON with any of: zones, blocksPerZone,
       racksPerBlock, hostsPerRack, cpu, memory, gpus, nodes.
+      --workload-scheduling native turns on Kubernetes v1.37's native workload-aware
+      scheduling (feature gates GenericWorkload, TopologyAwareWorkloadScheduling,
+      CompositePodGroup; serves scheduling.k8s.io/v1beta1 and v1alpha3); off (the default
+      for a new cluster) turns it off. Without the flag the cluster keeps its current mode.
+      Switching restarts only kube-apiserver, kube-scheduler and kube-controller-manager;
+      etcd keeps the data.
   down [--purge]     stop exactly the processes copse started; --purge deletes etcd data and certs
   status [--json]    health of each component and the number of Ready nodes (exit 1 if unhealthy)
   kubeconfig         print the path of the admin kubeconfig
@@ -47,12 +54,23 @@ export function shapeFromFlags(nodes: string | undefined, topologyFile: string |
   return shape;
 }
 
+/** `--workload-scheduling` of `copse up` and `copse cluster up`; undefined keeps the cluster's current mode. */
+export function workloadSchedulingFromFlag(value: string | undefined): WorkloadSchedulingMode | undefined {
+  return parseWorkloadSchedulingMode(value, '--workload-scheduling');
+}
+
 async function clusterUp(rest: string[]): Promise<number> {
-  const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, topology: { type: 'string' } } });
-  const cluster = await up({ shape: shapeFromFlags(values.nodes, values.topology) });
+  const { values } = parseArgs({
+    args: rest,
+    options: { nodes: { type: 'string' }, topology: { type: 'string' }, 'workload-scheduling': { type: 'string' } },
+  });
+  const shape = shapeFromFlags(values.nodes, values.topology);
+  const workloadScheduling = workloadSchedulingFromFlag(values['workload-scheduling']);
+  const cluster = await up({ ...(shape ? { shape } : {}), ...(workloadScheduling ? { workloadScheduling } : {}) });
   const s = cluster.state;
   process.stdout.write(
     `Local cluster is up: Kubernetes ${s.kubernetesVersion}, ${s.shape.nodes} simulated nodes, API at https://127.0.0.1:${s.ports.apiserver}\n` +
+      `  workload scheduling: ${describeWorkloadScheduling(s.workloadScheduling)}\n` +
       `  kubectl --kubeconfig ${cluster.kubeconfig} get nodes\n`,
   );
   return 0;
@@ -78,6 +96,7 @@ async function clusterStatus(rest: string[]): Promise<number> {
       process.stdout.write(`${name.padEnd(26)} ${word}${c.pid && c.running ? ` (pid ${c.pid})` : ''}\n`);
     }
     if (report.nodes) process.stdout.write(`${'nodes'.padEnd(26)} ${report.nodes.ready}/${report.nodes.wanted} Ready\n`);
+    if (report.workloadScheduling) process.stdout.write(`${'workload scheduling'.padEnd(26)} ${describeWorkloadScheduling(report.workloadScheduling)}\n`);
   }
   return report.healthy ? 0 : 1;
 }

@@ -22,7 +22,8 @@ const usage = `copse — Kubernetes-native orchestration for multi-component AI 
 Usage: copse <command> [options]
 
 Commands:
-  up [--example]          start the local control plane, install copse and run its server
+  up [--example] [--workload-scheduling native|off]
+                          start the local control plane, install copse and run its server
   down [--purge]          stop everything \`up\` started (--purge also deletes local state)
   cluster up|down|status|kubeconfig|kubectl
                           manage only the embedded local control plane

@@ -12,7 +12,18 @@ describe('copse serve options', () => {
       certMode: 'auto',
       resyncSeconds: 3600,
       topologyAwareScheduling: true,
+      metricsHost: '0.0.0.0',
+      metricsPort: 8080,
+      controllers: true,
+      leaderElect: true,
+      qps: 200,
+      burst: 400,
+      watchStallSeconds: 180,
     });
+  });
+
+  it('parses the monitoring address, including IPv6', () => {
+    expect(parseServeOptions(['--metrics-bind-address', '[::1]:9090'])).toMatchObject({ metricsHost: '::1', metricsPort: 9090 });
   });
 
   it('takes its namespace from COPSE_NAMESPACE (the Deployment sets it), a flag overriding it', () => {
@@ -33,6 +44,11 @@ describe('copse serve options', () => {
     [['--cert-mode', 'manual'], '--cert-dir: required with --cert-mode=manual'],
     [['--topology-aware-scheduling', 'yes'], '--topology-aware-scheduling: must be true or false, got "yes"'],
     [['--resync-interval', '0'], '--resync-interval: must be a positive number of seconds, got "0"'],
+    [['--metrics-bind-address', '8080'], '--metrics-bind-address: must be HOST:PORT, got "8080"'],
+    [['--controllers', 'no'], '--controllers: must be true or false, got "no"'],
+    [['--leader-elect', '1'], '--leader-elect: must be true or false, got "1"'],
+    [['--kube-api-qps', '0'], '--kube-api-qps: must be a positive number, got "0"'],
+    [['--watch-stall-seconds', '0'], '--watch-stall-seconds: must be at least 1 second, got "0"'],
   ])('rejects %j naming the flag', (argv, message) => {
     expect(() => parseServeOptions(argv)).toThrow(message);
   });

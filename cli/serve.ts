@@ -1,8 +1,16 @@
-// `copse serve`: run copse's server in the foreground (admission webhooks now;
-// controllers, the scheduler extender and the aggregated API join it later).
+// `copse serve`: run copse's server in the foreground: the admission webhooks (on every replica),
+// the controllers (on the replica holding the leader Lease) and the monitoring listener.
 import { parseArgs } from 'node:util';
+import { defaultSchedulerBackend } from '../api/desired/index.js';
+import { registerControllers, type ControllerConfig } from '../controllers/index.js';
+import { Manager } from '../controllers/runtime/manager.js';
 import { loadKubeConfig, makeClients } from '../kube/client.js';
+import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
+import { KubeHttp } from '../kube/http.js';
 import { componentLogger } from '../kube/log.js';
+import { defaultRegistry, enableProcessMetrics } from '../kube/metrics.js';
+import { startMonitoring } from '../kube/monitoring.js';
+import { kubeRequestObserver } from '../kube/request-metrics.js';
 import { runWebhooks } from '../webhooks/run.js';
 import type { Command } from './main.js';
 
@@ -21,6 +29,15 @@ const help = `Usage: copse serve [options]
   --resync-interval SECONDS  how often certificates and injected caBundles are re-checked (default 3600)
   --topology-aware-scheduling=false
                              reject topology constraints, as Grove does when TAS is off
+  --metrics-bind-address HOST:PORT
+                             monitoring listener: /metrics, /healthz, /livez, /readyz (default 0.0.0.0:8080)
+  --controllers=false        serve admission only (no controllers)
+  --leader-elect=false       reconcile without a leader Lease (a single replica only)
+  --leader-election-namespace NS
+                             namespace of the Lease copse-controller-leader (default: --namespace)
+  --kube-api-qps N --kube-api-burst N
+                             client-side rate limit towards kube-apiserver (default 200 / 400)
+  --watch-stall-seconds N    restart a watch that has sent nothing (not even a bookmark) for this long (default 180)
 `;
 
 export interface ServeOptions {
@@ -35,6 +52,14 @@ export interface ServeOptions {
   certDir?: string;
   resyncSeconds: number;
   topologyAwareScheduling: boolean;
+  metricsHost: string;
+  metricsPort: number;
+  controllers: boolean;
+  leaderElect: boolean;
+  leaderElectionNamespace?: string;
+  qps: number;
+  burst: number;
+  watchStallSeconds: number;
 }
 
 export class UsageError extends Error {}
@@ -70,6 +95,13 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'cert-dir': { type: 'string' },
       'topology-aware-scheduling': { type: 'string', default: 'true' },
       'resync-interval': { type: 'string', default: '3600' },
+      'metrics-bind-address': { type: 'string', default: '0.0.0.0:8080' },
+      controllers: { type: 'string', default: 'true' },
+      'leader-elect': { type: 'string', default: 'true' },
+      'leader-election-namespace': { type: 'string' },
+      'kube-api-qps': { type: 'string', default: '200' },
+      'kube-api-burst': { type: 'string', default: '400' },
+      'watch-stall-seconds': { type: 'string', default: '180' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -79,6 +111,12 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const tas = oneOf('topology-aware-scheduling', v['topology-aware-scheduling'], ['true', 'false'] as const);
   const namespace = v.namespace || env['COPSE_NAMESPACE'];
   const resyncSeconds = numberIn('resync-interval', v['resync-interval'], (n) => Number.isFinite(n) && n > 0, 'a positive number of seconds');
+  const metrics = hostPort('metrics-bind-address', v['metrics-bind-address']);
+  const controllers = oneOf('controllers', v.controllers, ['true', 'false'] as const);
+  const leaderElect = oneOf('leader-elect', v['leader-elect'], ['true', 'false'] as const);
+  const qps = numberIn('kube-api-qps', v['kube-api-qps'], (n) => Number.isFinite(n) && n > 0, 'a positive number');
+  const burst = numberIn('kube-api-burst', v['kube-api-burst'], (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  const watchStallSeconds = numberIn('watch-stall-seconds', v['watch-stall-seconds'], (n) => Number.isFinite(n) && n >= 1, 'at least 1 second');
   return {
     help: v.help === true,
     ...(v.kubeconfig ? { kubeconfig: v.kubeconfig } : {}),
@@ -91,6 +129,32 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     ...(v['cert-dir'] ? { certDir: v['cert-dir'] } : {}),
     resyncSeconds,
     topologyAwareScheduling: tas === 'true',
+    metricsHost: metrics.host,
+    metricsPort: metrics.port,
+    controllers: controllers === 'true',
+    leaderElect: leaderElect === 'true',
+    ...(v['leader-election-namespace'] ? { leaderElectionNamespace: v['leader-election-namespace'] } : {}),
+    qps,
+    burst,
+    watchStallSeconds,
+  };
+}
+
+function hostPort(flag: string, value: string | undefined): { host: string; port: number } {
+  const m = /^(.*):(\d+)$/.exec(value ?? '');
+  const port = Number(m?.[2]);
+  if (!m || !m[1] || !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--${flag}: must be HOST:PORT, got "${value}"`);
+  return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+/** The controllers' configuration from the serve flags. */
+export function controllerConfig(o: ServeOptions): ControllerConfig {
+  return {
+    topologyAwareScheduling: o.topologyAwareScheduling,
+    defaultSchedulerName: 'default-scheduler',
+    backends: [defaultSchedulerBackend],
+    initContainer: { image: process.env['COPSE_IMAGE'] ?? 'copse:0.1.0', command: ['copse', 'initc'] },
+    concurrency: { podCliqueSet: 4, podClique: 8, scalingGroup: 4, podGang: 4 },
   };
 }
 
@@ -115,7 +179,23 @@ export const serveCommand: Command = {
       return 0;
     }
     const log = componentLogger('serve');
+    enableProcessMetrics();
     const kc = loadKubeConfig(o.inCluster ? { inCluster: true } : o.kubeconfig ? { kubeconfig: o.kubeconfig } : {});
+    const monitoring = await startMonitoring({ host: o.metricsHost, port: o.metricsPort, registry: defaultRegistry, log });
+    const http = new KubeHttp(kc, { qps: o.qps, burst: o.burst, observe: kubeRequestObserver() });
+    const namespace = o.namespace ?? 'copse-system';
+    let manager: Manager | undefined;
+    if (o.controllers) {
+      manager = new Manager({
+        client: new DynamicClient(http, FIELD_MANAGERS.controller),
+        log: componentLogger('controllers'),
+        informers: { resyncMs: 10 * 60_000, stallMs: o.watchStallSeconds * 1000 },
+        ...(o.leaderElect ? { leaderElection: { namespace: o.leaderElectionNamespace ?? namespace, name: 'copse-controller-leader' } } : {}),
+      });
+      registerControllers(manager, controllerConfig(o), componentLogger('controllers'));
+      const m = manager;
+      monitoring.addReadinessCheck('informers', () => (m.synced() ? undefined : 'informer caches not synced yet'));
+    }
     const running = await runWebhooks({
       kube: makeClients(kc),
       host: o.host,
@@ -128,9 +208,15 @@ export const serveCommand: Command = {
       resyncIntervalMs: o.resyncSeconds * 1000,
       log,
     });
-    log.info({ url: running.server.url }, 'copse is serving');
+    monitoring.addReadinessCheck('webhooks', () => (running.server.ready() ? undefined : 'no serving certificate yet'));
+    // Informers sync in the background; the webhooks serve meanwhile.
+    void manager?.start().catch((err: unknown) => log.error({ err }, 'controllers failed to start'));
+    log.info({ url: running.server.url, metrics: monitoring.url, controllers: o.controllers, leaderElect: o.leaderElect }, 'copse is serving');
     log.info({ signal: await waitForSignal() }, 'shutting down');
+    await manager?.stop();
     await running.close();
+    await monitoring.close();
+    http.close();
     return 0;
   },
 };

@@ -9,6 +9,7 @@ import { up, type LocalCluster } from '../cluster/local.js';
 import { repoRoot } from '../cluster/paths.js';
 import { isRunning, readRecord, startProcess, tailLog } from '../cluster/processes.js';
 import type { ClusterShape } from '../cluster/topology.js';
+import type { WorkloadSchedulingMode } from '../cluster/workload-scheduling.js';
 import { applyObject } from '../kube/apply.js';
 import { loadKubeConfig, makeClients, type KubeClients, type KubernetesObject } from '../kube/client.js';
 import { WEBHOOKS } from '../webhooks/registry.js';
@@ -59,6 +60,7 @@ export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log
   const rec = readRecord(cluster.stateDir, SERVER_PROCESS);
   if (!rec || !isRunning(rec)) {
     const args = [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
+      '--metrics-bind-address', `127.0.0.1:${cluster.state.ports.metrics}`,
       // Cheap on a local cluster, and a hand-edited caBundle heals within seconds.
       '--resync-interval', '10'];
     const started = startProcess(cluster.stateDir, SERVER_PROCESS, process.execPath, args);
@@ -78,13 +80,19 @@ export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log
 
 export interface StackOptions {
   shape?: Partial<ClusterShape>;
+  /** Unset: keep the cluster's current mode. */
+  workloadScheduling?: WorkloadSchedulingMode;
   example?: boolean;
   log?: Log;
 }
 
 export async function upStack(opts: StackOptions = {}): Promise<Stack> {
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const cluster = await up({ ...(opts.shape ? { shape: opts.shape } : {}), log });
+  const cluster = await up({
+    ...(opts.shape ? { shape: opts.shape } : {}),
+    ...(opts.workloadScheduling ? { workloadScheduling: opts.workloadScheduling } : {}),
+    log,
+  });
   const kube = makeClients(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
   await installCopse(kube, 'local', log);
   const serverUrl = await ensureServer(cluster, kube, log);

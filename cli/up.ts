@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { allCrds } from '../api/crds.js';
 import { down } from '../cluster/local.js';
 import { binaryPath } from '../cluster/upstream.js';
-import { shapeFromFlags } from './cluster.js';
+import { describeWorkloadScheduling } from '../cluster/workload-scheduling.js';
+import { shapeFromFlags, workloadSchedulingFromFlag } from './cluster.js';
 import type { Command } from './main.js';
 import { EXAMPLE_FILE, upStack } from './stack.js';
 
@@ -13,10 +14,16 @@ export const upCommand: Command = {
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { nodes: { type: 'string' }, topology: { type: 'string' }, example: { type: 'boolean', default: false } },
+      options: {
+        nodes: { type: 'string' },
+        topology: { type: 'string' },
+        'workload-scheduling': { type: 'string' },
+        example: { type: 'boolean', default: false },
+      },
     });
     const shape = shapeFromFlags(values.nodes, values.topology);
-    const { cluster, serverUrl } = await upStack({ ...(shape ? { shape } : {}), example: values.example });
+    const workloadScheduling = workloadSchedulingFromFlag(values['workload-scheduling']);
+    const { cluster, serverUrl } = await upStack({ ...(shape ? { shape } : {}), ...(workloadScheduling ? { workloadScheduling } : {}), example: values.example });
     const kubectl = binaryPath('kubectl');
     const kc = cluster.kubeconfig;
     const s = cluster.state;
@@ -25,7 +32,8 @@ export const upCommand: Command = {
       spawnSync(kubectl, ['--kubeconfig', kc, ...args], { stdio: 'inherit' });
     };
     process.stdout.write(
-      `\ncopse is up: Kubernetes ${s.kubernetesVersion} on 127.0.0.1:${s.ports.apiserver}, ${s.shape.nodes} simulated GPU nodes, copse admission at ${serverUrl}\n`,
+      `\ncopse is up: Kubernetes ${s.kubernetesVersion} on 127.0.0.1:${s.ports.apiserver}, ${s.shape.nodes} simulated GPU nodes, copse admission at ${serverUrl}\n` +
+        `workload scheduling: ${describeWorkloadScheduling(s.workloadScheduling)}\n`,
     );
     show(['get', 'nodes', '-L', 'topology.copse.io/block,topology.copse.io/rack', '--sort-by=.metadata.name']);
     show(['get', 'crd', ...allCrds().map((c) => c.metadata.name)]);

@@ -3,27 +3,65 @@
 // binaries. `up` is idempotent: it starts only what is not already running and
 // reconciles the simulated nodes to the requested shape.
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { kwokStagesYaml } from './kwok-stages.js';
-import { ensurePki, FRONT_PROXY_CLIENT_CN, pkiPaths, SERVICE_CIDR, writeKubeconfigs } from './pki.js';
-import { isRunning, listRecords, readRecord, startProcess, stopProcess, tailLog } from './processes.js';
+import { ensurePki, FRONT_PROXY_CLIENT_CN, pkiPaths, SERVICE_CIDR, writeKubeconfigs, type CertKeyPaths } from './pki.js';
+import { mkdirPrivate, tightenTree, writePrivate } from './private-files.js';
+import { changedFlags, isRunning, listRecords, readRecord, startedWith, startProcess, stopProcess, tailLog } from './processes.js';
 import { stateDir as defaultStateDir, stateSlot } from './paths.js';
 import { KWOK_ANNOTATION, nodeObject, placements, resolveShape, SIMULATED_LABEL, type ClusterShape } from './topology.js';
 import { binaryPath, ensureBinaries, KUBERNETES_VERSION } from './upstream.js';
+import {
+  DEFAULT_WORKLOAD_SCHEDULING,
+  modeOfApiserverArgs,
+  workloadSchedulingFlags,
+  type WorkloadSchedulingMode,
+} from './workload-scheduling.js';
 
+/** The ports of one cluster, in block order. New names go at the end, so existing clusters keep theirs. */
 export const PORT_NAMES = ['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'webhook', 'extender', 'aggregator', 'metrics'] as const;
 export type PortName = (typeof PORT_NAMES)[number];
 export type Ports = Record<PortName, number>;
+
+/**
+ * Each state directory owns a block of PORT_BLOCK_SIZE consecutive loopback ports in
+ * [PORT_RANGE_FIRST, PORT_RANGE_END), below Linux's ephemeral range (32768+). PORT_NAMES
+ * takes the first ones; the rest of the block is room for more names.
+ */
+export const PORT_BLOCK_SIZE = 20;
+export const PORT_RANGE_FIRST = 20000;
+export const PORT_RANGE_END = 32000;
+export const PORT_BLOCKS = (PORT_RANGE_END - PORT_RANGE_FIRST) / PORT_BLOCK_SIZE;
+if (PORT_NAMES.length > PORT_BLOCK_SIZE) throw new Error(`copse: ${PORT_NAMES.length} port names do not fit a block of ${PORT_BLOCK_SIZE}`);
+
+/** The ports of block number `block` (0 ≤ block < PORT_BLOCKS). */
+export function portBlock(block: number): Ports {
+  const base = PORT_RANGE_FIRST + (block % PORT_BLOCKS) * PORT_BLOCK_SIZE;
+  return Object.fromEntries(PORT_NAMES.map((n, idx) => [n, base + idx])) as Ports;
+}
+
+/**
+ * The ports recorded for an existing cluster, with names added since it was created
+ * filled in from the same block; undefined when nothing usable was recorded.
+ */
+export function completePorts(recorded: Partial<Record<string, number>> | undefined): Ports | undefined {
+  const first = recorded?.[PORT_NAMES[0]];
+  if (first === undefined || (first - PORT_RANGE_FIRST) % PORT_BLOCK_SIZE !== 0) return undefined;
+  const block = portBlock((first - PORT_RANGE_FIRST) / PORT_BLOCK_SIZE);
+  return Object.fromEntries(PORT_NAMES.map((n) => [n, recorded?.[n] ?? block[n]])) as Ports;
+}
 
 export interface ClusterState {
   version: 1;
   ports: Ports;
   shape: ClusterShape;
   kubernetesVersion: string;
+  /** Absent in state files of older copse versions, which ran without it: read as 'off'. */
+  workloadScheduling: WorkloadSchedulingMode;
 }
 
 /** Start order; `down` walks it backwards. */
@@ -47,7 +85,16 @@ function statePath(dir: string): string {
 export function readState(dir = defaultStateDir()): ClusterState | undefined {
   const p = statePath(dir);
   if (!existsSync(p)) return undefined;
-  return JSON.parse(readFileSync(p, 'utf8')) as ClusterState;
+  const raw = JSON.parse(readFileSync(p, 'utf8')) as Partial<ClusterState>;
+  const ports = completePorts(raw.ports);
+  if (!ports || !raw.shape) throw new Error(`copse: ${p} is not a copse cluster state file (no ports or shape); remove it or run \`copse down --purge\``);
+  return {
+    version: 1,
+    ports,
+    shape: raw.shape,
+    kubernetesVersion: raw.kubernetesVersion ?? 'unknown',
+    workloadScheduling: raw.workloadScheduling ?? DEFAULT_WORKLOAD_SCHEDULING,
+  };
 }
 
 export function adminKubeconfigPath(dir = defaultStateDir()): string {
@@ -62,21 +109,25 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-// Ports come in a block of ten chosen from a hash of the state directory, below
-// Linux's ephemeral range, so two checkouts on one machine do not collide.
+// The first block tried comes from a hash of the state directory, so two checkouts
+// on one machine do not collide; taken blocks are skipped.
 async function choosePorts(dir: string): Promise<Ports> {
-  const slots = 600;
-  const first = stateSlot(dir, slots);
-  for (let i = 0; i < slots; i++) {
-    const base = 20000 + ((first + i) % slots) * 20;
-    const candidate = Object.fromEntries(PORT_NAMES.map((n, idx) => [n, base + idx])) as Ports;
+  const first = stateSlot(dir, PORT_BLOCKS);
+  for (let i = 0; i < PORT_BLOCKS; i++) {
+    const candidate = portBlock(first + i);
     const free = await Promise.all(Object.values(candidate).map(portFree));
     if (free.every(Boolean)) return candidate;
   }
-  throw new Error('copse: no free block of loopback ports between 20000 and 32000');
+  throw new Error(`copse: no free block of ${PORT_BLOCK_SIZE} loopback ports between ${PORT_RANGE_FIRST} and ${PORT_RANGE_END}`);
 }
 
-function get(url: string, pki?: { ca: string; cert: string; key: string }): Promise<{ status: number; body: string }> {
+interface ClientTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+function get(url: string, pki?: ClientTls): Promise<{ status: number; body: string }> {
   return new Promise((resolveGet) => {
     const u = new URL(url);
     const opts = { hostname: u.hostname, port: u.port, path: u.pathname + u.search, method: 'GET', timeout: 3000 };
@@ -105,18 +156,27 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`copse: timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${tail}`);
 }
 
-function adminPki(dir: string): { ca: string; cert: string; key: string } {
+/** Client TLS material from the PKI, or undefined while (part of) it does not exist yet. */
+function clientTls(caCert: string, client: CertKeyPaths): ClientTls | undefined {
+  if (![caCert, client.cert, client.key].every((f) => existsSync(f))) return undefined;
+  return { ca: readFileSync(caCert, 'utf8'), cert: readFileSync(client.cert, 'utf8'), key: readFileSync(client.key, 'utf8') };
+}
+
+/** What copse presents to etcd for its health probe; tests use it to show a client cert is what etcd wants. */
+export function etcdHealthcheckTls(dir: string): ClientTls | undefined {
   const p = pkiPaths(dir);
-  const admin = p.client('admin');
-  return { ca: readFileSync(p.caCert, 'utf8'), cert: readFileSync(admin.cert, 'utf8'), key: readFileSync(admin.key, 'utf8') };
+  return clientTls(p.etcdCaCert, p.etcdHealthcheckClient);
 }
 
 /** Health probe of each component, by its own endpoint. */
 export async function componentHealth(dir: string, state: ClusterState): Promise<Record<Component, { running: boolean; healthy: boolean; pid?: number }>> {
-  const pki = existsSync(pkiPaths(dir).caCert) ? adminPki(dir) : undefined;
+  const p = pkiPaths(dir);
+  const admin = clientTls(p.caCert, p.client('admin'));
+  const etcdClient = etcdHealthcheckTls(dir);
   const probe: Record<Component, () => Promise<boolean>> = {
-    etcd: async () => (await get(`http://127.0.0.1:${state.ports.etcd}/health`)).body.includes('"health":"true"'),
-    'kube-apiserver': async () => (await get(`https://127.0.0.1:${state.ports.apiserver}/readyz`, pki)).status === 200,
+    // Without the etcd client cert there is no way in: etcd demands one.
+    etcd: async () => etcdClient !== undefined && (await get(`https://127.0.0.1:${state.ports.etcd}/health`, etcdClient)).body.includes('"health":"true"'),
+    'kube-apiserver': async () => (await get(`https://127.0.0.1:${state.ports.apiserver}/readyz`, admin)).status === 200,
     'kube-controller-manager': async () => (await get(`https://127.0.0.1:${state.ports.controllerManager}/healthz`)).status === 200,
     'kube-scheduler': async () => (await get(`https://127.0.0.1:${state.ports.scheduler}/healthz`)).status === 200,
     // kwok has no health endpoint of its own; its liveness shows in Ready nodes.
@@ -131,13 +191,13 @@ export async function componentHealth(dir: string, state: ClusterState): Promise
   return out;
 }
 
-function schedulerConfig(dir: string, state: ClusterState): string {
+function schedulerConfig(dir: string): string {
   const path = join(dir, 'kube-scheduler.yaml');
   const extra = join(dir, 'scheduler-extenders.yaml');
   // copse's extender registers itself by writing scheduler-extenders.yaml (see
   // scheduler/); the scheduler is restarted when that changes.
   const extenders = existsSync(extra) ? readFileSync(extra, 'utf8').trimEnd() + '\n' : '';
-  writeFileSync(
+  writePrivate(
     path,
     [
       'apiVersion: kubescheduler.config.k8s.io/v1',
@@ -151,29 +211,48 @@ function schedulerConfig(dir: string, state: ClusterState): string {
       extenders,
     ].join('\n'),
   );
-  void state;
   return path;
 }
 
-function commandFor(c: Component, dir: string, state: ClusterState): string[] {
+/**
+ * The command line of each component. `up` compares it with what a running component
+ * was started with and restarts only the components whose command line changed (a
+ * new workload-scheduling mode, new binaries, a state directory from an older copse).
+ */
+export function commandFor(c: Component, dir: string, state: ClusterState): string[] {
   const p = pkiPaths(dir);
   const { ports } = state;
+  const mode = workloadSchedulingFlags(state.workloadScheduling);
   switch (c) {
     case 'etcd':
+      // TLS with client-certificate auth on both ports: only holders of a cert from
+      // the etcd CA (kube-apiserver, copse's probe, etcd itself) get in, so no local
+      // user can read or write cluster state around the apiserver's RBAC.
       return [
         `--name=copse`,
         `--data-dir=${join(dir, 'etcd')}`,
-        `--listen-client-urls=http://127.0.0.1:${ports.etcd}`,
-        `--advertise-client-urls=http://127.0.0.1:${ports.etcd}`,
-        `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-        `--initial-cluster=copse=http://127.0.0.1:${ports.etcdPeer}`,
+        `--listen-client-urls=https://127.0.0.1:${ports.etcd}`,
+        `--advertise-client-urls=https://127.0.0.1:${ports.etcd}`,
+        `--cert-file=${p.etcdServer.cert}`,
+        `--key-file=${p.etcdServer.key}`,
+        '--client-cert-auth=true',
+        `--trusted-ca-file=${p.etcdCaCert}`,
+        `--listen-peer-urls=https://127.0.0.1:${ports.etcdPeer}`,
+        `--initial-advertise-peer-urls=https://127.0.0.1:${ports.etcdPeer}`,
+        `--initial-cluster=copse=https://127.0.0.1:${ports.etcdPeer}`,
+        `--peer-cert-file=${p.etcdPeer.cert}`,
+        `--peer-key-file=${p.etcdPeer.key}`,
+        '--peer-client-cert-auth=true',
+        `--peer-trusted-ca-file=${p.etcdCaCert}`,
         '--quota-backend-bytes=4294967296',
         '--log-level=warn',
       ];
     case 'kube-apiserver':
       return [
-        `--etcd-servers=http://127.0.0.1:${ports.etcd}`,
+        `--etcd-servers=https://127.0.0.1:${ports.etcd}`,
+        `--etcd-cafile=${p.etcdCaCert}`,
+        `--etcd-certfile=${p.apiserverEtcdClient.cert}`,
+        `--etcd-keyfile=${p.apiserverEtcdClient.key}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
         `--secure-port=${ports.apiserver}`,
@@ -198,6 +277,7 @@ function commandFor(c: Component, dir: string, state: ClusterState): string[] {
         `--proxy-client-cert-file=${p.frontProxyClientCert}`,
         `--proxy-client-key-file=${p.frontProxyClientKey}`,
         '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota,MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
+        ...mode['kube-apiserver'],
         '--profiling=false',
         '--v=1',
       ];
@@ -216,8 +296,11 @@ function commandFor(c: Component, dir: string, state: ClusterState): string[] {
         `--cluster-signing-key-file=${p.caKey}`,
         '--use-service-account-credentials=true',
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
-        '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
+        // v1.37 refuses controller names it no longer has (cloud-node-lifecycle,
+        // service-lb-controller, node-route-controller), so only nodeipam is named.
+        '--controllers=*,-nodeipam',
         '--horizontal-pod-autoscaler-sync-period=5s',
+        ...mode['kube-controller-manager'],
         '--profiling=false',
         '--v=1',
       ];
@@ -225,19 +308,20 @@ function commandFor(c: Component, dir: string, state: ClusterState): string[] {
     case 'kube-scheduler': {
       const kc = join(dir, 'kube-scheduler.kubeconfig');
       return [
-        `--config=${schedulerConfig(dir, state)}`,
+        `--config=${schedulerConfig(dir)}`,
         `--authentication-kubeconfig=${kc}`,
         `--authorization-kubeconfig=${kc}`,
         '--bind-address=127.0.0.1',
         `--secure-port=${ports.scheduler}`,
         '--leader-elect=false',
+        ...mode['kube-scheduler'],
         '--profiling=false',
         '--v=1',
       ];
     }
     case 'kwok': {
       const stages = join(dir, 'kwok-stages.yaml');
-      writeFileSync(stages, kwokStagesYaml());
+      writePrivate(stages, kwokStagesYaml());
       return [
         `--config=${stages}`,
         `--kubeconfig=${join(dir, 'kwok.kubeconfig')}`,
@@ -256,6 +340,8 @@ function commandFor(c: Component, dir: string, state: ClusterState): string[] {
 
 export interface UpOptions {
   shape?: Partial<ClusterShape>;
+  /** Unset: keep the mode recorded in the state directory ('off' for a new cluster). */
+  workloadScheduling?: WorkloadSchedulingMode;
   stateDir?: string;
   log?: Log;
 }
@@ -266,11 +352,18 @@ function makeClient(kubeconfig: string): CoreV1Api {
   return kc.makeApiClient(CoreV1Api);
 }
 
+/** Start a component unless it already runs with the wanted command line; a running one with another is restarted. */
 async function start(c: Component, dir: string, state: ClusterState, log: Log): Promise<void> {
-  const rec = readRecord(dir, c);
-  if (rec && isRunning(rec)) return;
+  const command = binaryPath(c);
   const args = commandFor(c, dir, state);
-  const started = startProcess(dir, c, binaryPath(c), args);
+  const rec = readRecord(dir, c);
+  if (rec && isRunning(rec)) {
+    if (startedWith(rec, command, args)) return;
+    const why = rec.command !== command ? 'new binary' : `changed ${changedFlags(rec.args, args).join(', ')}`;
+    log(`copse: restarting ${c} (${why})`);
+    await stopProcess(dir, c);
+  }
+  const started = startProcess(dir, c, command, args);
   log(`copse: started ${c} (pid ${started.pid})`);
   const health = async () => {
     const h = await componentHealth(dir, state);
@@ -307,12 +400,8 @@ async function readyNodeCount(core: CoreV1Api): Promise<number> {
   return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
 }
 
-export async function up(opts: UpOptions = {}): Promise<LocalCluster> {
-  const log = opts.log ?? defaultLog;
-  const dir = opts.stateDir ?? defaultStateDir();
-  mkdirSync(dir, { recursive: true });
-  await ensureBinaries(log);
-
+/** The state `up` brings about: what was asked, else what was recorded, else the defaults. */
+async function wantedState(dir: string, opts: UpOptions): Promise<ClusterState> {
   const previous = readState(dir);
   const anyRunning = listRecords(dir).some(isRunning);
   const shape = resolveShape(opts.shape ?? previous?.shape ?? {});
@@ -321,21 +410,35 @@ export async function up(opts: UpOptions = {}): Promise<LocalCluster> {
     ports: previous?.ports ?? (await choosePorts(dir)),
     shape,
     kubernetesVersion: KUBERNETES_VERSION,
+    workloadScheduling: opts.workloadScheduling ?? previous?.workloadScheduling ?? DEFAULT_WORKLOAD_SCHEDULING,
   };
   if (previous && !anyRunning) {
     // Ports were ours last time; make sure nobody else took them meanwhile.
     const free = await Promise.all(Object.values(state.ports).map(portFree));
     if (!free.every(Boolean)) state.ports = await choosePorts(dir);
   }
-  writeFileSync(statePath(dir), JSON.stringify(state, null, 2));
+  return state;
+}
+
+export async function up(opts: UpOptions = {}): Promise<LocalCluster> {
+  const log = opts.log ?? defaultLog;
+  const dir = opts.stateDir ?? defaultStateDir();
+  mkdirPrivate(dir);
+  // State directories of older copse versions had world-readable keys, kubeconfigs and logs.
+  const tightened = tightenTree(dir);
+  if (tightened.length > 0) log(`copse: made ${tightened.length} files and folders in ${dir} owner-only`);
+  await ensureBinaries(log);
+
+  const state = await wantedState(dir, opts);
+  writePrivate(statePath(dir), JSON.stringify(state, null, 2));
 
   ensurePki(dir);
   const kubeconfigs = writeKubeconfigs(dir, `https://127.0.0.1:${state.ports.apiserver}`);
   for (const c of COMPONENTS) await start(c, dir, state, log);
 
   const core = makeClient(kubeconfigs.admin ?? adminKubeconfigPath(dir));
-  await reconcileNodes(core, shape, log);
-  await waitFor(`${shape.nodes} simulated nodes to be Ready`, async () => (await readyNodeCount(core)) >= shape.nodes, 120_000, join(dir, 'logs', 'kwok.log'));
+  await reconcileNodes(core, state.shape, log);
+  await waitFor(`${state.shape.nodes} simulated nodes to be Ready`, async () => (await readyNodeCount(core)) >= state.shape.nodes, 120_000, join(dir, 'logs', 'kwok.log'));
   // Pods are refused until the ServiceAccount controller has made `default`.
   await waitFor(
     'the default ServiceAccount',
@@ -392,6 +495,8 @@ export async function down(opts: DownOptions = {}): Promise<string[]> {
 export interface StatusReport {
   stateDir: string;
   state?: ClusterState;
+  /** The mode the running kube-apiserver was started with (the recorded one while it is down). */
+  workloadScheduling?: WorkloadSchedulingMode;
   components: Record<string, { running: boolean; healthy: boolean; pid?: number }>;
   nodes?: { ready: number; wanted: number };
   healthy: boolean;
@@ -409,5 +514,7 @@ export async function status(dir = defaultStateDir()): Promise<StatusReport> {
     nodes = { ready: await readyNodeCount(makeClient(adminKubeconfigPath(dir))), wanted: state.shape.nodes };
   }
   const healthy = COMPONENTS.every((c) => components[c]?.healthy) && nodes !== undefined && nodes.ready >= nodes.wanted;
-  return { stateDir: dir, state, components, ...(nodes ? { nodes } : {}), healthy };
+  const apiserver = readRecord(dir, 'kube-apiserver');
+  const workloadScheduling = apiserver && isRunning(apiserver) ? modeOfApiserverArgs(apiserver.args) : state.workloadScheduling;
+  return { stateDir: dir, state, workloadScheduling, components, ...(nodes ? { nodes } : {}), healthy };
 }

@@ -1,9 +1,13 @@
 // The local control plane's PKI, issued once per state directory with certs/issue.ts.
-// Two separate CAs, as the aggregation layer requires: the cluster CA signs serving
-// and user client certs; the front-proxy CA signs only the aggregator's client cert.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Three separate CAs: the cluster CA signs the apiserver's serving cert and the user
+// client certs; the front-proxy CA signs only the aggregator's client cert, as the
+// aggregation layer requires; the etcd CA signs etcd's serving and peer certs and
+// the only client certs etcd accepts, so no cluster user's certificate opens etcd.
+// Every file is owner-only (cluster/private-files.ts).
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { issueCert, newCa, newRsaKeyPem, type CertKeyPem } from '../certs/issue.js';
+import { issueCert, newCa, newRsaKeyPem, type CertKeyPem, type IssueOptions } from '../certs/issue.js';
+import { mkdirPrivate, writePrivate } from './private-files.js';
 
 export const FRONT_PROXY_CLIENT_CN = 'front-proxy-client';
 /** The in-cluster address of the `kubernetes` Service: first IP of the service range. */
@@ -35,7 +39,22 @@ export interface PkiPaths {
   frontProxyClientKey: string;
   serviceAccountKey: string;
   serviceAccountPub: string;
-  client(name: string): { cert: string; key: string };
+  etcdCaCert: string;
+  etcdCaKey: string;
+  /** etcd's client-port serving cert. */
+  etcdServer: CertKeyPaths;
+  /** etcd's peer cert (server and client use), for its loopback peer port. */
+  etcdPeer: CertKeyPaths;
+  /** kube-apiserver's client cert for etcd. */
+  apiserverEtcdClient: CertKeyPaths;
+  /** copse's own client cert for etcd's /health (status and start-up probes). */
+  etcdHealthcheckClient: CertKeyPaths;
+  client(name: string): CertKeyPaths;
+}
+
+export interface CertKeyPaths {
+  cert: string;
+  key: string;
 }
 
 export function pkiPaths(stateDir: string): PkiPaths {
@@ -51,23 +70,54 @@ export function pkiPaths(stateDir: string): PkiPaths {
     frontProxyClientKey: join(dir, 'front-proxy-client.key'),
     serviceAccountKey: join(dir, 'sa.key'),
     serviceAccountPub: join(dir, 'sa.pub'),
-    client: (name) => ({ cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) }),
+    etcdCaCert: join(dir, 'etcd-ca.crt'),
+    etcdCaKey: join(dir, 'etcd-ca.key'),
+    etcdServer: pair('etcd-server'),
+    etcdPeer: pair('etcd-peer'),
+    apiserverEtcdClient: pair('apiserver-etcd-client'),
+    etcdHealthcheckClient: pair('etcd-healthcheck-client'),
+    client: pair,
   };
-}
-
-function write(path: string, content: string, secret = false): void {
-  writeFileSync(path, content, { mode: secret ? 0o600 : 0o644 });
+  function pair(name: string): CertKeyPaths {
+    return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+  }
 }
 
 function writePair(cert: string, key: string, pair: CertKeyPem): void {
-  write(cert, pair.certPem);
-  write(key, pair.keyPem, true);
+  writePrivate(cert, pair.certPem);
+  writePrivate(key, pair.keyPem);
 }
 
-/** Issue everything that is missing; existing material is kept so restarts reuse it. */
+const LOOPBACK_SANS = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
+
+/** etcd's certificates: what each is for, by its paths. */
+function etcdLeaves(p: PkiPaths): { paths: CertKeyPaths; opts: Omit<IssueOptions, 'now' | 'validDays'> }[] {
+  return [
+    { paths: p.etcdServer, opts: { commonName: 'copse-etcd', ...LOOPBACK_SANS, usage: 'server' } },
+    { paths: p.etcdPeer, opts: { commonName: 'copse-etcd-peer', ...LOOPBACK_SANS, usage: 'both' } },
+    { paths: p.apiserverEtcdClient, opts: { commonName: 'kube-apiserver-etcd-client', usage: 'client' } },
+    { paths: p.etcdHealthcheckClient, opts: { commonName: 'copse-etcd-healthcheck-client', usage: 'client' } },
+  ];
+}
+
+/** The etcd CA and its leaves; a new CA re-issues every leaf, since the old ones no longer verify. */
+function ensureEtcdPki(p: PkiPaths, now: Date): void {
+  const freshCa = !existsSync(p.etcdCaCert) || !existsSync(p.etcdCaKey);
+  if (freshCa) writePair(p.etcdCaCert, p.etcdCaKey, newCa({ commonName: 'copse-etcd-ca', organization: 'copse', now, validDays: 3650 }));
+  const ca: CertKeyPem = { certPem: readFileSync(p.etcdCaCert, 'utf8'), keyPem: readFileSync(p.etcdCaKey, 'utf8') };
+  for (const { paths, opts } of etcdLeaves(p)) {
+    if (!freshCa && existsSync(paths.cert) && existsSync(paths.key)) continue;
+    writePair(paths.cert, paths.key, issueCert(ca, { ...opts, now, validDays: 365 }));
+  }
+}
+
+/**
+ * Issue everything that is missing; existing material is kept so restarts reuse it.
+ * State directories from older copse versions gain what they lack (e.g. the etcd PKI).
+ */
 export function ensurePki(stateDir: string, now = new Date()): PkiPaths {
   const p = pkiPaths(stateDir);
-  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  mkdirPrivate(p.dir);
   if (!existsSync(p.caCert) || !existsSync(p.caKey)) {
     writePair(p.caCert, p.caKey, newCa({ commonName: 'copse-local-ca', organization: 'copse', now, validDays: 3650 }));
   }
@@ -93,14 +143,15 @@ export function ensurePki(stateDir: string, now = new Date()): PkiPaths {
   }
   if (!existsSync(p.frontProxyCaCert)) {
     const fpCa = newCa({ commonName: 'copse-front-proxy-ca', organization: 'copse', now, validDays: 3650 });
-    write(p.frontProxyCaCert, fpCa.certPem);
+    writePrivate(p.frontProxyCaCert, fpCa.certPem);
     writePair(p.frontProxyClientCert, p.frontProxyClientKey, issueCert(fpCa, { commonName: FRONT_PROXY_CLIENT_CN, usage: 'client', now, validDays: 365 }));
   }
   if (!existsSync(p.serviceAccountKey)) {
     const sa = newRsaKeyPem();
-    write(p.serviceAccountKey, sa.privateKeyPem, true);
-    write(p.serviceAccountPub, sa.publicKeyPem);
+    writePrivate(p.serviceAccountKey, sa.privateKeyPem);
+    writePrivate(p.serviceAccountPub, sa.publicKeyPem);
   }
+  ensureEtcdPki(p, now);
   return p;
 }
 
@@ -137,7 +188,7 @@ export function writeKubeconfigs(stateDir: string, server: string): Record<strin
   for (const c of CLIENTS) {
     const path = join(stateDir, `${c.name}.kubeconfig`);
     const { cert, key } = p.client(c.name);
-    write(path, kubeconfigYaml({ server, caCertPem, certPem: readFileSync(cert, 'utf8'), keyPem: readFileSync(key, 'utf8'), user: c.name }), true);
+    writePrivate(path, kubeconfigYaml({ server, caCertPem, certPem: readFileSync(cert, 'utf8'), keyPem: readFileSync(key, 'utf8'), user: c.name }));
     out[c.name] = path;
   }
   return out;

@@ -1,10 +1,13 @@
 // Starts long-running local processes detached from the CLI and stops exactly
-// those again. Each start records pid, argv and start time in <state>/run/<name>.json;
-// stop re-checks /proc/<pid>/cmdline before signalling, so a pid that the kernel
-// has since handed to another program is never killed.
+// those again. Each start records pid, argv, and the kernel's start time of the
+// process in <state>/run/<name>.json. Before any signal the live process must match
+// all of them: argv0 alone is not enough (the copse server's is `node`, shared with
+// every other Node program), and a pid the kernel has handed to another program,
+// even one started with the same command line, has another start time.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { mkdirPrivate, openPrivate, writePrivate } from './private-files.js';
 
 export interface ProcessRecord {
   name: string;
@@ -13,6 +16,22 @@ export interface ProcessRecord {
   args: string[];
   startedAt: string;
   log: string;
+  /**
+   * The process's start time in clock ticks since boot (/proc/<pid>/stat field 22)
+   * and the boot it belongs to; together with the pid they name one process for
+   * good. Absent in records written by older copse versions.
+   */
+  startTicks?: string;
+  bootId?: string;
+}
+
+/** What /proc says about a live pid. */
+export interface ProcessObservation {
+  argv: string[];
+  /** Scheduler state letter (R, S, D, Z, ...). */
+  state: string;
+  startTicks: string;
+  bootId: string;
 }
 
 function runDir(stateDir: string): string {
@@ -42,33 +61,104 @@ export function listRecords(stateDir: string): ProcessRecord[] {
     .filter((r): r is ProcessRecord => r !== undefined);
 }
 
-/** True when the recorded pid is alive and still runs the recorded command. */
-export function isRunning(rec: ProcessRecord): boolean {
+/** /proc/<pid>/cmdline as argv: NUL-separated, with a trailing NUL. */
+export function parseCmdline(raw: string): string[] {
+  const parts = raw.split('\0');
+  if (parts.at(-1) === '') parts.pop();
+  return parts;
+}
+
+/** State and start time from /proc/<pid>/stat; the command name in parentheses may itself hold spaces and parentheses. */
+export function parseStat(raw: string): { state: string; startTicks: string } | undefined {
+  const close = raw.lastIndexOf(')');
+  if (close < 0) return undefined;
+  // Fields after the name start at field 3 (state); starttime is field 22.
+  const fields = raw.slice(close + 2).trim().split(' ');
+  const state = fields[0];
+  const startTicks = fields[22 - 3];
+  if (!state || !startTicks || !/^\d+$/.test(startTicks)) return undefined;
+  return { state, startTicks };
+}
+
+function readBootId(): string {
   try {
-    const cmdline = readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8');
-    const argv0 = cmdline.split('\0')[0] ?? '';
-    if (argv0 !== rec.command) return false;
-    const stat = readFileSync(`/proc/${rec.pid}/stat`, 'utf8');
-    // State field follows the parenthesised comm; Z means the process already exited.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z';
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   } catch {
-    return false;
+    return '';
   }
 }
 
+/** The live process behind a pid, or undefined when there is none. */
+export function observeProcess(pid: number): ProcessObservation | undefined {
+  try {
+    const argv = parseCmdline(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    if (!stat) return undefined;
+    return { argv, ...stat, bootId: readBootId() };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a live process is the one a record describes: the full command line must
+ * match, and so must the start time when the record has one. Exited (zombie)
+ * processes are not running.
+ */
+export function isRecordedProcess(rec: ProcessRecord, seen: ProcessObservation | undefined): boolean {
+  if (!seen || seen.state === 'Z' || seen.state === 'X') return false;
+  if (!sameCommandLine(rec.command, rec.args, seen.argv)) return false;
+  if (rec.startTicks === undefined) return true;
+  return rec.startTicks === seen.startTicks && (rec.bootId === undefined || rec.bootId === seen.bootId);
+}
+
+function sameCommandLine(command: string, args: readonly string[], argv: readonly string[]): boolean {
+  return argv.length === args.length + 1 && argv[0] === command && args.every((a, i) => argv[i + 1] === a);
+}
+
+/** Whether a recorded process was started with exactly this command line (else it must be restarted to apply a new one). */
+export function startedWith(rec: ProcessRecord, command: string, args: readonly string[]): boolean {
+  return sameCommandLine(command, args, [rec.command, ...rec.args]);
+}
+
+/** The flag names (`--name`) that differ between two command lines, for a log line that says why something restarts. */
+export function changedFlags(before: readonly string[], after: readonly string[]): string[] {
+  const name = (a: string) => a.split('=')[0] ?? a;
+  const a = new Set(before);
+  const b = new Set(after);
+  const names = [...before.filter((x) => !b.has(x)), ...after.filter((x) => !a.has(x))].map(name);
+  return [...new Set(names)].sort();
+}
+
+/** True when the recorded process is alive and is still the one copse started. */
+export function isRunning(rec: ProcessRecord): boolean {
+  return isRecordedProcess(rec, observeProcess(rec.pid));
+}
+
 export function startProcess(stateDir: string, name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ProcessRecord {
-  mkdirSync(runDir(stateDir), { recursive: true });
+  mkdirPrivate(runDir(stateDir));
   const logDir = join(stateDir, 'logs');
-  mkdirSync(logDir, { recursive: true });
+  mkdirPrivate(logDir);
   const log = join(logDir, `${name}.log`);
-  const fd = openSync(log, 'a');
+  const fd = openPrivate(log, 'a');
   try {
     const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env });
     if (child.pid === undefined) throw new Error(`failed to start ${name} (${command})`);
     child.unref();
-    const rec: ProcessRecord = { name, pid: child.pid, command, args, startedAt: new Date().toISOString(), log };
-    writeFileSync(recordPath(stateDir, name), JSON.stringify(rec, null, 2));
+    // spawn returns after exec, so /proc already shows the new program. A child that
+    // died at once gets an empty start time, which no live process matches.
+    const seen = observeProcess(child.pid);
+    const rec: ProcessRecord = {
+      name,
+      pid: child.pid,
+      command,
+      args,
+      startedAt: new Date().toISOString(),
+      log,
+      startTicks: seen?.startTicks ?? '',
+      bootId: seen?.bootId ?? readBootId(),
+    };
+    writePrivate(recordPath(stateDir, name), JSON.stringify(rec, null, 2));
     return rec;
   } finally {
     closeSync(fd);

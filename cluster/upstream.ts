@@ -136,24 +136,30 @@ export function goVersionAtLeast(have: [number, number, number], want: string): 
   return true;
 }
 
+/** Why a found Go cannot build the pins, or undefined when it can (or its version is unreadable: the build will say). */
+export function goTooOldMessage(binary: string, versionOutput: string): string | undefined {
+  const version = parseGoVersion(versionOutput);
+  if (!version || goVersionAtLeast(version, GO_MINIMUM)) return undefined;
+  return (
+    `copse: the pinned Kubernetes binaries need Go ${GO_MINIMUM} or newer to build, but ${binary} is ${versionOutput.trim()}.\n` +
+    `  Install Go ${GO_MINIMUM}+ (https://go.dev/doc/install), or set GO=/path/to/go.`
+  );
+}
+
+export const GO_MISSING_MESSAGE =
+  'copse: the Go toolchain is needed once to build the pinned Kubernetes binaries, but `go` was not found.\n' +
+  `  Install Go ${GO_MINIMUM} or newer (https://go.dev/doc/install) and make sure \`go\` is on PATH, or set GO=/path/to/go.`;
+
 function goBinary(): string {
   const candidates = [process.env.GO, 'go', '/usr/local/go/bin/go'].filter((c): c is string => Boolean(c));
   for (const c of candidates) {
     const r = spawnSync(c, ['version'], { encoding: 'utf8', env: goBuildEnv() });
     if (r.status !== 0) continue;
-    const version = parseGoVersion(r.stdout);
-    if (version && !goVersionAtLeast(version, GO_MINIMUM)) {
-      throw new GoMissingError(
-        `copse: the pinned Kubernetes binaries need Go ${GO_MINIMUM} or newer to build, but ${c} is ${r.stdout.trim()}.\n` +
-          `  Install Go ${GO_MINIMUM}+ (https://go.dev/doc/install), or set GO=/path/to/go.`,
-      );
-    }
+    const tooOld = goTooOldMessage(c, r.stdout);
+    if (tooOld) throw new GoMissingError(tooOld);
     return c;
   }
-  throw new GoMissingError(
-    'copse: the Go toolchain is needed once to build the pinned Kubernetes binaries, but `go` was not found.\n' +
-      `  Install Go ${GO_MINIMUM} or newer (https://go.dev/doc/install) and make sure \`go\` is on PATH, or set GO=/path/to/go.`,
-  );
+  throw new GoMissingError(GO_MISSING_MESSAGE);
 }
 
 type Progress = (line: string) => void;

@@ -51,7 +51,7 @@ export class TerminalError extends Error {
   override readonly name = 'TerminalError';
 }
 
-function parseStatus(body: unknown): KubeStatus | undefined {
+export function parseStatus(body: unknown): KubeStatus | undefined {
   if (body === undefined || body === null || body === '') return undefined;
   let v: unknown = body;
   if (typeof body === 'string') {

@@ -1,80 +1,52 @@
 import { describe, expect, it } from 'vitest';
-import { Registry, formatSample } from './metrics.js';
+import { Registry, enableProcessMetrics } from './metrics.js';
 
-describe('metrics registry', () => {
-  it('renders counters with labels in the text format, escaping values', () => {
+describe('metrics registry (prom-client)', () => {
+  it('renders counters with labels in the text format', async () => {
     const r = new Registry();
-    const c = r.counter('copse_things_total', 'Things\ncounted \\ here.', ['kind', 'outcome']);
+    const c = r.counter('copse_things_total', 'Things counted.', ['kind', 'outcome']);
     c.inc({ kind: 'a', outcome: 'ok' });
     c.inc({ kind: 'a', outcome: 'ok' }, 2);
-    c.inc({ kind: 'we"ird\\n\n', outcome: 'fail' });
-    expect(r.render()).toBe(
-      [
-        '# HELP copse_things_total Things\\ncounted \\\\ here.',
-        '# TYPE copse_things_total counter',
-        'copse_things_total{kind="a",outcome="ok"} 3',
-        'copse_things_total{kind="we\\"ird\\\\n\\n",outcome="fail"} 1',
-        '',
-      ].join('\n'),
-    );
-    expect(c.get({ kind: 'a', outcome: 'ok' })).toBe(3);
+    c.inc({ kind: 'b', outcome: 'fail' });
+    const text = await r.render();
+    expect(text).toContain('# TYPE copse_things_total counter');
+    expect(text).toContain('copse_things_total{kind="a",outcome="ok"} 3');
+    expect(text).toContain('copse_things_total{kind="b",outcome="fail"} 1');
+    expect(await r.value('copse_things_total', { kind: 'a' })).toBe(3);
+    expect(await r.value('copse_things_total')).toBe(4);
   });
 
-  it('rejects negative counter increments and unknown labels', () => {
+  it('returns the existing metric when one is declared twice, so modules can declare where they use', () => {
     const r = new Registry();
-    const c = r.counter('x_total', 'x', ['a']);
-    expect(() => c.inc({ a: '1' }, -1)).toThrow(/only increase/);
-    expect(() => c.inc({ b: '1' })).toThrow(/no label "b"/);
+    const a = r.gauge('copse_depth', 'Depth.', ['q']);
+    const b = r.gauge('copse_depth', 'Depth.', ['q']);
+    expect(b).toBe(a);
   });
 
-  it('renders gauges without labels and supports set/inc/dec', () => {
+  it('counts histogram observations per label set', async () => {
     const r = new Registry();
-    const g = r.gauge('copse_up', 'Up.');
-    g.set(undefined, 5);
-    g.inc();
-    g.dec(undefined, 3);
-    expect(r.render()).toBe('# HELP copse_up Up.\n# TYPE copse_up gauge\ncopse_up 3\n');
+    const h = r.histogram('copse_op_seconds', 'Op latency.', ['verb']);
+    h.observe({ verb: 'GET' }, 0.002);
+    h.observe({ verb: 'GET' }, 0.2);
+    h.observe({ verb: 'PUT' }, 1);
+    expect(await r.value('copse_op_seconds', { verb: 'GET' })).toBe(2);
+    const text = await r.render();
+    expect(text).toContain('copse_op_seconds_bucket{le="0.0025",verb="GET"} 1');
   });
 
-  it('renders histograms with cumulative buckets, +Inf, sum and count', () => {
-    const r = new Registry();
-    const h = r.histogram('lat_seconds', 'Latency.', ['w'], [0.1, 1, 0.5]);
-    h.observe({ w: 'x' }, 0.05);
-    h.observe({ w: 'x' }, 0.3);
-    h.observe({ w: 'x' }, 0.3);
-    h.observe({ w: 'x' }, 7);
-    expect(r.render().split('\n')).toEqual([
-      '# HELP lat_seconds Latency.',
-      '# TYPE lat_seconds histogram',
-      'lat_seconds_bucket{w="x",le="0.1"} 1',
-      'lat_seconds_bucket{w="x",le="0.5"} 3',
-      'lat_seconds_bucket{w="x",le="1"} 3',
-      'lat_seconds_bucket{w="x",le="+Inf"} 4',
-      'lat_seconds_sum{w="x"} 7.65',
-      'lat_seconds_count{w="x"} 4',
-      '',
-    ]);
-    expect(h.snapshot({ w: 'x' })).toEqual({ count: 4, sum: 7.65 });
+  it('separate registries do not share series', async () => {
+    const a = new Registry();
+    const b = new Registry();
+    a.counter('copse_x_total', 'x').inc();
+    expect(await b.value('copse_x_total')).toBe(0);
+    expect(await a.value('copse_x_total')).toBe(1);
   });
 
-  it('returns the same metric on identical re-registration and refuses a conflicting one', () => {
+  it('adds the Node process metrics, including event-loop lag', async () => {
     const r = new Registry();
-    const a = r.counter('dup_total', 'd', ['x']);
-    expect(r.counter('dup_total', 'd', ['x'])).toBe(a);
-    expect(() => r.gauge('dup_total', 'd', ['x'])).toThrow(/already registered/);
-    expect(() => r.counter('bad-name', 'd')).toThrow(/invalid metric name/);
-    expect(() => r.histogram('h', 'h', ['le'])).toThrow(/le/);
-  });
-
-  it('orders metrics by name and formats special floats', () => {
-    const r = new Registry();
-    r.gauge('b_metric', 'b').set(undefined, Infinity);
-    r.gauge('a_metric', 'a').set(undefined, NaN);
-    const out = r.render();
-    expect(out.indexOf('a_metric')).toBeLessThan(out.indexOf('b_metric'));
-    expect(out).toContain('a_metric NaN\n');
-    expect(out).toContain('b_metric +Inf\n');
-    expect(formatSample(-Infinity)).toBe('-Inf');
-    expect(formatSample(0.25)).toBe('0.25');
+    enableProcessMetrics(r);
+    const text = await r.render();
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+    expect(text).toContain('process_resident_memory_bytes');
   });
 });

@@ -193,7 +193,7 @@ export function buildWebhookApp(
       ? reply.type('text/plain').send('ok')
       : reply.code(503).type('text/plain').send(state.cert ? 'serving certificate expired' : 'no serving certificate yet'),
   );
-  app.get('/metrics', async (_req, reply) => reply.type(METRICS_CONTENT_TYPE).send((opts.metrics ?? defaultRegistry).render()));
+  app.get('/metrics', async (_req, reply) => reply.type(METRICS_CONTENT_TYPE).send(await (opts.metrics ?? defaultRegistry).render()));
 
   for (const w of opts.webhooks ?? WEBHOOKS) {
     app.post(w.path, async (req: FastifyRequest, reply: FastifyReply) => {
@@ -306,7 +306,7 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
   if (!ok.ok) throw new Error(`initial certificate is not servable: ${ok.reason}`);
   const state: State = { cert: opts.tls ? fingerprintOf(opts.tls.certPem) : undefined };
   const { app, metrics } = buildWebhookApp({ ...opts, log, tls: opts.tls ?? placeholderCertificate(now()) }, state);
-  if (state.cert) metrics.certExpiry.set(undefined, Math.floor(state.cert.notAfter / 1000));
+  if (state.cert) metrics.certExpiry.set(Math.floor(state.cert.notAfter / 1000));
 
   const host = opts.host ?? '0.0.0.0';
   await app.listen({ host, port: opts.port ?? DEFAULT_WEBHOOK_PORT });
@@ -327,7 +327,7 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
       if (state.cert?.fingerprint === fp.fingerprint) return;
       app.server.setSecureContext(serverTlsOptions(cert));
       state.cert = fp;
-      metrics.certExpiry.set(undefined, Math.floor(fp.notAfter / 1000));
+      metrics.certExpiry.set(Math.floor(fp.notAfter / 1000));
       metrics.certReloads.inc();
       log.info({ fingerprint: fp.fingerprint, notAfter: new Date(fp.notAfter).toISOString() }, 'serving certificate swapped');
     },

@@ -14,13 +14,32 @@
 //     meaningful ones (e.g. `protocol: TCP`, needed by list-map keys) are kept;
 //   - keys CRDs reject or ignore (`x-kubernetes-patch-*`, `x-kubernetes-unions`, `oneOf`) are dropped.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KUBERNETES_VERSION } from '../../cluster/upstream.js';
 import { sortKeysDeep } from '../schema/sort.js';
 import type { JSONSchemaProps, JSONValue, SchemaType } from '../schema/types.js';
 
-export const DEFAULT_OPENAPI_DIR = '/root/go/pkg/mod/k8s.io/kubernetes@v1.34.4/api/openapi-spec/v3';
+/** The OpenAPI v3 folder of a k8s.io/kubernetes module inside a Go module cache. */
+export function openapiDirIn(goModCache: string, version: string = KUBERNETES_VERSION): string {
+  return join(goModCache, 'k8s.io', `kubernetes@${version}`, 'api', 'openapi-spec', 'v3');
+}
+
+/**
+ * Where the pinned k8s.io/kubernetes module's OpenAPI documents are, asking `go env GOMODCACHE`
+ * (the module is there after `copse cluster build` has resolved the pins). Undefined when no Go
+ * toolchain answers.
+ */
+export function defaultOpenapiDir(): string | undefined {
+  for (const go of [process.env.GO, 'go', '/usr/local/go/bin/go'].filter((c): c is string => Boolean(c))) {
+    const r = spawnSync(go, ['env', 'GOMODCACHE'], { encoding: 'utf8' });
+    const cache = r.status === 0 ? r.stdout.trim() : '';
+    if (cache) return openapiDirIn(cache);
+  }
+  return undefined;
+}
 
 /** What to vendor: output file (under api/core), source document, root definition. */
 export const VENDORED: readonly { file: string; doc: string; root: string }[] = [
@@ -192,7 +211,7 @@ function checkListMapKeys(s: JSONSchemaProps, path: string): void {
  * Regenerate api/core/*.schema.json from the OpenAPI v3 documents in `openapiDir` (the Kubernetes
  * Go module in the module cache). Returns the written files.
  */
-export function vendorCoreSchemas(openapiDir: string = DEFAULT_OPENAPI_DIR, outDir?: string): string[] {
+export function vendorCoreSchemas(openapiDir: string, outDir?: string): string[] {
   const dir = outDir ?? fileURLToPath(new URL('.', import.meta.url));
   const docs = new Map<string, { [name: string]: unknown }>();
   const written: string[] = [];
@@ -215,5 +234,7 @@ export function vendorCoreSchemas(openapiDir: string = DEFAULT_OPENAPI_DIR, outD
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const src = fileURLToPath(new URL('../../../api/core/', import.meta.url));
   const out = import.meta.url.includes('/dist/') ? src : undefined;
-  for (const f of vendorCoreSchemas(process.argv[2] ?? DEFAULT_OPENAPI_DIR, out)) process.stdout.write(`wrote ${f}\n`);
+  const openapiDir = process.argv[2] ?? defaultOpenapiDir();
+  if (!openapiDir) throw new Error('copse: no Go toolchain to ask for GOMODCACHE; pass the OpenAPI v3 folder as the first argument');
+  for (const f of vendorCoreSchemas(openapiDir, out)) process.stdout.write(`wrote ${f}\n`);
 }

@@ -69,7 +69,7 @@ describe('renderTypes', () => {
     expect(text).toContain('/** Inner doc. */\nexport interface Inner {\n  /** Which. */\n  v: "A" | "B";\n}\n');
     expect(text).toContain('export type Kind = "K1" | "K2";');
     expect(text).toContain('export interface RootList {\n  apiVersion?: string;\n  kind?: string;\n  metadata?: V1ListMeta;\n  items: Root[];\n}');
-    expect(text).toContain("import type { V1ListMeta } from '@kubernetes/client-node';");
+    expect(text).toContain("import type { V1ListMeta } from '../core/wire.js';");
     // each named type is declared once
     expect(text.split('export interface Inner ').length - 1).toBe(1);
   });

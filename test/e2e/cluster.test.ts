@@ -1,8 +1,12 @@
 // Smoke suite for the embedded local control plane: real etcd, kube-apiserver,
 // kube-controller-manager, kube-scheduler and kwok, reached over loopback.
 import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { status } from '../../cluster/local.js';
+import { etcdHealthcheckTls, readState, status } from '../../cluster/local.js';
 import { listRecords } from '../../cluster/processes.js';
 import { stateDir } from '../../cluster/paths.js';
 import { isLoopback, tcpSockets } from '../support/sockets.js';
@@ -12,6 +16,7 @@ import { clients, eventually, kubectl, testNamespace } from '../support/kube.js'
 
 const kubeconfig = inject('kubeconfig');
 const expectedNodes = inject('expectedNodes');
+const workloadScheduling = inject('workloadScheduling');
 const { core, apps } = clients(kubeconfig);
 let ns: { name: string; cleanup: () => Promise<void> };
 
@@ -25,10 +30,11 @@ afterAll(async () => {
 const pause = { name: 'main', image: 'registry.k8s.io/pause:3.10' };
 
 describe('local control plane', () => {
-  it('reports every component healthy', async () => {
+  it('reports every component healthy, and the workload-scheduling mode the run asked for', async () => {
     const report = await status();
     expect(Object.entries(report.components).filter(([, c]) => !c.healthy).map(([n]) => n)).toEqual([]);
     expect(report.healthy).toBe(true);
+    expect(report.workloadScheduling).toBe(workloadScheduling);
   });
 
   it('listens on and talks to loopback only, in every process it started', () => {
@@ -141,5 +147,72 @@ describe('local control plane', () => {
     const r = await kubectl(kubeconfig, ['get', 'nodes', '-o', 'name'], { bin: systemKubectl });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(expectedNodes);
+  });
+});
+
+/** One request to etcd's /health; the outcome is the status and body, or the client-side error. */
+function etcdHealth(url: string, tls: RequestOptions = {}): Promise<string> {
+  return new Promise((resolveReq) => {
+    const u = new URL(url);
+    const opts = { host: u.hostname, port: u.port, path: u.pathname, timeout: 5000 };
+    const onRes = (res: import('node:http').IncomingMessage) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      res.on('end', () => resolveReq(`${res.statusCode} ${body.trim()}`));
+    };
+    const req = u.protocol === 'https:' ? httpsRequest({ ...opts, ...tls }, onRes) : httpRequest(opts, onRes);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolveReq(`error ${e.message}`));
+    req.end();
+  });
+}
+
+describe('etcd is closed to everyone but the apiserver and copse', () => {
+  const port = () => readState()?.ports.etcd;
+
+  it('answers plain HTTP with no data', async () => {
+    expect(await etcdHealth(`http://127.0.0.1:${port()}/health`)).toBe('400 Client sent an HTTP request to an HTTPS server.');
+  });
+
+  it('refuses a TLS client without a certificate from the etcd CA', async () => {
+    const tls = etcdHealthcheckTls(stateDir());
+    expect(tls).toBeDefined();
+    const anonymous = await etcdHealth(`https://127.0.0.1:${port()}/health`, { ca: tls?.ca });
+    expect(anonymous).toMatch(/^error .*certificate required/);
+    // The cluster CA's admin certificate is no key to etcd either.
+    const admin = clients(kubeconfig).kc.getCurrentUser();
+    const adminCert = Buffer.from(admin?.certData ?? '', 'base64').toString('utf8');
+    const adminKey = Buffer.from(admin?.keyData ?? '', 'base64').toString('utf8');
+    expect(adminCert).toContain('BEGIN CERTIFICATE');
+    const withAdmin = await etcdHealth(`https://127.0.0.1:${port()}/health`, { ca: tls?.ca, cert: adminCert, key: adminKey });
+    expect(withAdmin).toMatch(/^error .*(unknown ca|bad certificate|certificate required)/);
+  });
+
+  it('serves a client with the etcd CA\'s client certificate (the probe copse uses)', async () => {
+    const tls = etcdHealthcheckTls(stateDir());
+    expect(await etcdHealth(`https://127.0.0.1:${port()}/health`, { ...tls })).toMatch(/^200 \{"health":"true"/);
+  });
+});
+
+describe('the state directory', () => {
+  it('is owner-only: the folder 0700, keys, kubeconfigs, logs and every other file 0600', () => {
+    const root = stateDir();
+    const exposed: string[] = [];
+    const seen = { keys: 0, kubeconfigs: 0, logs: 0 };
+    const visit = (p: string) => {
+      const st = statSync(p);
+      if (st.mode & 0o077) exposed.push(`${p.slice(root.length) || '/'} ${(st.mode & 0o777).toString(8)}`);
+      if (p.endsWith('.key')) seen.keys++;
+      if (p.endsWith('.kubeconfig')) seen.kubeconfigs++;
+      if (p.endsWith('.log')) seen.logs++;
+      if (st.isDirectory()) for (const e of readdirSync(p)) visit(join(p, e));
+    };
+    visit(root);
+    expect(statSync(root).mode & 0o777).toBe(0o700);
+    expect(exposed).toEqual([]);
+    // The walk did see what matters.
+    expect(seen.keys).toBeGreaterThanOrEqual(10);
+    expect(seen.kubeconfigs).toBe(4);
+    expect(seen.logs).toBeGreaterThanOrEqual(6);
   });
 });

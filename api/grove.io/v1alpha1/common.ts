@@ -313,7 +313,7 @@ export function kindRoot(kind: string, description: string, spec: Schema, status
     kind: str({ description: 'REST resource this object represents; always ' + kind + '.' }),
     // the apiserver forbids anything but `type` (and name/generateName restrictions) on root metadata,
     // so no description here; `kubectl explain` documents it from ObjectMeta.
-    metadata: typedAs({ type: 'object' }, { name: 'V1ObjectMeta', from: '@kubernetes/client-node' }),
+    metadata: typedAs({ type: 'object' }, { name: 'V1ObjectMeta', from: '../core/wire.js' }),
     spec,
   };
   if (status) props['status'] = status;

@@ -1,0 +1,53 @@
+// Events a status pass asks the shell to emit, as data: the shell fills in the involved object,
+// source and timestamps and records them (core/v1 Event). Events mark transitions only, so a status
+// computed twice from the same state emits nothing the second time.
+
+import type { Condition } from '../generated/types.js';
+import { CONDITION_MIN_AVAILABLE_BREACHED } from '../keys.js';
+import { conditionTransition, findCondition } from './conditions.js';
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface StatusEvent {
+  type: EventType;
+  /** CamelCase reason, e.g. AllScheduledReplicasLost. */
+  reason: string;
+  message: string;
+}
+
+/** Scheduled replicas dropped from some to none: the workload is fully down (Grove's reason). */
+export const EVENT_ALL_SCHEDULED_REPLICAS_LOST = 'AllScheduledReplicasLost';
+/** MinAvailableBreached became True after having been False or Unknown. */
+export const EVENT_MIN_AVAILABLE_BREACHED = 'MinAvailableBreached';
+/** MinAvailableBreached went from True to False: at startup and after a recovery alike. */
+export const EVENT_MIN_AVAILABLE_REACHED = 'MinAvailableReached';
+/** TopologyLevelsUnavailable became True. */
+export const EVENT_TOPOLOGY_LEVELS_UNAVAILABLE = 'TopologyLevelsUnavailable';
+
+/**
+ * AllScheduledReplicasLost when `previous` > 0 and `next` is 0. `unit` names what was scheduled
+ * ("pods" for a PodClique, "replicas" for a scaling group).
+ */
+export function scheduledLostEvents(previous: number | undefined, next: number, unit: string): StatusEvent[] {
+  if (previous === undefined || previous <= 0 || next !== 0) return [];
+  return [
+    {
+      type: 'Warning',
+      reason: EVENT_ALL_SCHEDULED_REPLICAS_LOST,
+      message: `All scheduled ${unit} lost (was ${previous}); investigate node availability or capacity`,
+    },
+  ];
+}
+
+/**
+ * Events for MinAvailableBreached transitions. The first time the condition appears nothing is
+ * emitted: at startup nothing is ready yet, and a Warning per new PodClique would be noise.
+ */
+export function breachEvents(previous: readonly Condition[] | undefined, next: readonly Condition[] | undefined): StatusEvent[] {
+  const t = conditionTransition(previous, next, CONDITION_MIN_AVAILABLE_BREACHED);
+  const message = findCondition(next, CONDITION_MIN_AVAILABLE_BREACHED)?.message ?? '';
+  if (!t || t.from === undefined) return [];
+  if (t.to === 'True') return [{ type: 'Warning', reason: EVENT_MIN_AVAILABLE_BREACHED, message }];
+  if (t.from === 'True' && t.to === 'False') return [{ type: 'Normal', reason: EVENT_MIN_AVAILABLE_REACHED, message }];
+  return [];
+}

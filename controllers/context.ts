@@ -1,0 +1,120 @@
+// What every copse controller shares: the informers it reads (created once in the manager's
+// factory), the client it writes with (field manager copse-controller), expectations, events and
+// the operator configuration. Child objects map back to their PodCliqueSet through Grove's
+// `app.kubernetes.io/part-of` label, so one index answers "all children of this PCS".
+import type { Logger } from 'pino';
+import type { Pod, HorizontalPodAutoscaler, Role, RoleBinding, Secret, Service, ServiceAccount } from '../api/core/wire.js';
+import type { ClusterTopologyBinding, PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang } from '../api/index.js';
+import { LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_PODCLIQUE, LABEL_PODGANG, MANAGED_BY_VALUE } from '../api/keys.js';
+import type { InitContainerConfig, SchedulerBackend } from '../api/desired/index.js';
+import type { DynamicClient, ObjectLike } from '../kube/dynamic.js';
+import { RESOURCES, objectKey } from '../kube/resources.js';
+import type { EventRecorder } from './runtime/events.js';
+import { Expectations } from './runtime/expectations.js';
+import type { InformerFactory } from './runtime/factory.js';
+import type { Informer } from './runtime/informer.js';
+import { byLabel } from './runtime/store.js';
+
+export const INDEX_PART_OF = 'part-of';
+export const INDEX_PODCLIQUE = 'podclique';
+export const INDEX_PODGANG = 'podgang';
+
+const MANAGED = `${LABEL_MANAGED_BY}=${MANAGED_BY_VALUE}`;
+
+export interface ControllerConfig {
+  /** Reject or honour topology constraints (copse serve --topology-aware-scheduling). */
+  topologyAwareScheduling: boolean;
+  defaultSchedulerName: string;
+  backends: readonly SchedulerBackend[];
+  initContainer: InitContainerConfig;
+  /** Worker counts per controller. */
+  concurrency: { podCliqueSet: number; podClique: number; scalingGroup: number; podGang: number };
+}
+
+export interface Informers {
+  pcs: Informer<PodCliqueSet>;
+  pclq: Informer<PodClique>;
+  pcsg: Informer<PodCliqueScalingGroup>;
+  podGangs: Informer<PodGang>;
+  pods: Informer<Pod>;
+  services: Informer<Service>;
+  serviceAccounts: Informer<ServiceAccount>;
+  roles: Informer<Role>;
+  roleBindings: Informer<RoleBinding>;
+  secrets: Informer<Secret>;
+  hpas: Informer<HorizontalPodAutoscaler>;
+  ctbs: Informer<ClusterTopologyBinding>;
+}
+
+export interface ControllerContext {
+  client: DynamicClient;
+  informers: Informers;
+  expectations: Expectations;
+  events: EventRecorder;
+  config: ControllerConfig;
+  log: Logger;
+  now: () => Date;
+}
+
+/** The informers the controllers read; managed children are filtered by Grove's managed-by label. */
+export function controllerInformers(factory: InformerFactory): Informers {
+  const inf: Informers = {
+    pcs: factory.informer(RESOURCES.podCliqueSets),
+    pclq: factory.informer(RESOURCES.podCliques),
+    pcsg: factory.informer(RESOURCES.podCliqueScalingGroups),
+    podGangs: factory.informer(RESOURCES.podGangs),
+    // Unfiltered: the scheduler extender counts every pod on a node.
+    pods: factory.informer(RESOURCES.pods),
+    services: factory.informer(RESOURCES.services, { labelSelector: MANAGED }),
+    serviceAccounts: factory.informer(RESOURCES.serviceAccounts, { labelSelector: MANAGED }),
+    roles: factory.informer(RESOURCES.roles, { labelSelector: MANAGED }),
+    roleBindings: factory.informer(RESOURCES.roleBindings, { labelSelector: MANAGED }),
+    // Filtered: copse never caches Secrets it does not manage.
+    secrets: factory.informer(RESOURCES.secrets, { labelSelector: MANAGED }),
+    hpas: factory.informer(RESOURCES.hpas, { labelSelector: MANAGED }),
+    ctbs: factory.informer(RESOURCES.clusterTopologyBindings),
+  };
+  for (const i of [inf.pclq, inf.pcsg, inf.podGangs, inf.pods, inf.services, inf.hpas, inf.secrets] as Informer<ObjectLike>[]) {
+    i.store.addIndex(INDEX_PART_OF, byLabel(LABEL_PART_OF));
+  }
+  inf.pods.store.addIndex(INDEX_PODCLIQUE, byLabel(LABEL_PODCLIQUE));
+  inf.pods.store.addIndex(INDEX_PODGANG, byLabel(LABEL_PODGANG));
+  inf.pclq.store.addIndex(INDEX_PODGANG, byLabel(LABEL_PODGANG));
+  return inf;
+}
+
+/** `ns/<pcs>` for an object that carries Grove's managed-by and part-of labels. */
+export function pcsKeyOf(obj: ObjectLike): string | undefined {
+  const labels = obj.metadata?.labels;
+  if (labels?.[LABEL_MANAGED_BY] !== MANAGED_BY_VALUE) return undefined;
+  const pcs = labels[LABEL_PART_OF];
+  return pcs ? objectKey(obj.metadata?.namespace, pcs) : undefined;
+}
+
+/** The key of the object's controller owner of `kind`, if any. */
+export function ownerKeyOf(obj: ObjectLike, kind: string): string | undefined {
+  const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true && r.kind === kind);
+  return ref ? objectKey(obj.metadata?.namespace, ref.name) : undefined;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; rejects with the first error after all settle. */
+export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure;
+}
+
+export function newExpectations(): Expectations {
+  return new Expectations();
+}

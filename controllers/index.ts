@@ -1,0 +1,146 @@
+// Wires copse's controllers into a Manager: which informer events wake which controller. Every
+// handler only maps an object to keys and queues them; the reconcilers read the world from the
+// caches (level-triggered), so a lost or coalesced event costs nothing but a little latency.
+import type { Logger } from 'pino';
+import type { Pod } from '../api/core/wire.js';
+import { LABEL_BASE_PODGANG, LABEL_PODGANG } from '../api/keys.js';
+import type { PodClique } from '../api/index.js';
+import { objectKey } from '../kube/resources.js';
+import { type ControllerConfig, type ControllerContext, type Informers, controllerInformers, newExpectations, ownerKeyOf, pcsKeyOf } from './context.js';
+import { PodCliqueReconciler, podCliqueKeyOfPod } from './podclique.js';
+import { PodCliqueSetReconciler } from './podcliqueset.js';
+import { PodGangReconciler, type PendingReasons } from './podgang.js';
+import { Controller } from './runtime/controller.js';
+import type { EventHandler } from './runtime/informer.js';
+import type { Manager } from './runtime/manager.js';
+import { keyOf, byLabel } from './runtime/store.js';
+import { ScalingGroupReconciler } from './scalinggroup.js';
+
+export type { ControllerConfig } from './context.js';
+
+export interface CopseControllers {
+  context: ControllerContext;
+  podCliqueSet: Controller;
+  podClique: Controller;
+  scalingGroup: Controller;
+  podGang: Controller;
+}
+
+const INDEX_BASE_PODGANG = 'base-podgang';
+
+/** Calls `fn` for add, for update and for delete alike. */
+function onAny<T>(fn: (obj: T) => void): EventHandler<T> {
+  return { add: fn, update: (_o, n) => fn(n), delete: fn };
+}
+
+export function registerControllers(manager: Manager, config: ControllerConfig, log: Logger, opts: { pendingReasons?: PendingReasons } = {}): CopseControllers {
+  const informers: Informers = controllerInformers(manager.informers);
+  informers.pclq.store.addIndex(INDEX_BASE_PODGANG, byLabel(LABEL_BASE_PODGANG));
+  const context: ControllerContext = {
+    client: manager.informers.client,
+    informers,
+    expectations: newExpectations(),
+    events: manager.events,
+    config,
+    log,
+    now: () => new Date(),
+  };
+  const keys = (inf: { store: { keys(): string[] } }) => () => inf.store.keys();
+  const podCliqueSet = new Controller(new PodCliqueSetReconciler(context), { name: 'podcliqueset', concurrency: config.concurrency.podCliqueSet, initialKeys: keys(informers.pcs), log });
+  const podClique = new Controller(new PodCliqueReconciler(context), { name: 'podclique', concurrency: config.concurrency.podClique, initialKeys: keys(informers.pclq), log });
+  const scalingGroup = new Controller(new ScalingGroupReconciler(context), { name: 'podcliquescalinggroup', concurrency: config.concurrency.scalingGroup, initialKeys: keys(informers.pcsg), log });
+  const podGang = new Controller(new PodGangReconciler(context, opts.pendingReasons), { name: 'podgang', concurrency: config.concurrency.podGang, initialKeys: keys(informers.podGangs), log });
+  for (const c of [podCliqueSet, podClique, scalingGroup, podGang]) manager.add(c);
+
+  const toPcs = (o: Parameters<typeof pcsKeyOf>[0]) => {
+    const k = pcsKeyOf(o);
+    if (k) podCliqueSet.enqueue(k);
+  };
+  const gangKeyOf = (o: { metadata?: { namespace?: string; labels?: Record<string, string> } }) => {
+    const g = o.metadata?.labels?.[LABEL_PODGANG];
+    return g ? objectKey(o.metadata?.namespace, g) : undefined;
+  };
+
+  informers.pcs.on(onAny((pcs) => podCliqueSet.enqueue(keyOf(pcs))));
+  informers.pcsg.on(
+    onAny((pcsg) => {
+      scalingGroup.enqueue(keyOf(pcsg));
+      toPcs(pcsg);
+    }),
+  );
+  informers.pclq.on({
+    ...onAny((pclq: PodClique) => {
+      podClique.enqueue(keyOf(pclq));
+      toPcs(pclq);
+      const owner = ownerKeyOf(pclq, 'PodCliqueScalingGroup');
+      if (owner) scalingGroup.enqueue(owner);
+      const gang = gangKeyOf(pclq);
+      if (gang) podGang.enqueue(gang);
+    }),
+    update: (old, pclq) => {
+      podClique.enqueue(keyOf(pclq));
+      toPcs(pclq);
+      const owner = ownerKeyOf(pclq, 'PodCliqueScalingGroup');
+      if (owner) scalingGroup.enqueue(owner);
+      const gang = gangKeyOf(pclq);
+      if (gang) podGang.enqueue(gang);
+      // Scaled gangs wait for their base gang to be scheduled (§4.10): wake their PodCliques.
+      if (gang && old.status?.scheduledReplicas !== pclq.status?.scheduledReplicas) {
+        for (const waiting of informers.pclq.store.byIndex(INDEX_BASE_PODGANG, gang)) podClique.enqueue(keyOf(waiting));
+      }
+    },
+  });
+  informers.podGangs.on(
+    onAny((gang) => {
+      podGang.enqueue(keyOf(gang));
+      toPcs(gang);
+      // New podReferences release gates: wake the gang's PodCliques.
+      for (const pclq of informers.pclq.store.byIndex('podgang', keyOf(gang))) podClique.enqueue(keyOf(pclq));
+    }),
+  );
+  const expectations = context.expectations;
+  informers.pods.on({
+    add: (pod: Pod) => {
+      const k = podCliqueKeyOfPod(pod);
+      if (k) {
+        expectations.creationObserved(k);
+        podClique.enqueue(k);
+      }
+      toPcs(pod);
+      const g = gangKeyOf(pod);
+      if (g) podGang.enqueue(g);
+    },
+    update: (old: Pod, pod: Pod) => {
+      const k = podCliqueKeyOfPod(pod);
+      if (k) {
+        if (!old.metadata?.deletionTimestamp && pod.metadata?.deletionTimestamp) expectations.deletionObserved(k, pod.metadata.uid ?? '');
+        podClique.enqueue(k);
+      }
+      toPcs(pod);
+      const g = gangKeyOf(pod);
+      if (g) podGang.enqueue(g);
+    },
+    delete: (pod: Pod) => {
+      const k = podCliqueKeyOfPod(pod);
+      if (k) {
+        expectations.deletionObserved(k, pod.metadata?.uid ?? '');
+        podClique.enqueue(k);
+      }
+      toPcs(pod);
+      const g = gangKeyOf(pod);
+      if (g) podGang.enqueue(g);
+    },
+  });
+  for (const inf of [informers.services, informers.serviceAccounts, informers.roles, informers.roleBindings, informers.secrets, informers.hpas]) {
+    (inf as { on(h: EventHandler<Parameters<typeof pcsKeyOf>[0]>): void }).on(onAny(toPcs));
+  }
+  // A ClusterTopologyBinding change matters to every PodCliqueSet that names it.
+  informers.ctbs.on(
+    onAny((ctb) => {
+      for (const pcs of informers.pcs.store.list()) {
+        if (pcs.spec.template.topologyConstraint?.topologyName === ctb.metadata.name) podCliqueSet.enqueue(keyOf(pcs));
+      }
+    }),
+  );
+  return { context, podCliqueSet, podClique, scalingGroup, podGang };
+}

@@ -1,0 +1,146 @@
+// The PodClique controller (grove-compat §4.5, §4.9, §4.10): keeps `spec.replicas` pods, releases
+// the `grove.io/podgang-pending-creation` gate of pods their gang has taken in, and reports status.
+// Pod creates and deletes go through expectations, so a cache that has not yet seen the last
+// writes never leads to a second round of creates or deletes.
+import type { Logger } from 'pino';
+import type { Pod } from '../api/core/wire.js';
+import { desiredPodsToCreate, isActivePod, scaleInVictims, slowStartBatches } from '../api/desired/index.js';
+import type { PodClique, PodCliqueSet, PodGang } from '../api/index.js';
+import { FINALIZER_PODCLIQUE, LABEL_BASE_PODGANG, LABEL_PART_OF, LABEL_PODCLIQUE, LABEL_PODGANG } from '../api/keys.js';
+import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
+import { gateDecision, podCliqueStatus, statusChanged, targetPodTemplateHash } from '../api/status/index.js';
+import { KubeError } from '../kube/errors.js';
+import { RESOURCES, objectKey, splitKey } from '../kube/resources.js';
+import { deleteExact } from './apply.js';
+import { type ControllerContext, forEachLimit } from './context.js';
+import type { ReconcileResult, Reconciler } from './runtime/controller.js';
+import { INDEX_OWNER } from './runtime/factory.js';
+import { removeFinalizer } from './finalizers.js';
+import { recordStatusEvents } from './status-events.js';
+
+export class PodCliqueReconciler implements Reconciler {
+  constructor(private readonly ctx: ControllerContext) {}
+
+  async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
+    const { informers, expectations } = this.ctx;
+    const pclq = informers.pclq.store.get(key);
+    if (!pclq) {
+      expectations.forget(key);
+      return;
+    }
+    const pods = informers.pods.store.byIndex(INDEX_OWNER, pclq.metadata.uid ?? '');
+    if (pclq.metadata.deletionTimestamp) return this.finalize(pclq, pods, signal);
+
+    const pcsName = pclq.metadata.labels?.[LABEL_PART_OF];
+    const stored = pcsName ? informers.pcs.store.getByName(pclq.metadata.namespace, pcsName) : undefined;
+    // The PodCliqueSet is gone or not in the cache yet: its deletion (or arrival) brings us back.
+    if (!stored || stored.metadata.deletionTimestamp) return;
+    const pcs = defaultPodCliqueSet(structuredClone(stored));
+
+    if (expectations.satisfied(key)) await this.scale(key, pclq, pcs, pods, log, signal);
+    await this.releaseGates(pclq, pods, log, signal);
+    await this.writeStatus(pclq, pcs, pods, signal);
+  }
+
+  private async scale(key: string, pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], log: Logger, signal: AbortSignal): Promise<void> {
+    const { client, expectations, config } = this.ctx;
+    const active = pods.filter(isActivePod);
+    const missing = pclq.spec.replicas - active.length;
+    if (missing > 0) {
+      const backend = config.backends.find((b) => b.name === (pclq.spec.podSpec.schedulerName || config.defaultSchedulerName)) ?? config.backends[0];
+      if (!backend) throw new KubeError('Invalid', 0, 'no scheduler backend is configured', undefined, undefined);
+      // Pods created in this pass hold indices the next batch must not hand out again.
+      const createdNow: Pod[] = [];
+      for (const batch of slowStartBatches(missing)) {
+        const toCreate = desiredPodsToCreate(pclq, pcs, [...active, ...createdNow], batch, { backend, initContainer: config.initContainer });
+        expectations.expectCreations(key, toCreate.length);
+        let failed: unknown;
+        await forEachLimit(toCreate, 16, async (pod) => {
+          try {
+            createdNow.push(await client.create(RESOURCES.pods, pod, { signal }));
+          } catch (err) {
+            // This create will never be observed.
+            expectations.creationObserved(key);
+            failed ??= err;
+          }
+        });
+        if (failed !== undefined) throw failed;
+      }
+      log.info({ created: createdNow.length, replicas: pclq.spec.replicas }, 'created pods');
+    } else if (missing < 0) {
+      const victims = scaleInVictims(pods, pclq.spec.replicas, targetPodTemplateHash(pclq) ?? '');
+      expectations.expectDeletions(key, victims.map((p) => p.metadata?.uid ?? ''));
+      await forEachLimit(victims, 16, async (pod) => {
+        const gone = await deleteExact(client, RESOURCES.pods, pod, signal).catch((err: unknown) => {
+          expectations.deletionObserved(key, pod.metadata?.uid ?? '');
+          throw err;
+        });
+        if (!gone) expectations.deletionObserved(key, pod.metadata?.uid ?? '');
+      });
+      log.info({ deleted: victims.map((p) => p.metadata?.name), replicas: pclq.spec.replicas }, 'deleted pods (scale-in)');
+    }
+  }
+
+  private async releaseGates(pclq: PodClique, pods: readonly Pod[], log: Logger, signal: AbortSignal): Promise<void> {
+    const { informers, client } = this.ctx;
+    const ns = pclq.metadata.namespace;
+    const gangName = pclq.metadata.labels?.[LABEL_PODGANG];
+    const baseName = pclq.metadata.labels?.[LABEL_BASE_PODGANG];
+    const podGangs = [gangName, baseName]
+      .filter((n): n is string => Boolean(n))
+      .map((n) => informers.podGangs.store.getByName(ns, n))
+      .filter((g): g is PodGang => g !== undefined);
+    const base = baseName ? podGangs.find((g) => g.metadata.name === baseName) : undefined;
+    const pclqs = base ? base.spec.podgroups.map((g) => informers.pclq.store.getByName(ns, g.name)).filter((p): p is PodClique => p !== undefined) : [];
+    const decision = gateDecision({ podClique: pclq, pods, podGang: podGangs.find((g) => g.metadata.name === gangName), baseGang: base, basePodCliques: pclqs });
+    if (decision.lift.length === 0) return;
+    await forEachLimit(decision.lift, 16, async (lift) => {
+      try {
+        await client.patch(RESOURCES.pods, lift.pod, ns, { spec: { schedulingGates: lift.schedulingGates } }, { signal });
+      } catch (err) {
+        // The pod went away meanwhile: nothing to release.
+        if (!(err instanceof KubeError && err.kind === 'NotFound')) throw err;
+      }
+    });
+    log.debug({ pods: decision.lift.map((l) => l.pod) }, 'released gang gates');
+  }
+
+  private async writeStatus(pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], signal: AbortSignal): Promise<void> {
+    const { client } = this.ctx;
+    const result = podCliqueStatus({
+      pclq,
+      pods,
+      expectedPodTemplateHash: targetPodTemplateHash(pclq) ?? '',
+      pcsGenerationHash: pcs.status?.currentGenerationHash,
+      updateInProgress: false,
+      ...(pclq.metadata.generation !== undefined ? { observedGeneration: pclq.metadata.generation } : {}),
+      now: this.ctx.now().toISOString(),
+    });
+    recordStatusEvents(this.ctx.events, pclq, 'PodClique', result.events);
+    if (!statusChanged(pclq.status, result.status)) return;
+    await client.applyStatus(RESOURCES.podCliques, {
+      apiVersion: 'grove.io/v1alpha1',
+      kind: 'PodClique',
+      metadata: { name: pclq.metadata.name, namespace: pclq.metadata.namespace },
+      status: result.status,
+    } as PodClique, { signal });
+  }
+
+  /** A PodClique being deleted takes its pods with it (one request), then lets go. */
+  private async finalize(pclq: PodClique, pods: readonly Pod[], signal: AbortSignal): Promise<void> {
+    const { client } = this.ctx;
+    const ns = pclq.metadata.namespace;
+    if (pods.some((p) => !p.metadata?.deletionTimestamp)) {
+      await client.deleteCollection(RESOURCES.pods, ns, { labelSelector: `${LABEL_PODCLIQUE}=${pclq.metadata.name ?? ''}`, signal });
+    }
+    await removeFinalizer(client, RESOURCES.podCliques, pclq, FINALIZER_PODCLIQUE, signal);
+  }
+}
+
+/** The PodClique key of a pod (its controller owner). */
+export function podCliqueKeyOfPod(pod: Pod): string | undefined {
+  const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true && r.kind === 'PodClique');
+  return ref ? objectKey(pod.metadata?.namespace, ref.name) : undefined;
+}
+
+export { splitKey };

@@ -1,0 +1,68 @@
+// The PodCliqueScalingGroup controller (grove-compat §4.4, §4.9): the member PodCliques of every
+// group replica (scale-out creates, scale-in removes the highest indices) and the group's status.
+import type { Logger } from 'pino';
+import { desiredScalingGroupMembers } from '../api/desired/index.js';
+import type { PodClique, PodCliqueScalingGroup } from '../api/index.js';
+import { FINALIZER_PODCLIQUESCALINGGROUP, LABEL_PART_OF } from '../api/keys.js';
+import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
+import { expectedPodTemplateHashes, scalingGroupStatus, statusChanged } from '../api/status/index.js';
+import { RESOURCES } from '../kube/resources.js';
+import { applyIfChanged, deleteExact } from './apply.js';
+import { type ControllerContext, forEachLimit } from './context.js';
+import { removeFinalizer } from './finalizers.js';
+import type { ReconcileResult, Reconciler } from './runtime/controller.js';
+import { INDEX_OWNER } from './runtime/factory.js';
+import { recordStatusEvents } from './status-events.js';
+
+export class ScalingGroupReconciler implements Reconciler {
+  constructor(private readonly ctx: ControllerContext) {}
+
+  async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
+    const { informers, client } = this.ctx;
+    const pcsg = informers.pcsg.store.get(key);
+    if (!pcsg) return;
+    if (pcsg.metadata.deletionTimestamp) {
+      // Members go by garbage collection (their controller owner is this group).
+      await removeFinalizer(client, RESOURCES.podCliqueScalingGroups, pcsg, FINALIZER_PODCLIQUESCALINGGROUP, signal);
+      return;
+    }
+    const pcsName = pcsg.metadata.labels?.[LABEL_PART_OF];
+    const stored = pcsName ? informers.pcs.store.getByName(pcsg.metadata.namespace, pcsName) : undefined;
+    if (!stored || stored.metadata.deletionTimestamp) return;
+    const pcs = defaultPodCliqueSet(structuredClone(stored));
+
+    const owned = informers.pclq.store.byIndex(INDEX_OWNER, pcsg.metadata.uid ?? '');
+    const members = desiredScalingGroupMembers(pcsg, pcs, owned);
+    const byName = new Map(owned.map((p) => [p.metadata.name, p]));
+    let applied = 0;
+    await forEachLimit(members.podCliques, 8, async (want) => {
+      const r = await applyIfChanged(client, RESOURCES.podCliques, want, byName.get(want.metadata.name), signal);
+      if (r.changed) applied++;
+    });
+    await forEachLimit(members.excess, 8, (ref) => {
+      const obj = byName.get(ref.name);
+      return obj ? deleteExact(client, RESOURCES.podCliques, obj, signal) : Promise.resolve(false);
+    });
+    if (applied || members.excess.length) log.info({ applied, deleted: members.excess.map((r) => r.name) }, 'synced scaling group members');
+
+    const result = scalingGroupStatus({
+      pcsg,
+      pclqs: owned,
+      expectedPodTemplateHashes: expectedPodTemplateHashes(pcs),
+      pcsGenerationHash: pcs.status?.currentGenerationHash,
+      updateInProgress: false,
+      ...(pcsg.metadata.generation !== undefined ? { observedGeneration: pcsg.metadata.generation } : {}),
+      now: this.ctx.now().toISOString(),
+    });
+    recordStatusEvents(this.ctx.events, pcsg, 'PodCliqueScalingGroup', result.events);
+    if (statusChanged(pcsg.status, result.status)) {
+      await client.applyStatus(
+        RESOURCES.podCliqueScalingGroups,
+        { apiVersion: 'grove.io/v1alpha1', kind: 'PodCliqueScalingGroup', metadata: { name: pcsg.metadata.name, namespace: pcsg.metadata.namespace }, status: result.status } as PodCliqueScalingGroup,
+        { signal },
+      );
+    }
+  }
+}
+
+export type { PodClique };
