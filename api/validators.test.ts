@@ -1,8 +1,5 @@
-import { loadAllYaml } from '@kubernetes/client-node';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { groveSamplesPresent, podCliqueSetDocs } from '../test/support/grove-samples.js';
 import { formatFieldError, formatFieldErrors } from './field-errors.js';
 import type { FieldError } from './field-errors.js';
 import type { KindName } from './kinds.js';
@@ -284,27 +281,10 @@ describe('normalize (apiserver pruning and defaulting)', () => {
 // ---------------------------------------------------------------------------------------------
 // Grove's own samples
 
-const samplesDir = process.env['COPSE_GROVE_SAMPLES'] ?? fileURLToPath(new URL('../../shared/grove-samples/', import.meta.url));
-const haveSamples = existsSync(samplesDir);
-if (!haveSamples) console.warn(`skipping Grove sample suite: ${samplesDir} not found (set COPSE_GROVE_SAMPLES)`);
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? yamlFiles(p) : p.endsWith('.yaml') ? [p] : [];
-    })
-    .sort();
-}
+const haveSamples = groveSamplesPresent({ suite: 'Grove sample suite (api/validators)', suites: 1 });
 
 describe.skipIf(!haveSamples)('Grove samples (grove-samples/samples and e2e-workloads)', () => {
-  const docs = haveSamples
-    ? yamlFiles(samplesDir).flatMap((f) =>
-        (loadAllYaml(readFileSync(f, 'utf8')) as (Obj | null)[])
-          .filter((d): d is Obj => !!d && d['kind'] === 'PodCliqueSet')
-          .map((d) => ({ file: relative(samplesDir, f), name: String((d['metadata'] as Obj | undefined)?.['name']), doc: d })),
-      )
-    : [];
+  const docs = haveSamples ? podCliqueSetDocs('').map(({ file, doc }) => ({ file, name: String((doc['metadata'] as Obj | undefined)?.['name']), doc })) : [];
 
   it('finds all 58 PodCliqueSets', () => {
     expect(docs).toHaveLength(58);

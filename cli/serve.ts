@@ -237,6 +237,7 @@ export const serveCommand: Command = {
     }
     const running = await runWebhooks({
       kube: makeClients(kc),
+      client: new DynamicClient(http, FIELD_MANAGERS.webhooks),
       host: o.host,
       port: o.port,
       certMode: o.certMode,
