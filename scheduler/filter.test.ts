@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Node, Pod } from '../api/core/wire.js';
 import { filterNodes, prioritizeNodes } from './filter.js';
-import { ANNOTATION_PLANNED_AT, ANNOTATION_PLANNED_NODE, PLACEMENT_GATE, placementPatch, readyForPlacement, withPlacementGate } from './placement-gate.js';
+import { ANNOTATION_PLANNED_AT, ANNOTATION_PLANNED_NODE, PLACEMENT_GATE, nodeSchedulingChanged, placementPatch, readyForPlacement, withPlacementGate } from './placement-gate.js';
 import { reservationExpired } from './placement.js';
 import { NodeUsage } from './usage.js';
 import { defaultSchedulerBackend } from '../api/desired/index.js';
@@ -97,6 +97,31 @@ describe('placement gate', () => {
       metadata: { annotations: { [ANNOTATION_PLANNED_NODE]: 'n1', [ANNOTATION_PLANNED_AT]: '2026-01-01T00:00:00Z' } },
       spec: { schedulingGates: [{ name: 'other' }], nodeSelector: { 'kubernetes.io/hostname': 'h1' } },
     });
+  });
+
+  it('the lift patch is conditional on the resourceVersion it was planned from', () => {
+    const p = { metadata: { name: 'p', resourceVersion: '42' }, spec: { containers: [], schedulingGates: [{ name: PLACEMENT_GATE }] } } as Pod;
+    expect(placementPatch(p, { name: 'n1', hostname: undefined }, 't')).toEqual({
+      metadata: { annotations: { [ANNOTATION_PLANNED_NODE]: 'n1', [ANNOTATION_PLANNED_AT]: 't' }, resourceVersion: '42' },
+      spec: { schedulingGates: [] },
+    });
+  });
+});
+
+describe('node changes that wake the placement controller', () => {
+  const n = node('a');
+  it('cordon, uncordon and the taint the node-lifecycle controller removes later', () => {
+    expect(nodeSchedulingChanged(n, node('a', 8, true))).toBe(true);
+    expect(nodeSchedulingChanged({ ...n, spec: { taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] } }, n)).toBe(true);
+  });
+  it('labels and allocatable', () => {
+    expect(nodeSchedulingChanged(n, { ...n, metadata: { ...n.metadata, labels: { ...n.metadata?.labels, rack: 'r1' } } })).toBe(true);
+    expect(nodeSchedulingChanged(n, node('a', 4))).toBe(true);
+  });
+  it('not heartbeats: conditions and an unchanged spec in a different key order', () => {
+    const beat = { ...n, metadata: { ...n.metadata, resourceVersion: '9' }, status: { ...n.status, conditions: [{ type: 'Ready', status: 'True' }] } } as Node;
+    expect(nodeSchedulingChanged(n, beat)).toBe(false);
+    expect(nodeSchedulingChanged({ ...n, spec: { unschedulable: false } }, { ...n, spec: {} })).toBe(false);
   });
 });
 

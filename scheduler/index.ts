@@ -8,7 +8,7 @@ import { Controller } from '../controllers/runtime/controller.js';
 import type { Manager } from '../controllers/runtime/manager.js';
 import { RESOURCES } from '../kube/resources.js';
 import { PLACEMENT_KEY, PlacementReconciler, type PendingReasons } from './placement.js';
-import { readyForPlacement } from './placement-gate.js';
+import { nodeSchedulingChanged, readyForPlacement } from './placement-gate.js';
 import { NodeUsage, podKey } from './usage.js';
 
 export { PendingReasons } from './placement.js';
@@ -78,7 +78,7 @@ export function registerGangScheduling(manager: Manager, opts: GangSchedulingOpt
     },
     update: (old, n) => {
       usage.setNode(n);
-      if (old.spec?.unschedulable !== n.spec?.unschedulable || JSON.stringify(old.status?.allocatable) !== JSON.stringify(n.status?.allocatable)) wake();
+      if (nodeSchedulingChanged(old, n)) wake();
     },
     delete: (n) => {
       usage.removeNode(n.metadata?.name ?? '');

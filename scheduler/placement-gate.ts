@@ -7,7 +7,8 @@
 // - a nodeSelector on the node's hostname pins the pod, so kube-scheduler itself holds the plan even
 //   when copse's extender is down (adding nodeSelector entries is allowed while a pod is gated,
 //   KEP-3838; the gate is removed in the same write).
-import type { Pod } from '../api/core/wire.js';
+import type { Node, Pod } from '../api/core/wire.js';
+import { jsonEqual } from '../api/json.js';
 import { appendSchedulingGate, type SchedulerBackend } from '../api/desired/index.js';
 
 export const PLACEMENT_GATE = 'scheduling.copse.io/placement';
@@ -44,8 +45,11 @@ export function placementPatch(pod: Pod, node: { name: string; hostname: string 
   const selector = pod.spec?.nodeSelector ?? {};
   // A pod that already names a hostname was planned within it; adding a different value is not allowed.
   const pin = node.hostname && selector[HOSTNAME_LABEL] === undefined ? { nodeSelector: { [HOSTNAME_LABEL]: node.hostname } } : {};
+  // The resourceVersion makes the patch conditional: a plan made from a stale read of the pod (a pod
+  // already lifted and pinned elsewhere) fails with a Conflict instead of re-pinning it.
+  const rv = pod.metadata?.resourceVersion;
   return {
-    metadata: { annotations: { [ANNOTATION_PLANNED_NODE]: node.name, [ANNOTATION_PLANNED_AT]: now } },
+    metadata: { annotations: { [ANNOTATION_PLANNED_NODE]: node.name, [ANNOTATION_PLANNED_AT]: now }, ...(rv ? { resourceVersion: rv } : {}) },
     spec: { schedulingGates: gates, ...pin },
   };
 }
@@ -65,4 +69,18 @@ export function withPlacementGate(base: SchedulerBackend): SchedulerBackend {
     },
     preparePodGang: (gang, ctx) => base.preparePodGang(gang, ctx),
   };
+}
+
+/**
+ * A node change that can make a waiting gang placeable or a plan wrong: cordon, taints (the
+ * node-lifecycle controller removes `node.kubernetes.io/unschedulable` only after an uncordon),
+ * labels (topology and selectors) and allocatable. Heartbeats and conditions are not.
+ */
+export function nodeSchedulingChanged(old: Node, now: Node): boolean {
+  return (
+    Boolean(old.spec?.unschedulable) !== Boolean(now.spec?.unschedulable) ||
+    !jsonEqual(old.spec?.taints ?? [], now.spec?.taints ?? []) ||
+    !jsonEqual(old.metadata?.labels ?? {}, now.metadata?.labels ?? {}) ||
+    !jsonEqual(old.status?.allocatable ?? {}, now.status?.allocatable ?? {})
+  );
 }

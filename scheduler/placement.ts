@@ -112,11 +112,37 @@ export class PlacementReconciler implements Reconciler {
     readonly pending: PendingReasons,
   ) {}
 
+  /**
+   * Pods this reconciler lifted, as the apiserver returned them, until the informer catches up: a
+   * pass that ran on the stale cache would plan those pods a second time and leave their capacity
+   * unreserved for other gangs.
+   */
+  private readonly lifted = new Map<string, Pod>();
+
+  /** The pods as the informer sees them, with this reconciler's own writes laid over stale entries. */
+  private podsView(): Pod[] {
+    const out: Pod[] = [];
+    const seen = new Set<string>();
+    for (const p of this.ctx.pods.store.list()) {
+      const key = objectKey(p.metadata?.namespace, p.metadata?.name ?? '');
+      seen.add(key);
+      const mine = this.lifted.get(key);
+      if (mine && mine.metadata?.uid === p.metadata?.uid && readyForPlacement(p)) {
+        out.push(mine);
+        continue;
+      }
+      this.lifted.delete(key);
+      out.push(p);
+    }
+    for (const key of this.lifted.keys()) if (!seen.has(key)) this.lifted.delete(key);
+    return out;
+  }
+
   async reconcile(_key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
     const expiredSoon = await this.expireReservations(log, signal);
-    const work = this.units();
+    const allPods = this.podsView();
+    const work = this.units(allPods);
     if (work.length === 0) return expiredSoon;
-    const allPods = this.ctx.pods.store.list();
     let index: ClusterIndex = indexCluster({ nodes: this.ctx.nodes.store.list(), pods: allPods, reservations: reservationsOf(allPods) });
     const patches: { pod: Pod; node: string }[] = [];
     for (const w of work) {
@@ -129,10 +155,10 @@ export class PlacementReconciler implements Reconciler {
   }
 
   /** Every unit with a pod waiting only for copse's placement gate, oldest base gang first. */
-  private units(): UnitWork[] {
-    const { pods, podGangs } = this.ctx;
+  private units(allPods: readonly Pod[]): UnitWork[] {
+    const { podGangs } = this.ctx;
     const byUnit = new Map<string, Pod[]>();
-    for (const p of pods.store.list()) {
+    for (const p of allPods) {
       if (!readyForPlacement(p)) continue;
       const u = unitOf(p);
       if (u) byUnit.set(u, [...(byUnit.get(u) ?? []), p]);
@@ -141,17 +167,17 @@ export class PlacementReconciler implements Reconciler {
     for (const key of byUnit.keys()) {
       const base = podGangs.store.get(key);
       if (!base || base.metadata.deletionTimestamp) continue;
-      const w = this.unitWork(key, base);
+      const w = this.unitWork(key, base, allPods);
       if (w) out.push(w);
     }
     return out.sort((a, b) => creationOf(a.gangs[0]).localeCompare(creationOf(b.gangs[0])));
   }
 
-  private unitWork(key: string, base: PodGang): UnitWork | undefined {
-    const { pods, podGangs } = this.ctx;
+  private unitWork(key: string, base: PodGang, allPods: readonly Pod[]): UnitWork | undefined {
+    const { podGangs } = this.ctx;
     const ns = base.metadata.namespace;
     // The unit's pods: every pod of the base gang or of a gang whose base is this one.
-    const members = pods.store.byIndex('namespace', ns ?? '').filter((p) => unitOf(p) === key);
+    const members = allPods.filter((p) => p.metadata?.namespace === ns && unitOf(p) === key);
     const gangNames = [...new Set(members.map((p) => p.metadata?.labels?.[LABEL_PODGANG] ?? ''))].filter((g) => g && g !== base.metadata.name).sort();
     const scaled = gangNames.map((g) => podGangs.store.getByName(ns, g)).filter((g): g is PodGang => g !== undefined && !g.metadata.deletionTimestamp);
     // Only pods free of every other gate (or already placed) take part: a gang waits whole otherwise.
@@ -223,10 +249,13 @@ export class PlacementReconciler implements Reconciler {
         const hostname = this.ctx.nodes.store.getByName(undefined, node)?.metadata?.labels?.[HOSTNAME_LABEL];
         try {
           const updated = await this.ctx.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', pod.metadata?.namespace, placementPatch(pod, { name: node, hostname }, now), { signal });
-          // Count the reservation at once: the next pass must not wait for the informer to see it.
+          // Count the reservation at once: the extender and the next pass must not wait for the informer.
           this.ctx.usage.setPod(updated);
+          this.lifted.set(objectKey(updated.metadata?.namespace, updated.metadata?.name ?? ''), updated);
         } catch (err) {
-          if (err instanceof KubeError && err.kind === 'NotFound') continue;
+          // Gone, or changed since it was read (the patch carries its resourceVersion): the informer
+          // brings the new state and the next pass plans from it.
+          if (err instanceof KubeError && (err.kind === 'NotFound' || err.kind === 'Conflict')) continue;
           failure ??= err;
         }
       }

@@ -139,3 +139,27 @@ describe('spreading replicas apart', () => {
     expect(new Set(nodesOf(soft).values())).toEqual(new Set(['a-loner']));
   });
 });
+
+describe('minimums before extras across the gangs of a unit (Grove GS6-GS8)', () => {
+  // Two free hosts of 8 GPUs: the base gang's minimum (1 pod) fits with room for its extras, the
+  // scaled gang's minimum (2 pods of 8) does not fit beside them.
+  const two = indexCluster({ nodes, reservations: use(names.slice(2), 8) });
+  const baseWithExtras = gang('pcs-0', [group('pcs-0-a', 1, 3, gpus(4))]);
+  const scaledOf2 = gang('pcs-0-sg-1', [group('pcs-0-sg-1-b', 2, 2, gpus(8))]);
+
+  it('holds the extras back while a gang of the unit waits for its minimum', () => {
+    const plan = planUnit({ name: 'pcs-0', gangs: [baseWithExtras, scaledOf2] }, two);
+    expect(statuses(plan.gangs)).toEqual(['pcs-0: placed', 'pcs-0-sg-1: unschedulable']);
+    const b = plan.gangs[0];
+    expect(b?.status === 'placed' && b.placements.map((p) => p.pod)).toEqual(['pcs-0-a-000']);
+    expect(b?.status === 'placed' && b.extras).toEqual([]);
+    expect(b?.status === 'placed' && b.unplacedExtras).toEqual(['pcs-0-a-001', 'pcs-0-a-002']);
+  });
+
+  it('places the extras once every gang of the unit has its minimum', () => {
+    const plan = planUnit({ name: 'pcs-0', gangs: [baseWithExtras] }, two);
+    const b = plan.gangs[0];
+    expect(b?.status === 'placed' && b.extras.map((p) => p.pod)).toEqual(['pcs-0-a-001', 'pcs-0-a-002']);
+  });
+});
+

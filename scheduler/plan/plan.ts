@@ -18,7 +18,9 @@ function attempt(cluster: ClusterIndex, root: Scope, nodes: readonly number[]): 
   const ws = new Workspace(cluster, root.placed);
   const planner = new UnitPlanner(ws);
   const outs = planner.placeUnit(root, nodes);
-  planner.placeExtras(root, nodes, outs);
+  // Every gang's minimum comes before any pod beyond one (Grove's order, GS6-GS8): while a gang of
+  // the unit waits for room, the unit's extras wait too rather than take the room it needs.
+  if (outs.every((o) => o === PLACED)) planner.placeExtras(root, nodes, outs);
   return { ws, outs };
 }
 
