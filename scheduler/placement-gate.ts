@@ -77,10 +77,11 @@ export function withPlacementGate(base: SchedulerBackend): SchedulerBackend {
  * labels (topology and selectors) and allocatable. Heartbeats and conditions are not.
  */
 export function nodeSchedulingChanged(old: Node, now: Node): boolean {
-  return (
-    Boolean(old.spec?.unschedulable) !== Boolean(now.spec?.unschedulable) ||
-    !jsonEqual(old.spec?.taints ?? [], now.spec?.taints ?? []) ||
-    !jsonEqual(old.metadata?.labels ?? {}, now.metadata?.labels ?? {}) ||
-    !jsonEqual(old.status?.allocatable ?? {}, now.status?.allocatable ?? {})
-  );
+  const view = (n: Node) => ({
+    unschedulable: Boolean(n.spec?.unschedulable),
+    taints: n.spec?.taints ?? [],
+    labels: n.metadata?.labels ?? {},
+    allocatable: n.status?.allocatable ?? {},
+  });
+  return !jsonEqual(view(old), view(now));
 }

@@ -244,18 +244,10 @@ export class PlacementReconciler implements Reconciler {
     let next = 0;
     let failure: unknown;
     const worker = async (): Promise<void> => {
-      while (next < patches.length) {
-        const { pod, node } = patches[next++] as { pod: Pod; node: string };
-        const hostname = this.ctx.nodes.store.getByName(undefined, node)?.metadata?.labels?.[HOSTNAME_LABEL];
+      for (let p = patches[next++]; p; p = patches[next++]) {
         try {
-          const updated = await this.ctx.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', pod.metadata?.namespace, placementPatch(pod, { name: node, hostname }, now), { signal });
-          // Count the reservation at once: the extender and the next pass must not wait for the informer.
-          this.ctx.usage.setPod(updated);
-          this.lifted.set(objectKey(updated.metadata?.namespace, updated.metadata?.name ?? ''), updated);
+          await this.liftOne(p.pod, p.node, now, signal);
         } catch (err) {
-          // Gone, or changed since it was read (the patch carries its resourceVersion): the informer
-          // brings the new state and the next pass plans from it.
-          if (err instanceof KubeError && (err.kind === 'NotFound' || err.kind === 'Conflict')) continue;
           failure ??= err;
         }
       }
@@ -263,6 +255,21 @@ export class PlacementReconciler implements Reconciler {
     await Promise.all(Array.from({ length: Math.min(32, patches.length) }, worker));
     log.info({ pods: patches.length }, 'lifted placement gates');
     if (failure !== undefined) throw failure;
+  }
+
+  private async liftOne(pod: Pod, node: string, now: string, signal: AbortSignal): Promise<void> {
+    const hostname = this.ctx.nodes.store.getByName(undefined, node)?.metadata?.labels?.[HOSTNAME_LABEL];
+    try {
+      const updated = await this.ctx.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', pod.metadata?.namespace, placementPatch(pod, { name: node, hostname }, now), { signal });
+      // Count the reservation at once: the extender and the next pass must not wait for the informer.
+      this.ctx.usage.setPod(updated);
+      this.lifted.set(objectKey(updated.metadata?.namespace, updated.metadata?.name ?? ''), updated);
+    } catch (err) {
+      // Gone, or changed since it was read (the patch carries its resourceVersion): the informer
+      // brings the new state and the next pass plans from it.
+      if (err instanceof KubeError && (err.kind === 'NotFound' || err.kind === 'Conflict')) return;
+      throw err;
+    }
   }
 
   /**
