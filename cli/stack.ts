@@ -9,9 +9,13 @@ import { restartScheduler, up, type LocalCluster } from '../cluster/local.js';
 import { extenderConfig, extendersYaml } from '../scheduler/config.js';
 import { repoRoot } from '../cluster/paths.js';
 import { isRunning, readRecord, startProcess, tailLog } from '../cluster/processes.js';
-import type { ClusterShape } from '../cluster/topology.js';
+import { LOCAL_TOPOLOGY_NAME, localTopologyBinding, type ClusterShape } from '../cluster/topology.js';
 import type { WorkloadSchedulingMode } from '../cluster/workload-scheduling.js';
 import { applyObject } from '../kube/apply.js';
+import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
+import { isAlreadyExists } from '../kube/errors.js';
+import { KubeHttp } from '../kube/http.js';
+import { RESOURCES } from '../kube/resources.js';
 import { loadKubeConfig, makeClients, type KubeClients, type KubernetesObject } from '../kube/client.js';
 import { WEBHOOKS } from '../webhooks/registry.js';
 import { installCopse } from './install.js';
@@ -97,6 +101,27 @@ export async function wireExtender(cluster: LocalCluster, kube: KubeClients, log
   log('copse: kube-scheduler now calls copse\'s extender (gang placement)');
 }
 
+/**
+ * The local cluster's ClusterTopologyBinding `grove-topology`, created once (after the server, whose
+ * webhook validates it). A binding of that name the user made or changed is left as it is.
+ */
+export async function ensureLocalTopology(cluster: LocalCluster, log: Log): Promise<void> {
+  const http = new KubeHttp(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
+  try {
+    const client = new DynamicClient(http, FIELD_MANAGERS.cluster);
+    if (await client.tryGet(RESOURCES.clusterTopologyBindings, LOCAL_TOPOLOGY_NAME)) return;
+    try {
+      await client.create(RESOURCES.clusterTopologyBindings, localTopologyBinding() as never);
+    } catch (err) {
+      if (isAlreadyExists(err)) return;
+      throw err;
+    }
+    log(`copse: created ClusterTopologyBinding ${LOCAL_TOPOLOGY_NAME} (zone, block, rack, host) for the simulated nodes`);
+  } finally {
+    http.close();
+  }
+}
+
 export interface StackOptions {
   shape?: Partial<ClusterShape>;
   /** Unset: keep the cluster's current mode. */
@@ -116,6 +141,7 @@ export async function upStack(opts: StackOptions = {}): Promise<Stack> {
   await installCopse(kube, 'local', log);
   const serverUrl = await ensureServer(cluster, kube, log);
   await wireExtender(cluster, kube, log);
+  await ensureLocalTopology(cluster, log);
   if (opts.example) {
     for (const obj of loadAllYaml(readFileSync(join(repoRoot(), EXAMPLE_FILE), 'utf8')) as KubernetesObject[]) {
       await applyObject(kube.raw, obj);

@@ -128,3 +128,26 @@ export function nodeObject(p: NodePlacement, shape: ClusterShape): V1Node {
     status: { allocatable: { ...resources }, capacity: { ...resources } },
   };
 }
+
+/** The ClusterTopologyBinding `copse up` creates for the simulated nodes (Grove's TAS e2e name). */
+export const LOCAL_TOPOLOGY_NAME = 'grove-topology';
+
+/**
+ * zone → block → rack → host on the simulated nodes' label keys, so Grove's TAS samples
+ * (`topologyName: grove-topology`) run unchanged on the local cluster.
+ */
+export function localTopologyBinding(): { apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string> }; spec: { levels: { domain: string; key: string }[] } } {
+  return {
+    apiVersion: 'grove.io/v1alpha1',
+    kind: 'ClusterTopologyBinding',
+    metadata: { name: LOCAL_TOPOLOGY_NAME, labels: { 'app.kubernetes.io/managed-by': 'copse' } },
+    spec: {
+      levels: [
+        { domain: 'zone', key: TopologyLabels.zone },
+        { domain: 'block', key: TopologyLabels.block },
+        { domain: 'rack', key: TopologyLabels.rack },
+        { domain: 'host', key: TopologyLabels.host },
+      ],
+    },
+  };
+}

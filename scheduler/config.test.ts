@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadYaml } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
 import { extenderConfig, extendersYaml } from './config.js';
 
 describe('extender configuration', () => {
@@ -26,3 +27,19 @@ describe('extender configuration', () => {
     expect(extenderConfig({ urlPrefix: 'https://x/scheduler' }).weight).toBeGreaterThan(0);
   });
 });
+
+describe('manifests/scheduler/kube-scheduler-config.yaml', () => {
+  it('carries exactly the extender entry copse renders for its Service', () => {
+    const doc = loadYaml(readFileSync(new URL('../manifests/scheduler/kube-scheduler-config.yaml', import.meta.url), 'utf8')) as {
+      apiVersion: string;
+      kind: string;
+      extenders: Record<string, unknown>[];
+    };
+    expect(doc.apiVersion).toBe('kubescheduler.config.k8s.io/v1');
+    expect(doc.kind).toBe('KubeSchedulerConfiguration');
+    const [entry] = doc.extenders;
+    const want = extenderConfig({ urlPrefix: 'https://copse-extender.copse-system.svc:9444/scheduler', caData: String((entry?.tlsConfig as { caData?: string })?.caData) });
+    expect(entry).toEqual(want);
+  });
+});
+
