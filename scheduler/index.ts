@@ -3,7 +3,7 @@
 // and the extender server. Informers are the process's shared ones (controllers/runtime/factory.ts).
 import type { Logger } from 'pino';
 import type { Node, Pod } from '../api/core/wire.js';
-import type { PodCliqueSet, PodGang } from '../api/index.js';
+import type { ClusterTopologyBinding, PodCliqueSet, PodGang } from '../api/index.js';
 import { Controller } from '../controllers/runtime/controller.js';
 import type { Manager } from '../controllers/runtime/manager.js';
 import { RESOURCES } from '../kube/resources.js';
@@ -35,6 +35,7 @@ export function registerGangScheduling(manager: Manager, opts: GangSchedulingOpt
   const nodes = factory.informer<Node>(RESOURCES.nodes);
   const podGangs = factory.informer<PodGang>(RESOURCES.podGangs);
   const pcs = factory.informer<PodCliqueSet>(RESOURCES.podCliqueSets);
+  const topologies = factory.informer<ClusterTopologyBinding>(RESOURCES.clusterTopologyBindings);
   const usage = new NodeUsage();
   const reconciler = new PlacementReconciler(
     {
@@ -43,6 +44,7 @@ export function registerGangScheduling(manager: Manager, opts: GangSchedulingOpt
       nodes,
       podGangs,
       pcs,
+      topologies,
       usage,
       events: manager.events,
       onPendingReason: opts.onPendingReason,

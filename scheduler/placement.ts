@@ -15,7 +15,9 @@
 // is planned again.
 import type { Logger } from 'pino';
 import type { Node, Pod } from '../api/core/wire.js';
-import type { PodCliqueSet, PodGang } from '../api/index.js';
+import type { ClusterTopologyBinding, PodCliqueSet, PodGang } from '../api/index.js';
+import { topologyNameOf } from '../api/desired/topology.js';
+import { replicaSpreadOf, spreadKey } from '../api/rules/replica-spread.js';
 import { LABEL_BASE_PODGANG, LABEL_PART_OF, LABEL_PODGANG } from '../api/keys.js';
 import type { PendingReason } from '../api/status/index.js';
 import type { DynamicClient } from '../kube/dynamic.js';
@@ -34,6 +36,7 @@ import {
   type GangInput,
   type PlanUnit,
   type Reservation,
+  type SpreadConstraint,
   type UnitPlan,
 } from './plan/index.js';
 import { ANNOTATION_PLANNED_AT, HOSTNAME_LABEL, isReserved, placementPatch, plannedNode, readyForPlacement } from './placement-gate.js';
@@ -47,6 +50,7 @@ export interface PlacementContext {
   nodes: Informer<Node>;
   podGangs: Informer<PodGang>;
   pcs: Informer<PodCliqueSet>;
+  topologies: Informer<ClusterTopologyBinding>;
   usage: NodeUsage;
   events: EventRecorder;
   /** A gang's pending reason changed (undefined: cleared); the PodGang status controller shows it. */
@@ -145,9 +149,17 @@ export class PlacementReconciler implements Reconciler {
     if (work.length === 0) return expiredSoon;
     let index: ClusterIndex = indexCluster({ nodes: this.ctx.nodes.store.list(), pods: allPods, reservations: reservationsOf(allPods) });
     const patches: { pod: Pod; node: string }[] = [];
+    // Pods planned earlier in this pass, by key: sibling replicas' domains for the spread.
+    const planned = new Map<string, string>();
     for (const w of work) {
-      const plan = planUnit(w.unit, index);
-      index = index.reserve(planReservations(w.unit, plan));
+      const base = w.gangs[0];
+      const spread = base ? this.spreadFor(w.key, base, allPods, planned) : undefined;
+      const unit = spread ? { ...w.unit, spread } : w.unit;
+      const plan = planUnit(unit, index);
+      index = index.reserve(planReservations(unit, plan));
+      for (const g of plan.gangs) {
+        if (g.status === 'placed') for (const p of [...g.placements, ...g.extras]) planned.set(objectKey(base?.metadata.namespace, p.pod), p.node);
+      }
       patches.push(...this.outcome(w, plan, log));
     }
     await this.lift(patches, log, signal);
@@ -200,6 +212,37 @@ export class PlacementReconciler implements Reconciler {
     const pack = gangs[0]?.pack;
     return { key, unit: { name: base.metadata.name ?? key, gangs, ...(pack?.required ? { pack: { required: pack.required } } : {}) }, gangs: kept, pods: eligible };
   }
+
+  /**
+   * The PodCliqueSet's replica spread (scheduling.copse.io/replica-spread-*) as the planner's
+   * constraint: the domains of the spread level that the other replicas' bound, reserved or (earlier
+   * in this pass) planned pods use.
+   */
+  private spreadFor(unitKey: string, base: PodGang, allPods: readonly Pod[], planned: ReadonlyMap<string, string>): SpreadConstraint | undefined {
+    const ns = base.metadata.namespace;
+    const pcsName = base.metadata.labels?.[LABEL_PART_OF];
+    const pcs = pcsName ? this.ctx.pcs.store.getByName(ns, pcsName) : undefined;
+    const spread = pcs ? replicaSpreadOf(pcs) : undefined;
+    if (!pcs || !pcsName || !spread) return undefined;
+    const topologyName = topologyNameOf(pcs);
+    const key = spreadKey(spread, topologyName ? this.ctx.topologies.store.getByName(undefined, topologyName) : undefined);
+    if (!key) return undefined;
+    // Other replicas: the other units of the same PodCliqueSet.
+    const siblings = allPods.filter((p) => p.metadata?.namespace === ns && p.metadata?.labels?.[LABEL_PART_OF] === pcsName && unitOf(p) !== unitKey && !p.metadata?.deletionTimestamp);
+    return { key, required: spread.required, usedDomains: this.domainsOf(siblings, key, planned) };
+  }
+
+  /** Values of `key` on the nodes the pods are bound, reserved or planned to. */
+  private domainsOf(pods: readonly Pod[], key: string, planned: ReadonlyMap<string, string>): string[] {
+    const used = new Set<string>();
+    for (const p of pods) {
+      const node = p.spec?.nodeName ?? plannedNode(p) ?? planned.get(objectKey(p.metadata?.namespace, p.metadata?.name ?? ''));
+      const value = node ? this.ctx.nodes.store.getByName(undefined, node)?.metadata?.labels?.[key] : undefined;
+      if (value) used.add(value);
+    }
+    return [...used].sort();
+  }
+
 
   /** Pods to lift for placed gangs; reasons for the others. */
   private outcome(w: UnitWork, plan: UnitPlan, log: Logger): { pod: Pod; node: string }[] {

@@ -290,4 +290,83 @@ describe.skipIf(!present)('topology packing (Grove TAS scenarios on a pool with 
     expect(events[0]?.message).toMatch(/topology\.copse\.io\/rack/);
     await client.delete(RESOURCES.podCliqueSets, 'tas-insuffic', ns.name);
   });
+
+  function tasPcs(name: string, replicas: number, template: Record<string, unknown>, annotations: Record<string, string> = {}): PodCliqueSet {
+    return pool.adapt(
+      {
+        apiVersion: 'grove.io/v1alpha1',
+        kind: 'PodCliqueSet',
+        metadata: { name, annotations },
+        spec: { replicas, template },
+      },
+      { namespace: ns.name },
+    ) as unknown as PodCliqueSet;
+  }
+  const worker = (name: string, replicas: number, minAvailable = replicas) => ({
+    name,
+    spec: {
+      roleName: name,
+      replicas,
+      minAvailable,
+      podSpec: { containers: [{ name, image: 'registry.k8s.io/pause:3.10', resources: { requests: { memory: '500Mi' } } }] },
+    },
+  });
+  const racksOf = (pods: readonly Pod[]) => new Set(pods.map((p) => pool.rackOf(p.spec?.nodeName ?? '')));
+  const ofReplica = (pods: readonly Pod[], i: number) => pods.filter((p) => p.metadata?.labels?.['grove.io/podcliqueset-replica-index'] === String(i));
+
+  it('replica spread (copse): no two replicas share a rack; the replica with no rack left waits and says why', async () => {
+    const pcs = tasPcs(
+      'spread',
+      2,
+      { topologyConstraint: { topologyName: topology, pack: { required: 'rack' } }, cliques: [worker('w', 4)] },
+      { 'scheduling.copse.io/replica-spread-required': 'rack' },
+    );
+    await client.create(RESOURCES.podCliqueSets, pcs);
+    const two = await boundCount(ns.name, 'spread', 8, 8);
+    const [r0, r1] = [racksOf(ofReplica(two, 0)), racksOf(ofReplica(two, 1))];
+    expect(r0.size).toBe(1);
+    expect(r1.size).toBe(1);
+    expect([...r0][0]).not.toBe([...r1][0]);
+
+    // Five replicas on four racks: four are bound, each in its own rack; the fifth waits.
+    await scale(RESOURCES.podCliqueSets, 'spread', ns.name, 5);
+    const all = await boundCount(ns.name, 'spread', 20, 16);
+    const racks = [0, 1, 2, 3, 4].map((i) => [...racksOf(boundPods(ofReplica(all, i)))]);
+    expect(racks.filter((r) => r.length === 1).length).toBe(4);
+    expect(new Set(racks.flat()).size).toBe(4);
+    const waiting = racks.findIndex((r) => r.length === 0);
+    const reason = await unschedulable(ns.name, `spread-${waiting}`, /required spread/);
+    expect(reason).toMatch(/racks .* are used by sibling replicas/);
+    await stays(ns.name, 'spread', 16);
+    await client.delete(RESOURCES.podCliqueSets, 'spread', ns.name);
+    await eventually('spread pods gone', async () => (await listIn(client, RESOURCES.pods, ns.name, `${LABEL_PART_OF}=spread`)).length === 0 || undefined, 60_000);
+  });
+
+  it('admission refuses a replica spread over a domain the binding does not have, naming the annotation', async () => {
+    const bad = tasPcs('bad-spread', 2, { topologyConstraint: { topologyName: topology, pack: { required: 'rack' } }, cliques: [worker('w', 1)] }, {
+      'scheduling.copse.io/replica-spread-required': 'shelf',
+    });
+    await expect(client.create(RESOURCES.podCliqueSets, bad)).rejects.toThrow(
+      `metadata.annotations[scheduling.copse.io/replica-spread-required]: Invalid value: "shelf": not a domain of ClusterTopologyBinding "${topology}" (domains: zone, block, rack, host)`,
+    );
+  });
+
+  it('grove#648: the base and scaled gangs of one replica share its required block, each scaling-group replica in one rack', async () => {
+    const pcs = tasPcs('g648', 1, {
+      topologyConstraint: { topologyName: topology, pack: { required: 'block' } },
+      cliques: [worker('w', 4)],
+      podCliqueScalingGroups: [{ name: 'sg', cliqueNames: ['w'], replicas: 3, minAvailable: 1, topologyConstraint: { pack: { required: 'rack' } } }],
+    });
+    await client.create(RESOURCES.podCliqueSets, pcs);
+    const pods = await boundCount(ns.name, 'g648', 12, 12);
+    // Three gangs (base sg-0, scaled sg-1 and sg-2), one block between them.
+    expect(new Set(pods.map((p) => p.metadata?.labels?.['grove.io/podgang'])).size).toBe(3);
+    expect(new Set(pods.map((p) => pool.blockOf(p.spec?.nodeName ?? ''))).size).toBe(1);
+    for (const j of [0, 1, 2]) {
+      const mine = pods.filter((p) => p.metadata?.labels?.['grove.io/podclique'] === `g648-0-sg-${j}-w`);
+      expect(mine.length).toBe(4);
+      expect(racksOf(mine).size).toBe(1);
+    }
+    await client.delete(RESOURCES.podCliqueSets, 'g648', ns.name);
+  });
 });

@@ -17,6 +17,7 @@
 
 import type { PodCliqueSet } from '../../index.js';
 import type { ValidationResult } from '../validation.js';
+import { validateReplicaSpread } from '../replica-spread.js';
 import { validateBackend } from './backend.js';
 import { validateCliques } from './cliques.js';
 import { validateMNNVLOnCreate, validateMetadata } from './metadata.js';
@@ -57,7 +58,14 @@ export function validatePodCliqueSetCreate(pcs: PodCliqueSet, ctx: PodCliqueSetV
   const v = viewOf(pcs);
   const s = staticRules(v, 'CREATE', ctx);
   const topology = validateTopologyOnCreate(v, ctx);
-  const errors = [...s.errors, ...topology.errors, ...validateMNNVLOnCreate(v, ctx), ...validateBackend(v, s.resolvedSchedulerName)];
+  const errors = [
+    ...s.errors,
+    ...topology.errors,
+    ...validateMNNVLOnCreate(v, ctx),
+    ...validateBackend(v, s.resolvedSchedulerName),
+    // copse: the replica-spread annotation (api/rules/replica-spread.ts), checked against the prefetched binding.
+    ...validateReplicaSpread(pcs, ctx),
+  ];
   return { errors, warnings: [...s.warnings, ...topology.warnings] };
 }
 
@@ -82,6 +90,7 @@ export function validatePodCliqueSetUpdate(pcs: PodCliqueSet, old: PodCliqueSet,
     ...topology.errors,
     ...validateTemplateResourcesUpdate(v, o),
     ...validateMNNVLOnUpdate(v, o),
+    ...validateReplicaSpread(pcs, ctx),
   ];
   return { errors, warnings: [...s.warnings, ...topology.warnings] };
 }
