@@ -14,6 +14,7 @@ import { type FieldError, forbidden, invalid } from '../field-errors.js';
 import { topologyNameOf } from '../desired/topology.js';
 import type { ClusterTopologyBinding, PodCliqueSet } from '../index.js';
 import { fieldPath } from '../field-errors.js';
+import { asObject } from './untyped.js';
 
 export const ANNOTATION_SPREAD_REQUIRED = 'scheduling.copse.io/replica-spread-required';
 export const ANNOTATION_SPREAD_PREFERRED = 'scheduling.copse.io/replica-spread-preferred';
@@ -45,8 +46,14 @@ export interface ReplicaSpreadContext {
 
 const path = (key: string) => fieldPath('metadata', 'annotations').key(key);
 
+/** Admission input is untyped: anything may arrive where the annotations should be. */
+function annotationsOf(pcs: unknown): Record<string, string> {
+  const a = asObject(asObject(asObject(pcs)?.metadata)?.annotations) ?? {};
+  return Object.fromEntries(Object.entries(a).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
 export function validateReplicaSpread(pcs: PodCliqueSet, ctx: ReplicaSpreadContext): FieldError[] {
-  const a = pcs.metadata?.annotations ?? {};
+  const a = annotationsOf(pcs);
   const present = [ANNOTATION_SPREAD_REQUIRED, ANNOTATION_SPREAD_PREFERRED].filter((k) => a[k] !== undefined);
   if (present.length === 0) return [];
   const errs: FieldError[] = [];
