@@ -1,8 +1,11 @@
-// `copse serve`: run copse's server in the foreground: the admission webhooks (on every replica),
-// the controllers (on the replica holding the leader Lease) and the monitoring listener.
+// `copse serve`: run copse's server in the foreground: the admission webhooks and the aggregated API
+// server (on every replica), the controllers (on the replica holding the leader Lease) and the
+// monitoring listener. The aggregated API reads the same informers the controllers do.
 import { parseArgs } from 'node:util';
 import { defaultSchedulerBackend } from '../api/desired/index.js';
 import { registerControllers, type ControllerConfig } from '../controllers/index.js';
+import { runApiServer, type RunningApiServer } from '../apiserver/run.js';
+import { InformerFactory } from '../controllers/runtime/factory.js';
 import { Manager } from '../controllers/runtime/manager.js';
 import { loadKubeConfig, makeClients } from '../kube/client.js';
 import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
@@ -21,8 +24,9 @@ const help = `Usage: copse serve [options]
   --host ADDR --port N       where to listen (default 0.0.0.0:9443)
   --namespace NS             copse's own namespace: certificate Secrets, excluded from admission
                              (default: $COPSE_NAMESPACE, which the Deployment sets to the pod's namespace; else copse-system)
-  --register-local           register the webhook configurations with url: https://<host>:<port>/...
-                             (what \`copse up\` does for a server running outside the cluster)
+  --register-local           register the webhook configurations with url: https://<host>:<port>/...,
+                             and the APIService with an ExternalName Service to 127.0.0.1 (removed again
+                             on shutdown) (what \`copse up\` does for a server running outside the cluster)
   --cert-mode auto|manual    auto: self-managed CA in a Secret, rotated and injected (default);
                              manual: read tls.crt/tls.key/ca.crt from --cert-dir (e.g. cert-manager)
   --cert-dir DIR             certificate directory for manual mode
@@ -32,6 +36,10 @@ const help = `Usage: copse serve [options]
   --metrics-bind-address HOST:PORT
                              monitoring listener: /metrics, /healthz, /livez, /readyz (default 0.0.0.0:8080)
   --controllers=false        serve admission only (no controllers)
+  --aggregated-api=false     do not serve the live.copse.io aggregated API
+  --api-bind-address HOST:PORT
+                             where the aggregated API listens (default 0.0.0.0:6443)
+  --api-cert-dir DIR         certificate directory of the aggregated API for --cert-mode=manual
   --leader-elect=false       reconcile without a leader Lease (a single replica only)
   --leader-election-namespace NS
                              namespace of the Lease copse-controller-leader (default: --namespace)
@@ -55,6 +63,10 @@ export interface ServeOptions {
   metricsHost: string;
   metricsPort: number;
   controllers: boolean;
+  aggregatedApi: boolean;
+  apiHost: string;
+  apiPort: number;
+  apiCertDir?: string;
   leaderElect: boolean;
   leaderElectionNamespace?: string;
   qps: number;
@@ -97,6 +109,9 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'resync-interval': { type: 'string', default: '3600' },
       'metrics-bind-address': { type: 'string', default: '0.0.0.0:8080' },
       controllers: { type: 'string', default: 'true' },
+      'aggregated-api': { type: 'string', default: 'true' },
+      'api-bind-address': { type: 'string', default: '0.0.0.0:6443' },
+      'api-cert-dir': { type: 'string' },
       'leader-elect': { type: 'string', default: 'true' },
       'leader-election-namespace': { type: 'string' },
       'kube-api-qps': { type: 'string', default: '200' },
@@ -113,6 +128,9 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const resyncSeconds = numberIn('resync-interval', v['resync-interval'], (n) => Number.isFinite(n) && n > 0, 'a positive number of seconds');
   const metrics = hostPort('metrics-bind-address', v['metrics-bind-address']);
   const controllers = oneOf('controllers', v.controllers, ['true', 'false'] as const);
+  const aggregatedApi = oneOf('aggregated-api', v['aggregated-api'], ['true', 'false'] as const);
+  const api = hostPort('api-bind-address', v['api-bind-address']);
+  if (certMode === 'manual' && aggregatedApi === 'true' && !v['api-cert-dir']) throw new UsageError('--api-cert-dir: required with --cert-mode=manual (or --aggregated-api=false)');
   const leaderElect = oneOf('leader-elect', v['leader-elect'], ['true', 'false'] as const);
   const qps = numberIn('kube-api-qps', v['kube-api-qps'], (n) => Number.isFinite(n) && n > 0, 'a positive number');
   const burst = numberIn('kube-api-burst', v['kube-api-burst'], (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
@@ -132,6 +150,10 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     metricsHost: metrics.host,
     metricsPort: metrics.port,
     controllers: controllers === 'true',
+    aggregatedApi: aggregatedApi === 'true',
+    apiHost: api.host,
+    apiPort: api.port,
+    ...(v['api-cert-dir'] ? { apiCertDir: v['api-cert-dir'] } : {}),
     leaderElect: leaderElect === 'true',
     ...(v['leader-election-namespace'] ? { leaderElectionNamespace: v['leader-election-namespace'] } : {}),
     qps,
@@ -184,18 +206,40 @@ export const serveCommand: Command = {
     const monitoring = await startMonitoring({ host: o.metricsHost, port: o.metricsPort, registry: defaultRegistry, log });
     const http = new KubeHttp(kc, { qps: o.qps, burst: o.burst, observe: kubeRequestObserver() });
     const namespace = o.namespace ?? 'copse-system';
+    const informerDefaults = { resyncMs: 10 * 60_000, stallMs: o.watchStallSeconds * 1000 };
     let manager: Manager | undefined;
     if (o.controllers) {
       manager = new Manager({
         client: new DynamicClient(http, FIELD_MANAGERS.controller),
         log: componentLogger('controllers'),
-        informers: { resyncMs: 10 * 60_000, stallMs: o.watchStallSeconds * 1000 },
+        informers: informerDefaults,
         ...(o.leaderElect ? { leaderElection: { namespace: o.leaderElectionNamespace ?? namespace, name: 'copse-controller-leader' } } : {}),
       });
       registerControllers(manager, controllerConfig(o), componentLogger('controllers'));
       const m = manager;
       monitoring.addReadinessCheck('informers', () => (m.synced() ? undefined : 'informer caches not synced yet'));
     }
+    // Without controllers the aggregated API still needs informers; with them it shares theirs.
+    const standalone = !manager && o.aggregatedApi ? new InformerFactory(new DynamicClient(http, FIELD_MANAGERS.apiserver), componentLogger('informers'), informerDefaults) : undefined;
+    let api: RunningApiServer | undefined;
+    if (o.aggregatedApi) {
+      api = await runApiServer({
+        kube: makeClients(kc),
+        client: new DynamicClient(http, FIELD_MANAGERS.apiserver),
+        informers: manager?.informers ?? (standalone as InformerFactory),
+        namespace,
+        host: o.apiHost,
+        port: o.apiPort,
+        certMode: o.certMode,
+        ...(o.apiCertDir ? { certDir: o.apiCertDir } : {}),
+        resyncIntervalMs: o.resyncSeconds * 1000,
+        registerLocal: o.registerLocal,
+        log: componentLogger('apiserver'),
+      });
+      const a = api;
+      monitoring.addReadinessCheck('apiserver', () => a.notReady());
+    }
+    standalone?.start();
     const running = await runWebhooks({
       kube: makeClients(kc),
       host: o.host,
@@ -211,9 +255,12 @@ export const serveCommand: Command = {
     monitoring.addReadinessCheck('webhooks', () => (running.server.ready() ? undefined : 'no serving certificate yet'));
     // Informers sync in the background; the webhooks serve meanwhile.
     void manager?.start().catch((err: unknown) => log.error({ err }, 'controllers failed to start'));
-    log.info({ url: running.server.url, metrics: monitoring.url, controllers: o.controllers, leaderElect: o.leaderElect }, 'copse is serving');
+    log.info({ url: running.server.url, api: api ? `https://${o.apiHost}:${api.port}` : undefined, metrics: monitoring.url, controllers: o.controllers, leaderElect: o.leaderElect }, 'copse is serving');
     log.info({ signal: await waitForSignal() }, 'shutting down');
+    // The aggregated API first: with --register-local it removes its APIService while it still answers.
+    await api?.close();
     await manager?.stop();
+    await standalone?.shutdown();
     await running.close();
     await monitoring.close();
     http.close();
