@@ -187,6 +187,37 @@ function waitForSignal(): Promise<string> {
   });
 }
 
+interface ApiContext {
+  kc: ReturnType<typeof loadKubeConfig>;
+  http: KubeHttp;
+  namespace: string;
+  manager: Manager | undefined;
+  informerDefaults: { resyncMs: number; stallMs: number };
+  monitoring: Awaited<ReturnType<typeof startMonitoring>>;
+}
+
+/** The aggregated API server, on the controllers' informers, or on its own when controllers are off. */
+async function startAggregatedApi(o: ServeOptions, c: ApiContext): Promise<{ api?: RunningApiServer; standalone?: InformerFactory }> {
+  if (!o.aggregatedApi) return {};
+  const client = new DynamicClient(c.http, FIELD_MANAGERS.apiserver);
+  const standalone = c.manager ? undefined : new InformerFactory(client, componentLogger('informers'), c.informerDefaults);
+  const api = await runApiServer({
+    kube: makeClients(c.kc),
+    client,
+    informers: c.manager?.informers ?? (standalone as InformerFactory),
+    namespace: c.namespace,
+    host: o.apiHost,
+    port: o.apiPort,
+    certMode: o.certMode,
+    ...(o.apiCertDir ? { certDir: o.apiCertDir } : {}),
+    resyncIntervalMs: o.resyncSeconds * 1000,
+    registerLocal: o.registerLocal,
+    log: componentLogger('apiserver'),
+  });
+  c.monitoring.addReadinessCheck('apiserver', () => api.notReady());
+  return { api, ...(standalone ? { standalone } : {}) };
+}
+
 export const serveCommand: Command = {
   summary: 'run copse in the foreground',
   async run(argv) {
@@ -219,27 +250,6 @@ export const serveCommand: Command = {
       const m = manager;
       monitoring.addReadinessCheck('informers', () => (m.synced() ? undefined : 'informer caches not synced yet'));
     }
-    // Without controllers the aggregated API still needs informers; with them it shares theirs.
-    const standalone = !manager && o.aggregatedApi ? new InformerFactory(new DynamicClient(http, FIELD_MANAGERS.apiserver), componentLogger('informers'), informerDefaults) : undefined;
-    let api: RunningApiServer | undefined;
-    if (o.aggregatedApi) {
-      api = await runApiServer({
-        kube: makeClients(kc),
-        client: new DynamicClient(http, FIELD_MANAGERS.apiserver),
-        informers: manager?.informers ?? (standalone as InformerFactory),
-        namespace,
-        host: o.apiHost,
-        port: o.apiPort,
-        certMode: o.certMode,
-        ...(o.apiCertDir ? { certDir: o.apiCertDir } : {}),
-        resyncIntervalMs: o.resyncSeconds * 1000,
-        registerLocal: o.registerLocal,
-        log: componentLogger('apiserver'),
-      });
-      const a = api;
-      monitoring.addReadinessCheck('apiserver', () => a.notReady());
-    }
-    standalone?.start();
     const running = await runWebhooks({
       kube: makeClients(kc),
       host: o.host,
@@ -253,6 +263,8 @@ export const serveCommand: Command = {
       log,
     });
     monitoring.addReadinessCheck('webhooks', () => (running.server.ready() ? undefined : 'no serving certificate yet'));
+    const { api, standalone } = await startAggregatedApi(o, { kc, http, namespace, manager, informerDefaults, monitoring });
+    standalone?.start();
     // Informers sync in the background; the webhooks serve meanwhile.
     void manager?.start().catch((err: unknown) => log.error({ err }, 'controllers failed to start'));
     log.info({ url: running.server.url, api: api ? `https://${o.apiHost}:${api.port}` : undefined, metrics: monitoring.url, controllers: o.controllers, leaderElect: o.leaderElect }, 'copse is serving');

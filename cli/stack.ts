@@ -85,14 +85,15 @@ export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log
     const started = startProcess(cluster.stateDir, SERVER_PROCESS, process.execPath, args);
     log(`copse: started copse server (pid ${started.pid}), logs in ${started.log}`);
   }
-  const deadline = Date.now() + 60_000;
+  // Generous: on a busy machine key generation and the validators' compilation take a while.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const current = readRecord(cluster.stateDir, SERVER_PROCESS);
     if (!current || !isRunning(current)) {
       throw new Error(`copse: the copse server exited during start-up\n${current ? tailLog(current.log, 30) : ''}`);
     }
     if ((await readyz(port)) && (await registered(kube, url)) && (await apiAvailable(kube, cluster.state.ports.aggregator))) return url;
-    if (Date.now() > deadline) throw new Error(`copse: the copse server did not become ready within 60s\n${tailLog(current.log, 30)}`);
+    if (Date.now() > deadline) throw new Error(`copse: the copse server did not become ready within 120s\n${tailLog(current.log, 30)}`);
     await sleep(250);
   }
 }
