@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LAST_APPLIED_LIMIT_BYTES, allCrds, buildCrd, crdJsonSize } from './crds.js';
-import { KIND_NAMES, KINDS } from './kinds.js';
+import { CORE } from './core/index.js';
+import { LAST_APPLIED_LIMIT_BYTES, allCrds, buildCrd, crdJsonSize, dynamoCrds } from './crds.js';
+import { ALL_KIND_NAMES, KINDS } from './kinds.js';
 import { toYaml } from './generate.js';
 import type { JSONSchemaProps } from './schema/types.js';
 
-const schemaOf = (kind: (typeof KIND_NAMES)[number]): JSONSchemaProps => {
+const schemaOf = (kind: (typeof ALL_KIND_NAMES)[number]): JSONSchemaProps => {
   const s = buildCrd(kind).spec.versions[0]?.schema.openAPIV3Schema;
   if (!s) throw new Error('no schema');
   return s;
@@ -37,6 +38,7 @@ describe('CRD identity', () => {
     ['PodCliqueScalingGroup', 'grove.io', 'podcliquescalinggroups', 'podcliquescalinggroup', ['pcsg'], 'Namespaced'],
     ['ClusterTopologyBinding', 'grove.io', 'clustertopologybindings', 'clustertopologybinding', ['ct'], 'Cluster'],
     ['PodGang', 'scheduler.grove.io', 'podgangs', 'podgang', ['pg'], 'Namespaced'],
+    ['DynamoGraphDeployment', 'nvidia.com', 'dynamographdeployments', 'dynamographdeployment', ['dgd'], 'Namespaced'],
   ] as const)('%s: group, names, scope, single served+storage v1alpha1', (kind, group, plural, singular, shortNames, scope) => {
     const crd = buildCrd(kind);
     expect(crd.spec.group).toBe(group);
@@ -47,13 +49,19 @@ describe('CRD identity', () => {
     expect(crd.spec.versions[0]?.subresources.status).toEqual({});
   });
 
+  it('the optional Dynamo CRDs are exactly the DynamoGraphDeployment', () => {
+    expect(dynamoCrds().map((c) => c.metadata.name)).toEqual(['dynamographdeployments.nvidia.com']);
+    expect(allCrds().map((c) => c.spec.group)).not.toContain('nvidia.com');
+  });
+
   it('has scale subresources with Grove paths (PCSG selector is .status.selector)', () => {
-    const scale = (k: (typeof KIND_NAMES)[number]) => buildCrd(k).spec.versions[0]?.subresources.scale;
+    const scale = (k: (typeof ALL_KIND_NAMES)[number]) => buildCrd(k).spec.versions[0]?.subresources.scale;
     expect(scale('PodCliqueSet')).toEqual({ specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.hpaPodSelector' });
     expect(scale('PodClique')).toEqual({ specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.hpaPodSelector' });
     expect(scale('PodCliqueScalingGroup')).toEqual({ specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' });
     expect(scale('ClusterTopologyBinding')).toBeUndefined();
     expect(scale('PodGang')).toBeUndefined();
+    expect(scale('DynamoGraphDeployment')).toBeUndefined();
   });
 
   it('scale paths point at int32 fields and the selector at a string', () => {
@@ -70,7 +78,7 @@ describe('CRD identity', () => {
 });
 
 describe('printer columns', () => {
-  const cols = (k: (typeof KIND_NAMES)[number]) =>
+  const cols = (k: (typeof ALL_KIND_NAMES)[number]) =>
     (buildCrd(k).spec.versions[0]?.additionalPrinterColumns ?? []).map((c) => `${c.name}|${c.type}|${c.jsonPath}|${c.priority ?? 0}`);
 
   it('PodCliqueSet', () => {
@@ -118,8 +126,16 @@ describe('printer columns', () => {
     expect(cols('PodGang')).toEqual(['Phase|string|.status.phase|0', 'Age|date|.metadata.creationTimestamp|0']);
   });
 
+  it('DynamoGraphDeployment: Ready condition, backend, age', () => {
+    expect(cols('DynamoGraphDeployment')).toEqual([
+      'Ready|string|.status.conditions[?(@.type=="Ready")].status|0',
+      'Backend|string|.spec.backendFramework|0',
+      'Age|date|.metadata.creationTimestamp|0',
+    ]);
+  });
+
   it('every column path exists in the schema', () => {
-    for (const k of KIND_NAMES) {
+    for (const k of ALL_KIND_NAMES) {
       const s = schemaOf(k);
       for (const c of buildCrd(k).spec.versions[0]?.additionalPrinterColumns ?? []) {
         if (c.jsonPath.startsWith('.metadata')) continue;
@@ -138,7 +154,7 @@ describe('schema content (grove-compat §2)', () => {
   const tmpl = 'spec.template';
 
   it('requires spec at the root and keeps root metadata bare', () => {
-    for (const k of KIND_NAMES) {
+    for (const k of ALL_KIND_NAMES) {
       expect(schemaOf(k).required).toEqual(['spec']);
       expect(schemaOf(k).properties?.['metadata']).toEqual({ type: 'object' });
     }
@@ -234,6 +250,72 @@ describe('schema content (grove-compat §2)', () => {
   });
 });
 
+describe('DynamoGraphDeployment schema (dynamo-dgd §1)', () => {
+  const dgd = schemaOf('DynamoGraphDeployment');
+  const svcSchema = (): JSONSchemaProps => {
+    const ap = at(dgd, 'spec.services').additionalProperties;
+    if (typeof ap !== 'object') throw new Error('services is not a map');
+    return ap;
+  };
+
+  it('services is a map of at most 25 service specs; backendFramework an enum; pvcs at most 100', () => {
+    expect(at(dgd, 'spec.services')).toMatchObject({ type: 'object', maxProperties: 25 });
+    expect(Object.keys(svcSchema().properties ?? {}).sort()).toEqual([
+      'annotations', 'autoscaling', 'componentType', 'dynamoNamespace', 'envFromSecret', 'envs', 'extraPodMetadata',
+      'extraPodSpec', 'globalDynamoNamespace', 'ingress', 'labels', 'livenessProbe', 'modelRef', 'multinode',
+      'readinessProbe', 'replicas', 'resources', 'serviceName', 'sharedMemory', 'subComponentType', 'volumeMounts',
+    ]);
+    expect(at(dgd, 'spec.backendFramework').enum).toEqual(['sglang', 'vllm', 'trtllm']);
+    expect(at(dgd, 'spec.pvcs')).toMatchObject({ maxItems: 100 });
+    expect(at(dgd, 'spec.pvcs.[]').required).toEqual(['name']);
+    expect(Object.keys(at(dgd, 'status').properties ?? {}).sort()).toEqual(['conditions', 'state']);
+  });
+
+  it('service fields: replicas >= 0, multinode nodeCount >= 2 defaulting to 2, quantities int-or-string', () => {
+    const s = svcSchema();
+    expect(at(s, 'replicas')).toMatchObject({ type: 'integer', format: 'int32', minimum: 0 });
+    expect(at(s, 'multinode').required).toEqual(['nodeCount']);
+    expect(at(s, 'multinode.nodeCount')).toMatchObject({ default: 2, minimum: 2 });
+    expect(at(s, 'sharedMemory.size')['x-kubernetes-int-or-string']).toBe(true);
+    expect(at(s, 'resources.limits.gpu').type).toBe('string');
+    expect(at(s, 'volumeMounts.[]').required).toEqual(['name']);
+    expect(at(s, 'volumeMounts.[].useAsCompilationCache').default).toBe(false);
+    expect(at(s, 'modelRef').required).toEqual(['name']);
+  });
+
+  it('embeds PodSpec, Container, Probe and EnvVar schemas; extraPodSpec needs no containers, mainContainer no name', () => {
+    const s = svcSchema();
+    const eps = at(s, 'extraPodSpec');
+    expect(eps.required).toBeUndefined();
+    expect(eps.description).toContain('kubectl explain pod.spec');
+    expect(Object.keys(eps.properties ?? {})).toEqual(expect.arrayContaining(['containers', 'tolerations', 'volumes', 'mainContainer']));
+    expect(at(eps, 'mainContainer').required).toBeUndefined();
+    expect(at(eps, 'mainContainer.ports.[].protocol').default).toBe('TCP');
+    expect(at(eps, 'containers.[]').required).toEqual(['name']);
+    expect(at(s, 'livenessProbe.httpGet.port')['x-kubernetes-int-or-string']).toBe(true);
+    expect(at(s, 'envs.[]').required).toEqual(['name']);
+    expect(at(s, 'envs')['x-kubernetes-list-type']).toBeUndefined();
+    expect(at(dgd, 'spec.envs.[].valueFrom.secretKeyRef').required).toEqual(['key']);
+    expect(at(s, 'resources.claims.[]').required).toEqual(['name']);
+    // the shared vendored schema is not modified by the cut-outs
+    expect(CORE.PodSpec.schema.required).toEqual(['containers']);
+    expect(CORE.PodSpec.schema.properties?.['containers']?.items?.required).toEqual(['name']);
+    expect(JSON.stringify(eps.properties?.['affinity'])).not.toContain('"description"');
+  });
+
+  it('x-kubernetes-validations: PVC create needs size, class and mode; shared memory not disabled with a size', () => {
+    expect(at(dgd, 'spec.pvcs.[]')['x-kubernetes-validations']).toEqual([
+      {
+        rule: '!has(self.create) || self.create == false || (has(self.size) && has(self.storageClass) && has(self.volumeAccessMode))',
+        message: 'When create is true, size, storageClass, and volumeAccessMode are required',
+      },
+    ]);
+    expect(at(svcSchema(), 'sharedMemory')['x-kubernetes-validations']).toEqual([
+      { rule: '!(has(self.disabled) && self.disabled && has(self.size))', message: 'size must not be set when shared memory is disabled' },
+    ]);
+  });
+});
+
 describe('CEL rules (x-kubernetes-validations)', () => {
   const pcs = schemaOf('PodCliqueSet');
   const MSG = 'packDomain is deprecated and cannot be used on new workloads; use pack.required';
@@ -270,13 +352,20 @@ describe('CEL rules (x-kubernetes-validations)', () => {
     expect(count(pcs)).toBe(12);
     expect(count(schemaOf('PodClique'))).toBe(0);
     expect(count(schemaOf('PodGang'))).toBe(0);
+    expect(count(schemaOf('DynamoGraphDeployment'))).toBe(2);
   });
 });
 
 describe('descriptions', () => {
   /** Walk our own properties (not into embedded core schemas) and list those without a description. */
   function missing(s: JSONSchemaProps, path: string, out: string[]): void {
-    const embedded = path.endsWith('.podSpec') || path.endsWith('.templateSpec') || path.endsWith('.metrics.[]') || path.endsWith('conditions.[]');
+    const embedded =
+      path.endsWith('.podSpec') ||
+      path.endsWith('.templateSpec') ||
+      path.endsWith('.metrics.[]') ||
+      path.endsWith('conditions.[]') ||
+      /\.(extraPodSpec|livenessProbe|readinessProbe)$/.test(path) ||
+      /\.(envs|claims)\.\[\]$/.test(path);
     if (embedded) return;
     for (const [k, p] of Object.entries(s.properties ?? {})) {
       const sub = `${path}.${k}`;
@@ -287,7 +376,7 @@ describe('descriptions', () => {
     if (typeof s.additionalProperties === 'object') missing(s.additionalProperties, `${path}.{}`, out);
   }
 
-  it.each(KIND_NAMES)('%s: every property we define has a description', (k) => {
+  it.each(ALL_KIND_NAMES)('%s: every property we define has a description', (k) => {
     const out: string[] = [];
     missing(schemaOf(k), '', out);
     expect(out).toEqual([]);
@@ -297,6 +386,10 @@ describe('descriptions', () => {
   it('embedded fields say where their docs live', () => {
     expect(at(schemaOf('PodClique'), 'spec.podSpec').description).toContain('kubectl explain pod.spec');
     expect(at(schemaOf('PodClique'), 'spec.startsAfter').description).toMatch(/ready before pods of this clique start/);
+    const dgdService = at(schemaOf('DynamoGraphDeployment'), 'spec.services').additionalProperties;
+    if (typeof dgdService !== 'object') throw new Error('services is not a map');
+    expect(at(dgdService, 'extraPodSpec.mainContainer').description).toMatch(/always called "main"/);
+    expect(at(dgdService, 'livenessProbe').description).toContain('kubectl explain pod.spec.containers.livenessProbe');
   });
 
   it('detects a missing description (the walker can fail)', () => {
@@ -307,7 +400,7 @@ describe('descriptions', () => {
 });
 
 describe('size', () => {
-  it.each(KIND_NAMES)('%s CRD JSON stays below 200 KB (client-side apply annotation limit 256 KiB)', (k) => {
+  it.each(ALL_KIND_NAMES)('%s CRD JSON stays below 200 KB (client-side apply annotation limit 256 KiB)', (k) => {
     const size = crdJsonSize(buildCrd(k));
     expect(size).toBeLessThan(200_000);
     expect(size).toBeLessThan(LAST_APPLIED_LIMIT_BYTES);
@@ -316,6 +409,7 @@ describe('size', () => {
   it('PodCliqueSet and PodClique carry a full PodSpec (sanity lower bound)', () => {
     expect(crdJsonSize(buildCrd('PodCliqueSet'))).toBeGreaterThan(50_000);
     expect(crdJsonSize(buildCrd('PodClique'))).toBeGreaterThan(50_000);
+    expect(crdJsonSize(buildCrd('DynamoGraphDeployment'))).toBeGreaterThan(50_000);
   });
 });
 
@@ -328,7 +422,7 @@ describe('YAML rendering', () => {
     expect(y).toMatch(/updatedReplicas:\n\s+default: 0/);
   });
 
-  it.each(KIND_NAMES)('%s: YAML carries every keyword of the JSON (nothing lost in serialization)', (k) => {
+  it.each(ALL_KIND_NAMES)('%s: YAML carries every keyword of the JSON (nothing lost in serialization)', (k) => {
     const crd = buildCrd(k);
     const json = JSON.stringify(crd);
     const y = toYaml({ ...crd });

@@ -1,6 +1,6 @@
-// apiextensions.k8s.io/v1 CustomResourceDefinitions for the five kinds, derived from api/kinds.ts.
+// apiextensions.k8s.io/v1 CustomResourceDefinitions of the kinds, derived from api/kinds.ts.
 
-import { KIND_NAMES, KINDS } from './kinds.js';
+import { DYNAMO_KIND_NAMES, KIND_NAMES, KINDS } from './kinds.js';
 import type { KindInfo, KindName, PrinterColumn } from './kinds.js';
 import { sortKeysDeep, toOpenAPI } from './schema/emit.js';
 import type { JSONSchemaProps } from './schema/types.js';
@@ -65,9 +65,14 @@ export function buildCrd(kind: KindName): CustomResourceDefinition {
   return sortKeysDeep(crd);
 }
 
-/** All five CRDs, in grove-compat §1 order. */
+/** The five Grove CRDs that `copse install` and `kubectl apply -k manifests/` install, in grove-compat §1 order. */
 export function allCrds(): CustomResourceDefinition[] {
   return KIND_NAMES.map(buildCrd);
+}
+
+/** The optional NVIDIA Dynamo CRDs (DynamoGraphDeployment), installed only on request (manifests/dynamo/). */
+export function dynamoCrds(): CustomResourceDefinition[] {
+  return DYNAMO_KIND_NAMES.map(buildCrd);
 }
 
 /** Size of the CRD as compact JSON, which is what client-side apply stores in its annotation. */

@@ -11,7 +11,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 describe('generated artefacts are up to date (run `copse generate` after changing a schema)', () => {
   const rendered = renderAll();
 
-  it('renders types, five CRDs and a kustomization', () => {
+  it('renders types, the five Grove CRDs with their kustomization, and the optional Dynamo CRD with its own', () => {
     expect([...rendered.keys()]).toEqual([
       'api/generated/types.ts',
       'manifests/crds/podcliquesets.grove.io.yaml',
@@ -20,6 +20,8 @@ describe('generated artefacts are up to date (run `copse generate` after changin
       'manifests/crds/clustertopologybindings.grove.io.yaml',
       'manifests/crds/podgangs.scheduler.grove.io.yaml',
       'manifests/crds/kustomization.yaml',
+      'manifests/dynamo/dynamographdeployments.nvidia.com.yaml',
+      'manifests/dynamo/kustomization.yaml',
     ]);
   });
 
@@ -27,10 +29,18 @@ describe('generated artefacts are up to date (run `copse generate` after changin
     expect(readFileSync(join(repoRoot, rel), 'utf8')).toBe(rendered.get(rel));
   });
 
-  it('manifests/crds holds exactly the generated files', () => {
-    const onDisk = readdirSync(join(repoRoot, 'manifests/crds')).sort();
-    const expected = [...rendered.keys()].filter((k) => k.startsWith('manifests/crds/')).map((k) => k.slice('manifests/crds/'.length)).sort();
+  it.each(['manifests/crds', 'manifests/dynamo'])('%s holds exactly the generated files', (dir) => {
+    const onDisk = readdirSync(join(repoRoot, dir)).sort();
+    const expected = [...rendered.keys()].filter((k) => k.startsWith(`${dir}/`)).map((k) => k.slice(dir.length + 1)).sort();
     expect(onDisk).toEqual(expected);
+  });
+
+  it('the DynamoGraphDeployment CRD stays out of the default install (manifests/kustomization.yaml)', () => {
+    expect(rendered.get('manifests/crds/kustomization.yaml')).not.toContain('nvidia.com');
+    expect(rendered.get('manifests/dynamo/kustomization.yaml')).toContain('resources:\n  - dynamographdeployments.nvidia.com.yaml\n');
+    const top = readFileSync(join(repoRoot, 'manifests/kustomization.yaml'), 'utf8');
+    expect(top).toContain('  - crds\n');
+    expect(top).not.toContain('dynamo');
   });
 
   it('kustomization lists the CRD files in order', () => {
@@ -73,6 +83,9 @@ describe('typegen', () => {
     'ClusterTopologyBinding', 'ClusterTopologyBindingSpec', 'ClusterTopologyBindingStatus', 'TopologyLevel',
     'SchedulerTopologyBinding', 'SchedulerTopologyStatus', 'PodGang', 'PodGangSpec', 'PodGroup', 'PodGangStatus',
     'NamespacedName', 'TopologyConstraintGroupConfig', 'PodGangTopologyConstraint', 'PodCliqueSetList', 'PodGangList',
+    'DynamoGraphDeployment', 'DynamoGraphDeploymentSpec', 'DynamoComponentDeploymentSharedSpec', 'DynamoResources',
+    'DynamoResourceItem', 'DynamoSharedMemorySpec', 'DynamoMultinodeSpec', 'DynamoPVC', 'DynamoGraphDeploymentStatus',
+    'DynamoGraphDeploymentList',
   ])('declares interface %s', (name) => {
     expect(types).toContain(`export interface ${name} {`);
   });
@@ -85,14 +98,22 @@ describe('typegen', () => {
   });
 
   it('imports embedded core types as wire-true aliases', () => {
-    expect(types).toContain("import type { V1ListMeta, V1ObjectMeta, V1PodSpec, V1ResourceClaimTemplateSpec, V2MetricSpec } from '../core/wire.js';");
+    expect(types).toContain("import type { V1EnvVar, V1ListMeta, V1ObjectMeta, V1PodSpec, V1ResourceClaimTemplateSpec, V2MetricSpec } from '../core/wire.js';");
     expect(types).toMatch(/ {2}podSpec: V1PodSpec;/);
     expect(types).toMatch(/ {2}metrics\?: V2MetricSpec\[\];/);
     expect(types).toMatch(/ {2}templateSpec: V1ResourceClaimTemplateSpec;/);
   });
 
+  it('types the embedded PodSpec pieces of a DynamoGraphDeployment service without expanding them', () => {
+    expect(types).toContain("import type { ExtraPodSpec, V1Probe, V1ResourceClaim } from '../nvidia.com/v1alpha1/wire.js';");
+    expect(types).toMatch(/ {2}extraPodSpec\?: ExtraPodSpec;/);
+    expect(types).toMatch(/ {2}livenessProbe\?: V1Probe;/);
+    expect(types).toMatch(/ {2}envs\?: V1EnvVar\[\];/);
+    expect(types).toMatch(/ {2}services\?: \{ \[key: string\]: DynamoComponentDeploymentSharedSpec \};/);
+  });
+
   it('kinds have apiVersion, kind, required metadata and spec, optional status', () => {
-    for (const k of ['PodCliqueSet', 'PodClique', 'PodCliqueScalingGroup', 'ClusterTopologyBinding', 'PodGang']) {
+    for (const k of ['PodCliqueSet', 'PodClique', 'PodCliqueScalingGroup', 'ClusterTopologyBinding', 'PodGang', 'DynamoGraphDeployment']) {
       const body = types.slice(types.indexOf(`export interface ${k} {`));
       const decl = body.slice(0, body.indexOf('\n}\n'));
       expect(decl).toMatch(/\n {2}apiVersion\?: string;/);

@@ -1,12 +1,16 @@
 // Public surface of the API model: generated types, kinds and constants, CRDs, validators,
-// field errors and naming helpers.
+// field errors and naming helpers; the NVIDIA Dynamo translation under `dynamo`.
 
 export type * from './generated/types.js';
 export * from './field-errors.js';
 export * from './keys.js';
 export * from './names.js';
 export {
+  ALL_KIND_NAMES,
   API_VERSION_V1ALPHA1,
+  DYNAMO_API_VERSION,
+  DYNAMO_GROUP,
+  DYNAMO_KIND_NAMES,
   GROVE_API_VERSION,
   GROVE_GROUP,
   KIND_NAMES,
@@ -32,7 +36,15 @@ export {
 } from './grove.io/v1alpha1/podcliqueset.js';
 export { LABEL_KEY_PATTERN, WELL_KNOWN_TOPOLOGY_DOMAINS } from './grove.io/v1alpha1/clustertopologybinding.js';
 export { PODGANG_CONDITION_TYPES } from './scheduler.grove.io/v1alpha1/podgang.js';
-export { LAST_APPLIED_LIMIT_BYTES, allCrds, buildCrd, crdJsonSize, crdName } from './crds.js';
+export { LAST_APPLIED_LIMIT_BYTES, allCrds, buildCrd, crdJsonSize, crdName, dynamoCrds } from './crds.js';
+export {
+  BACKEND_FRAMEWORKS,
+  MAX_SERVICES,
+  pvcCreateHasSizeClassAndMode,
+  sharedMemoryNotDisabledWithSize,
+} from './nvidia.com/v1alpha1/dynamographdeployment.js';
+export type { ExtraPodSpec, V1Probe, V1ResourceClaim } from './nvidia.com/v1alpha1/wire.js';
+export * as dynamo from './dynamo/index.js';
 export type { CustomResourceDefinition } from './crds.js';
 export {
   admitOffline,

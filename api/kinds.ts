@@ -1,10 +1,12 @@
-// The five API kinds: identity, REST names, subresources and printer columns (grove-compat §1),
-// next to their schemas. Everything else (CRDs, TS types, validators) is derived from this table.
+// The API kinds: identity, REST names, subresources and printer columns (grove-compat §1, and the
+// optional Dynamo kind of dynamo-dgd.md §1), next to their schemas. Everything else (CRDs, TS types,
+// validators) is derived from this table.
 
 import { clusterTopologyBinding } from './grove.io/v1alpha1/clustertopologybinding.js';
 import { podClique } from './grove.io/v1alpha1/podclique.js';
 import { podCliqueScalingGroup } from './grove.io/v1alpha1/podcliquescalinggroup.js';
 import { podCliqueSet } from './grove.io/v1alpha1/podcliqueset.js';
+import { dynamoGraphDeployment } from './nvidia.com/v1alpha1/dynamographdeployment.js';
 import { podGang } from './scheduler.grove.io/v1alpha1/podgang.js';
 import type { Schema } from './schema/types.js';
 
@@ -13,8 +15,16 @@ export const SCHEDULER_GROUP = 'scheduler.grove.io';
 export const API_VERSION_V1ALPHA1 = 'v1alpha1';
 export const GROVE_API_VERSION = `${GROVE_GROUP}/${API_VERSION_V1ALPHA1}`;
 export const SCHEDULER_API_VERSION = `${SCHEDULER_GROUP}/${API_VERSION_V1ALPHA1}`;
+export const DYNAMO_GROUP = 'nvidia.com';
+export const DYNAMO_API_VERSION = `${DYNAMO_GROUP}/${API_VERSION_V1ALPHA1}`;
 
-export type KindName = 'PodCliqueSet' | 'PodClique' | 'PodCliqueScalingGroup' | 'ClusterTopologyBinding' | 'PodGang';
+export type KindName =
+  | 'PodCliqueSet'
+  | 'PodClique'
+  | 'PodCliqueScalingGroup'
+  | 'ClusterTopologyBinding'
+  | 'PodGang'
+  | 'DynamoGraphDeployment';
 
 export interface PrinterColumn {
   name: string;
@@ -155,9 +165,23 @@ export const KINDS: Readonly<Record<KindName, KindInfo>> = {
     schema: podGang,
     printerColumns: [{ name: 'Phase', type: 'string', jsonPath: '.status.phase' }, AGE],
   }),
+  DynamoGraphDeployment: kind({
+    kind: 'DynamoGraphDeployment',
+    group: DYNAMO_GROUP,
+    version: API_VERSION_V1ALPHA1,
+    plural: 'dynamographdeployments',
+    shortNames: ['dgd'],
+    scope: 'Namespaced',
+    schema: dynamoGraphDeployment,
+    printerColumns: [
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'Backend', type: 'string', jsonPath: '.spec.backendFramework' },
+      AGE,
+    ],
+  }),
 };
 
-/** Kinds in a stable order (the order of grove-compat §1). */
+/** The Grove kinds, installed by default, in a stable order (the order of grove-compat §1). */
 export const KIND_NAMES: readonly KindName[] = [
   'PodCliqueSet',
   'PodClique',
@@ -165,6 +189,12 @@ export const KIND_NAMES: readonly KindName[] = [
   'ClusterTopologyBinding',
   'PodGang',
 ];
+
+/** NVIDIA Dynamo's kinds: optional, installed only on request (manifests/dynamo/). */
+export const DYNAMO_KIND_NAMES: readonly KindName[] = ['DynamoGraphDeployment'];
+
+/** Every kind copse knows, Grove's first. */
+export const ALL_KIND_NAMES: readonly KindName[] = [...KIND_NAMES, ...DYNAMO_KIND_NAMES];
 
 export function kindInfo(kind: KindName): KindInfo {
   return KINDS[kind];

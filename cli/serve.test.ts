@@ -22,6 +22,10 @@ describe('copse serve options', () => {
       qps: 200,
       burst: 400,
       watchStallSeconds: 180,
+      gangScheduling: 'extender',
+      extenderHost: '0.0.0.0',
+      extenderPort: 9444,
+      reservationTimeoutSeconds: 30,
     });
   });
 
@@ -61,6 +65,8 @@ describe('copse serve options', () => {
     [['--aggregated-api', 'on'], '--aggregated-api: must be true or false, got "on"'],
     [['--api-bind-address', '6443'], '--api-bind-address: must be HOST:PORT, got "6443"'],
     [['--cert-mode', 'manual', '--cert-dir', '/c'], '--api-cert-dir: required with --cert-mode=manual (or --aggregated-api=false)'],
+    [['--gang-scheduling', 'kai'], '--gang-scheduling: must be extender or off, got "kai"'],
+    [['--extender-bind-address', ':x'], '--extender-bind-address: must be HOST:PORT, got ":x"'],
   ])('rejects %j naming the flag', (argv, message) => {
     expect(() => parseServeOptions(argv)).toThrow(message);
   });

@@ -32,3 +32,20 @@ describe('needsApply', () => {
     expect(needsApply(desired, { ...desired, metadata: { ...desired.metadata, labels: { a: 'c' } } })).toBe(true);
   });
 });
+
+describe('empty maps and lists', () => {
+  it('an empty map or list copse sets matches an absent one (the apiserver drops them)', () => {
+    expect(containsSubset({ metadata: {} }, { metadata: { annotations: {} } })).toBe(true);
+    expect(containsSubset({ spec: {} }, { spec: { gates: [] } })).toBe(true);
+    expect(containsSubset({ metadata: { annotations: { a: 'b' } } }, { metadata: { annotations: {} } })).toBe(true);
+    expect(containsSubset({ spec: { gates: [1] } }, { spec: { gates: [] } })).toBe(false);
+  });
+});
+
+describe('identity fields', () => {
+  it('a cached object from a list (no apiVersion/kind on built-in items) needs no apply', () => {
+    const desired = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'a', namespace: 'n', labels: { x: 'y' } }, automountServiceAccountToken: true };
+    const listed = { metadata: { name: 'a', namespace: 'n', labels: { x: 'y' }, uid: 'u' }, automountServiceAccountToken: true };
+    expect(needsApply(desired, listed)).toBe(false);
+  });
+});

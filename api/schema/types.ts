@@ -112,6 +112,7 @@ export interface Schema {
   pattern?: string;
   minItems?: number;
   maxItems?: number;
+  maxProperties?: number;
   nullable?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
