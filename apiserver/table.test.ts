@@ -62,8 +62,20 @@ describe('TABLES: the columns kubectl get prints', () => {
       '0/1',
       0,
       '2/2',
-      'inf-0: PodsSchedulingGated: Pod groups below minReplicas scheduled (scheduled/minReplicas): inf-0-a 0/2. 2 pod(s) hel...',
+      'inf-0: PodsSchedulingGated: 2 pod(s) held by scheduling gates: grove.io/podgang-pending-creation.',
     ]);
+  });
+
+  it('the Reason column keeps the planner\'s shortfall, not the list of short pod groups', () => {
+    const pcs = pcsOf('big', { cliques: [clique('w', 2)] });
+    const g = simulate(pcs);
+    const message =
+      'Pod groups below minReplicas scheduled (scheduled/minReplicas): big-0-w 0/2. podgroup big-0-w needs 2 pods (100m cpu, 12 nvidia.com/gpu each); 0/16 nodes are available: 16 Insufficient nvidia.com/gpu.';
+    const gangs = g.tree.podGangs.map((x) => ({ ...x, status: { phase: 'Pending' as const, conditions: [{ type: 'Scheduled', status: 'False' as const, reason: 'Unschedulable', message, lastTransitionTime: '2025-01-01T00:00:00Z' }] } }));
+    const v = podCliqueSetView({ pcs, pclqs: g.podCliques, pcsgs: g.scalingGroups, podGangs: gangs, pods: g.pods });
+    expect(TABLES.podcliquesets.cells(v).at(-1)).toBe(
+      'big-0: Unschedulable: podgroup big-0-w needs 2 pods (100m cpu, 12 nvidia.com/gpu each); 0/16 nodes are available: 16 Insufficient nvidia.com/gpu.',
+    );
   });
 
   it('a TopologyDomain row: free of allocatable, rounded for a person', () => {

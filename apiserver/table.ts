@@ -3,6 +3,7 @@
 // and the time (for AGE). Priority-1 columns appear only with -o wide.
 import type { PlacementView, PodCliqueSetView, TopologyDomainView } from '../api/views/index.js';
 import { GPU, humanAmount, parseAmount, type ViewResource } from '../api/views/index.js';
+import { scheduledCause } from '../api/status/podgang.js';
 import type { ResourceName } from './resources.js';
 
 export interface ColumnDefinition {
@@ -76,8 +77,9 @@ const PCS_COLUMNS = [
 function pcsReason(v: PodCliqueSetView): string {
   for (const r of v.status.replicas) {
     for (const g of r.gangs) {
-      if (g.pending) return truncate(`${g.name}: ${g.pending.reason}: ${g.pending.message}`, 120);
-      if (g.notReady) return truncate(`${g.name}: ${g.notReady}`, 120);
+      // The short pod groups are in the other columns; the cause is what the column is for.
+      if (g.pending) return truncate(`${g.name}: ${g.pending.reason}: ${scheduledCause(g.pending.message)}`, 160);
+      if (g.notReady) return truncate(`${g.name}: ${g.notReady}`, 160);
     }
   }
   return '';

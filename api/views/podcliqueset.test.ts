@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { clique, pcsOf, simulate, type Graph } from '../../test/support/desired.js';
 import type { Pod } from '../core/wire.js';
-import type { PodCliqueSet, PodGang } from '../generated/types.js';
+import type { PodClique, PodCliqueSet, PodGang } from '../generated/types.js';
 import { podCliqueSetView, type GangView, type PodCliqueSetView } from './podcliqueset.js';
 
 // Shape: router (1) and decode (2, min 1, starts after router) standalone; prefill (2, min 2, 2 GPUs
@@ -141,7 +141,7 @@ describe('podCliqueSetView: is it whole', () => {
   it('keeps the stored breach transition time as the gang-termination clock', () => {
     const pclqs = graph.podCliques.map((p) =>
       p.metadata.name === 'inf-0-router'
-        ? { ...p, status: { ...p.status, conditions: [{ type: 'MinAvailableBreached', status: 'True' as const, reason: 'x', message: 'x', lastTransitionTime: '2025-01-01T00:05:00Z' }] } }
+        ? ({ ...p, status: { ...p.status, conditions: [{ type: 'MinAvailableBreached', status: 'True', reason: 'x', message: 'x', lastTransitionTime: '2025-01-01T00:05:00Z' }] } } as PodClique)
         : p,
     );
     const v = podCliqueSetView({ pcs, pclqs, pcsgs: graph.scalingGroups, podGangs: graph.tree.podGangs, pods: graph.pods });
