@@ -247,6 +247,23 @@ export async function benchLiveAggregated(kubeconfig: string, iterations: number
       if (Date.now() > deadline) throw new Error('the live view of bench-live did not appear within 60s');
       await new Promise((r) => setTimeout(r, 250));
     }
+    // Measure a settled object: the controllers create its pods meanwhile, and every change recomputes it.
+    let last = '';
+    for (;;) {
+      const rv = await new Promise<string>((res, rej) => {
+        const req = request({ ...viaApi, path: status, agent: agents[0] }, (r) => {
+          let body = '';
+          r.on('data', (d: Buffer) => (body += d.toString('utf8')));
+          r.on('end', () => res((JSON.parse(body) as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? ''));
+        });
+        req.on('error', rej);
+        req.end();
+      });
+      if (rv === last) break;
+      if (Date.now() > deadline + 60_000) throw new Error('the live view of bench-live did not settle within 120s');
+      last = rv;
+      await new Promise((r) => setTimeout(r, 3000));
+    }
     const json = { accept: 'application/json' };
     const table = { accept: TABLE_ACCEPT };
     results.push(await timeRequests(LIVE_PCS_STATUS_AGGREGATED, iterations, agents[0], { ...viaApi, path: status, headers: { ...viaApi.headers, ...json } }));
