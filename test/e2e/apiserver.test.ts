@@ -156,10 +156,13 @@ describe.skipIf(!present)('kubectl answers match the real objects (Grove sample 
   });
 
   it('-A lists the namespace with the others; a label selector picks by the PodCliqueSet labels', async () => {
-    const all = table(await ok(['get', 'lpcs', '-A']));
+    // Other files' namespaces may be going away meanwhile: compare until two reads agree.
+    const all = await eventually('lpcs -A to list every grove.io PodCliqueSet', async () => {
+      const rows = table(await ok(['get', 'lpcs', '-A']));
+      const grove = (await client.list(RESOURCES.podCliqueSets, {})).items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort();
+      return JSON.stringify(rows.map((r) => `${r['NAMESPACE']}/${r['NAME']}`).sort()) === JSON.stringify(grove) ? rows : undefined;
+    });
     expect(all.find((r) => r['NAMESPACE'] === ns)).toMatchObject({ NAME: SAMPLE, PHASE: 'Running' });
-    const grove = (await client.list(RESOURCES.podCliqueSets, {})).items;
-    expect(all.map((r) => `${r['NAMESPACE']}/${r['NAME']}`).sort()).toEqual(grove.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort());
     expect(table(await ok(['get', 'lpcs', '-n', ns, '-l', `app=${SAMPLE}`])).map((r) => r['NAME'])).toEqual([SAMPLE]);
     const none = await kubectl(['get', 'lpcs', '-n', ns, '-l', 'app=nothing-has-this']);
     expect([none.code, none.stdout, none.stderr.trim()]).toEqual([0, '', `No resources found in ${ns} namespace.`]);

@@ -105,8 +105,8 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
       [['delete', `secret/${DEFAULT_CA_SECRET_NAME}`, ...ns], 'no'],
       [['get', `secret/${DEFAULT_SECRET_NAME}`, '-n', 'default'], 'no'],
       [['get', 'clustertopologybindings.grove.io/any'], 'yes'],
-      [['list', 'clustertopologybindings.grove.io'], 'no'],
-      // The aggregated API's views are computed from these, through informers.
+      [['list', 'clustertopologybindings.grove.io'], 'yes'],
+      // The aggregated API's views are computed from these (ClusterTopologyBindings too), through informers.
       [['list', 'podcliquesets.grove.io', '-A'], 'yes'],
       [['watch', 'podgangs.scheduler.grove.io', '-A'], 'yes'],
       [['watch', 'pods', '-A'], 'yes'],
