@@ -2,11 +2,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { adminKubeconfigPath, down, readState, status, up } from '../cluster/local.js';
+import { adminKubeconfigPath, readState, status, up } from '../cluster/local.js';
 import { ShapeError, type ClusterShape } from '../cluster/topology.js';
 import { binaryPath, ensureBinaries } from '../cluster/upstream.js';
 import { describeWorkloadScheduling, parseWorkloadSchedulingMode, type WorkloadSchedulingMode } from '../cluster/workload-scheduling.js';
 import type { Command } from './main.js';
+import { downStack } from './stack.js';
 
 const help = `Usage: copse cluster <up|down|status|kubeconfig|kubectl|build>
 
@@ -78,7 +79,7 @@ async function clusterUp(rest: string[]): Promise<number> {
 
 async function clusterDown(rest: string[]): Promise<number> {
   const { values } = parseArgs({ args: rest, options: { purge: { type: 'boolean', default: false } } });
-  const stopped = await down({ purge: values.purge });
+  const stopped = await downStack({ purge: values.purge });
   process.stdout.write(stopped.length ? `Stopped ${stopped.join(', ')}\n` : 'Nothing was running\n');
   return 0;
 }

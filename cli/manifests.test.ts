@@ -6,6 +6,8 @@ import { repoRoot } from '../cluster/paths.js';
 import { DEFAULT_CA_SECRET_NAME } from '../certs/store.js';
 import { caInjectionTargets } from '../webhooks/registry.js';
 import { DEFAULT_SECRET_NAME } from '../webhooks/run.js';
+import { apiServiceObject, DEFAULT_API_SECRET_NAME, DEFAULT_API_SERVICE_NAME } from '../apiserver/register.js';
+import { APISERVICE_NAME, SERVED } from '../apiserver/resources.js';
 import { renderManifests, STATIC_INSTALL_FILES } from './manifests.js';
 
 describe('generated manifests', () => {
@@ -54,5 +56,38 @@ describe('generated manifests', () => {
       { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: targets.mutatingWebhookConfigurations, verbs: ['get', 'patch'] },
       { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], resourceNames: targets.validatingWebhookConfigurations, verbs: ['get', 'patch'] },
     ]);
+  });
+
+  describe('the aggregated API (install/apiserver.yaml)', () => {
+    type Rule = { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] };
+    type Doc = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: unknown; rules?: Rule[]; roleRef?: { kind: string; name: string } };
+    const docs = loadAllYaml(readFileSync(join(repoRoot(), 'manifests/install/apiserver.yaml'), 'utf8')) as Doc[];
+    const find = (kind: string, name: string): Doc | undefined => docs.find((d) => d.kind === kind && d.metadata.name === name);
+
+    it('registers the APIService the code builds, at the copse-api Service, with no caBundle', () => {
+      const svc = find('APIService', APISERVICE_NAME);
+      expect(svc?.spec).toEqual(apiServiceObject({ namespace: 'copse-system', service: DEFAULT_API_SERVICE_NAME, port: 443 }).spec);
+      expect(find('Service', DEFAULT_API_SERVICE_NAME)?.spec).toEqual({ selector: { 'app.kubernetes.io/name': 'copse' }, ports: [{ name: 'aggregated-api', port: 443, targetPort: 'aggregated-api' }] });
+    });
+
+    it('binds auth-delegator and the authentication reader, and names the serving Secret the code writes', () => {
+      expect(find('ClusterRoleBinding', 'copse-apiserver:system:auth-delegator')?.roleRef).toMatchObject({ kind: 'ClusterRole', name: 'system:auth-delegator' });
+      const reader = find('RoleBinding', 'copse-apiserver-auth-reader');
+      expect([reader?.metadata.namespace, reader?.roleRef?.kind, reader?.roleRef?.name]).toEqual(['kube-system', 'Role', 'extension-apiserver-authentication-reader']);
+      expect(find('Role', 'copse-apiserver')?.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: [DEFAULT_API_SECRET_NAME], verbs: ['get', 'list', 'watch', 'update'] }]);
+      expect(find('ClusterRole', 'copse-apiserver')?.rules?.at(-1)).toEqual({ apiGroups: ['apiregistration.k8s.io'], resources: ['apiservices'], resourceNames: [APISERVICE_NAME], verbs: ['get', 'patch'] });
+    });
+
+    it('gives people read of every served resource and subresource, aggregated into view', () => {
+      const rbac = loadAllYaml(readFileSync(join(repoRoot(), 'manifests/install/rbac.yaml'), 'utf8')) as Doc[];
+      const view = rbac.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'copse-live-view');
+      expect(view?.metadata.labels?.['rbac.authorization.k8s.io/aggregate-to-view']).toBe('true');
+      expect(view?.rules).toEqual([{ apiGroups: ['live.copse.io'], resources: SERVED.flatMap((r) => [r.name, ...r.subresources.map((s) => `${r.name}/${s}`)]), verbs: ['get', 'list', 'watch'] }]);
+    });
+
+    it('the Deployment exposes the aggregated API port the Service targets, at the default --api-bind-address port', () => {
+      const d = loadAllYaml(readFileSync(join(repoRoot(), 'manifests/install/deployment.yaml'), 'utf8'))[0] as { spec: { template: { spec: { containers: { ports: { name: string; containerPort: number }[] }[] } } } };
+      expect(d.spec.template.spec.containers[0]?.ports).toContainEqual({ name: 'aggregated-api', containerPort: 6443 });
+    });
   });
 });

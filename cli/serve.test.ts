@@ -15,6 +15,9 @@ describe('copse serve options', () => {
       metricsHost: '0.0.0.0',
       metricsPort: 8080,
       controllers: true,
+      aggregatedApi: true,
+      apiHost: '0.0.0.0',
+      apiPort: 6443,
       leaderElect: true,
       qps: 200,
       burst: 400,
@@ -36,6 +39,12 @@ describe('copse serve options', () => {
     expect(parseServeOptions([], { COPSE_NAMESPACE: '' }).namespace).toBeUndefined();
   });
 
+  it('parses the aggregated API flags', () => {
+    expect(parseServeOptions(['--api-bind-address', '127.0.0.1:20007'])).toMatchObject({ aggregatedApi: true, apiHost: '127.0.0.1', apiPort: 20007 });
+    expect(parseServeOptions(['--aggregated-api=false', '--cert-mode', 'manual', '--cert-dir', '/c']).aggregatedApi).toBe(false);
+    expect(parseServeOptions(['--cert-mode', 'manual', '--cert-dir', '/c', '--api-cert-dir', '/a']).apiCertDir).toBe('/a');
+  });
+
   it('parses what copse up passes', () => {
     const o = parseServeOptions(['--kubeconfig', '/k', '--host', '127.0.0.1', '--port', '20005', '--register-local', '--resync-interval', '10']);
     expect(o).toMatchObject({ kubeconfig: '/k', host: '127.0.0.1', port: 20005, registerLocal: true, resyncSeconds: 10 });
@@ -53,6 +62,9 @@ describe('copse serve options', () => {
     [['--leader-elect', '1'], '--leader-elect: must be true or false, got "1"'],
     [['--kube-api-qps', '0'], '--kube-api-qps: must be a positive number, got "0"'],
     [['--watch-stall-seconds', '0'], '--watch-stall-seconds: must be at least 1 second, got "0"'],
+    [['--aggregated-api', 'on'], '--aggregated-api: must be true or false, got "on"'],
+    [['--api-bind-address', '6443'], '--api-bind-address: must be HOST:PORT, got "6443"'],
+    [['--cert-mode', 'manual', '--cert-dir', '/c'], '--api-cert-dir: required with --cert-mode=manual (or --aggregated-api=false)'],
     [['--gang-scheduling', 'kai'], '--gang-scheduling: must be extender or off, got "kai"'],
     [['--extender-bind-address', ':x'], '--extender-bind-address: must be HOST:PORT, got ":x"'],
   ])('rejects %j naming the flag', (argv, message) => {

@@ -1,8 +1,11 @@
-// `copse serve`: run copse's server in the foreground: the admission webhooks (on every replica),
-// the controllers (on the replica holding the leader Lease) and the monitoring listener.
+// `copse serve`: run copse's server in the foreground: the admission webhooks and the aggregated API
+// server (on every replica), the controllers (on the replica holding the leader Lease) and the
+// monitoring listener. The aggregated API reads the same informers the controllers do.
 import { parseArgs } from 'node:util';
 import { defaultSchedulerBackend } from '../api/desired/index.js';
 import { registerControllers, type ControllerConfig } from '../controllers/index.js';
+import { runApiServer, type RunningApiServer } from '../apiserver/run.js';
+import { InformerFactory } from '../controllers/runtime/factory.js';
 import { Manager } from '../controllers/runtime/manager.js';
 import { loadKubeConfig, makeClients } from '../kube/client.js';
 import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
@@ -24,8 +27,9 @@ const help = `Usage: copse serve [options]
   --host ADDR --port N       where to listen (default 0.0.0.0:9443)
   --namespace NS             copse's own namespace: certificate Secrets, excluded from admission
                              (default: $COPSE_NAMESPACE, which the Deployment sets to the pod's namespace; else copse-system)
-  --register-local           register the webhook configurations with url: https://<host>:<port>/...
-                             (what \`copse up\` does for a server running outside the cluster)
+  --register-local           register the webhook configurations with url: https://<host>:<port>/...,
+                             and the APIService with an ExternalName Service to 127.0.0.1 (removed again
+                             on shutdown) (what \`copse up\` does for a server running outside the cluster)
   --cert-mode auto|manual    auto: self-managed CA in a Secret, rotated and injected (default);
                              manual: read tls.crt/tls.key/ca.crt from --cert-dir (e.g. cert-manager)
   --cert-dir DIR             certificate directory for manual mode
@@ -35,6 +39,10 @@ const help = `Usage: copse serve [options]
   --metrics-bind-address HOST:PORT
                              monitoring listener: /metrics, /healthz, /livez, /readyz (default 0.0.0.0:8080)
   --controllers=false        serve admission only (no controllers)
+  --aggregated-api=false     do not serve the live.copse.io aggregated API
+  --api-bind-address HOST:PORT
+                             where the aggregated API listens (default 0.0.0.0:6443)
+  --api-cert-dir DIR         certificate directory of the aggregated API for --cert-mode=manual
   --leader-elect=false       reconcile without a leader Lease (a single replica only)
   --leader-election-namespace NS
                              namespace of the Lease copse-controller-leader (default: --namespace)
@@ -66,6 +74,10 @@ export interface ServeOptions {
   metricsHost: string;
   metricsPort: number;
   controllers: boolean;
+  aggregatedApi: boolean;
+  apiHost: string;
+  apiPort: number;
+  apiCertDir?: string;
   leaderElect: boolean;
   leaderElectionNamespace?: string;
   qps: number;
@@ -112,6 +124,9 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'resync-interval': { type: 'string', default: '3600' },
       'metrics-bind-address': { type: 'string', default: '0.0.0.0:8080' },
       controllers: { type: 'string', default: 'true' },
+      'aggregated-api': { type: 'string', default: 'true' },
+      'api-bind-address': { type: 'string', default: '0.0.0.0:6443' },
+      'api-cert-dir': { type: 'string' },
       'leader-elect': { type: 'string', default: 'true' },
       'leader-election-namespace': { type: 'string' },
       'kube-api-qps': { type: 'string', default: '200' },
@@ -131,6 +146,9 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const resyncSeconds = numberIn('resync-interval', v['resync-interval'], (n) => Number.isFinite(n) && n > 0, 'a positive number of seconds');
   const metrics = hostPort('metrics-bind-address', v['metrics-bind-address']);
   const controllers = oneOf('controllers', v.controllers, ['true', 'false'] as const);
+  const aggregatedApi = oneOf('aggregated-api', v['aggregated-api'], ['true', 'false'] as const);
+  const api = hostPort('api-bind-address', v['api-bind-address']);
+  if (certMode === 'manual' && aggregatedApi === 'true' && !v['api-cert-dir']) throw new UsageError('--api-cert-dir: required with --cert-mode=manual (or --aggregated-api=false)');
   const leaderElect = oneOf('leader-elect', v['leader-elect'], ['true', 'false'] as const);
   const qps = numberIn('kube-api-qps', v['kube-api-qps'], (n) => Number.isFinite(n) && n > 0, 'a positive number');
   const burst = numberIn('kube-api-burst', v['kube-api-burst'], (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
@@ -153,6 +171,10 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     metricsHost: metrics.host,
     metricsPort: metrics.port,
     controllers: controllers === 'true',
+    aggregatedApi: aggregatedApi === 'true',
+    apiHost: api.host,
+    apiPort: api.port,
+    ...(v['api-cert-dir'] ? { apiCertDir: v['api-cert-dir'] } : {}),
     leaderElect: leaderElect === 'true',
     ...(v['leader-election-namespace'] ? { leaderElectionNamespace: v['leader-election-namespace'] } : {}),
     qps,
@@ -191,6 +213,37 @@ function waitForSignal(): Promise<string> {
   });
 }
 
+interface ApiContext {
+  kc: ReturnType<typeof loadKubeConfig>;
+  http: KubeHttp;
+  namespace: string;
+  manager: Manager | undefined;
+  informerDefaults: { resyncMs: number; stallMs: number };
+  monitoring: Awaited<ReturnType<typeof startMonitoring>>;
+}
+
+/** The aggregated API server, on the controllers' informers, or on its own when controllers are off. */
+async function startAggregatedApi(o: ServeOptions, c: ApiContext): Promise<{ api?: RunningApiServer; standalone?: InformerFactory }> {
+  if (!o.aggregatedApi) return {};
+  const client = new DynamicClient(c.http, FIELD_MANAGERS.apiserver);
+  const standalone = c.manager ? undefined : new InformerFactory(client, componentLogger('informers'), c.informerDefaults);
+  const api = await runApiServer({
+    kube: makeClients(c.kc),
+    client,
+    informers: c.manager?.informers ?? (standalone as InformerFactory),
+    namespace: c.namespace,
+    host: o.apiHost,
+    port: o.apiPort,
+    certMode: o.certMode,
+    ...(o.apiCertDir ? { certDir: o.apiCertDir } : {}),
+    resyncIntervalMs: o.resyncSeconds * 1000,
+    registerLocal: o.registerLocal,
+    log: componentLogger('apiserver'),
+  });
+  c.monitoring.addReadinessCheck('apiserver', () => api.notReady());
+  return { api, ...(standalone ? { standalone } : {}) };
+}
+
 export const serveCommand: Command = {
   summary: 'run copse in the foreground',
   async run(argv) {
@@ -210,6 +263,7 @@ export const serveCommand: Command = {
     const monitoring = await startMonitoring({ host: o.metricsHost, port: o.metricsPort, registry: defaultRegistry, log });
     const http = new KubeHttp(kc, { qps: o.qps, burst: o.burst, observe: kubeRequestObserver() });
     const namespace = o.namespace ?? 'copse-system';
+    const informerDefaults = { resyncMs: 10 * 60_000, stallMs: o.watchStallSeconds * 1000 };
     let manager: Manager | undefined;
     let gangs: GangScheduling | undefined;
     let extender: ExtenderServer | undefined;
@@ -217,7 +271,7 @@ export const serveCommand: Command = {
       manager = new Manager({
         client: new DynamicClient(http, FIELD_MANAGERS.controller),
         log: componentLogger('controllers'),
-        informers: { resyncMs: 10 * 60_000, stallMs: o.watchStallSeconds * 1000 },
+        informers: informerDefaults,
         ...(o.leaderElect ? { leaderElection: { namespace: o.leaderElectionNamespace ?? namespace, name: 'copse-controller-leader' } } : {}),
       });
       const pending = new PendingReasons();
@@ -257,11 +311,16 @@ export const serveCommand: Command = {
       extender = await startExtenderServer({ host: o.extenderHost, port: o.extenderPort, tls: cert, usage: g.usage, ready: () => g.synced(), log: componentLogger('extender') });
       monitoring.addReadinessCheck('extender', () => (g.synced() ? undefined : 'pod and node caches not synced yet'));
     }
+    const { api, standalone } = await startAggregatedApi(o, { kc, http, namespace, manager, informerDefaults, monitoring });
+    standalone?.start();
     // Informers sync in the background; the webhooks serve meanwhile.
     void manager?.start().catch((err: unknown) => log.error({ err }, 'controllers failed to start'));
-    log.info({ url: running.server.url, metrics: monitoring.url, controllers: o.controllers, leaderElect: o.leaderElect }, 'copse is serving');
+    log.info({ url: running.server.url, api: api ? `https://${o.apiHost}:${api.port}` : undefined, metrics: monitoring.url, controllers: o.controllers, leaderElect: o.leaderElect }, 'copse is serving');
     log.info({ signal: await waitForSignal() }, 'shutting down');
+    // The aggregated API first: with --register-local it removes its APIService while it still answers.
+    await api?.close();
     await manager?.stop();
+    await standalone?.shutdown();
     await extender?.close();
     await running.close();
     await monitoring.close();

@@ -5,19 +5,21 @@ import { loadAllYaml } from '@kubernetes/client-node';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { restartScheduler, up, type LocalCluster } from '../cluster/local.js';
-import { extenderConfig, extendersYaml } from '../scheduler/config.js';
-import { repoRoot } from '../cluster/paths.js';
-import { isRunning, readRecord, startProcess, tailLog } from '../cluster/processes.js';
+import { adminKubeconfigPath, down, restartScheduler, status, up, type DownOptions, type LocalCluster } from '../cluster/local.js';
+import { repoRoot, stateDir as defaultStateDir } from '../cluster/paths.js';
+import { isRunning, readRecord, startProcess, stopProcess, tailLog } from '../cluster/processes.js';
 import { LOCAL_TOPOLOGY_NAME, localTopologyBinding, type ClusterShape } from '../cluster/topology.js';
 import type { WorkloadSchedulingMode } from '../cluster/workload-scheduling.js';
+import { DEFAULT_API_SERVICE_NAME, deregisterLocal } from '../apiserver/register.js';
+import { APISERVICE_NAME } from '../apiserver/resources.js';
 import { applyObject } from '../kube/apply.js';
-import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
 import { isAlreadyExists } from '../kube/errors.js';
-import { KubeHttp } from '../kube/http.js';
 import { RESOURCES } from '../kube/resources.js';
 import { loadKubeConfig, makeClients, type KubeClients, type KubernetesObject } from '../kube/client.js';
-import { WEBHOOKS } from '../webhooks/registry.js';
+import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
+import { KubeHttp } from '../kube/http.js';
+import { COPSE_NAMESPACE, WEBHOOKS } from '../webhooks/registry.js';
+import { extenderConfig, extendersYaml } from '../scheduler/config.js';
 import { installCopse } from './install.js';
 
 export const SERVER_PROCESS = 'copse-server';
@@ -58,7 +60,20 @@ async function registered(kube: KubeClients, url: string): Promise<boolean> {
   return true;
 }
 
-/** Start copse's server unless it already runs; resolve once it serves and its webhooks are registered. */
+/** The APIService is registered at this server's port and kube-apiserver reports it Available. */
+async function apiAvailable(kube: KubeClients, port: number): Promise<boolean> {
+  try {
+    const svc = await kube.apiregistration.readAPIService({ name: APISERVICE_NAME });
+    return svc.spec?.service?.port === port && (svc.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Start copse's server unless it already runs; resolve once it serves, its webhooks are registered
+ * and its APIService is Available (so kubectl sees live.copse.io as soon as this returns).
+ */
 export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log: Log): Promise<string> {
   const port = cluster.state.ports.webhook;
   const url = `https://127.0.0.1:${port}`;
@@ -66,20 +81,22 @@ export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log
   if (!rec || !isRunning(rec)) {
     const args = [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
       '--metrics-bind-address', `127.0.0.1:${cluster.state.ports.metrics}`,
+      '--api-bind-address', `127.0.0.1:${cluster.state.ports.aggregator}`,
       '--extender-bind-address', `127.0.0.1:${cluster.state.ports.extender}`,
       // Cheap on a local cluster, and a hand-edited caBundle heals within seconds.
       '--resync-interval', '10'];
     const started = startProcess(cluster.stateDir, SERVER_PROCESS, process.execPath, args);
     log(`copse: started copse server (pid ${started.pid}), logs in ${started.log}`);
   }
-  const deadline = Date.now() + 60_000;
+  // Generous: on a busy machine key generation and the validators' compilation take a while.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const current = readRecord(cluster.stateDir, SERVER_PROCESS);
     if (!current || !isRunning(current)) {
       throw new Error(`copse: the copse server exited during start-up\n${current ? tailLog(current.log, 30) : ''}`);
     }
-    if ((await readyz(port)) && (await registered(kube, url))) return url;
-    if (Date.now() > deadline) throw new Error(`copse: the copse server did not become ready within 60s\n${tailLog(current.log, 30)}`);
+    if ((await readyz(port)) && (await registered(kube, url)) && (await apiAvailable(kube, cluster.state.ports.aggregator))) return url;
+    if (Date.now() > deadline) throw new Error(`copse: the copse server did not become ready within 120s\n${tailLog(current.log, 30)}`);
     await sleep(250);
   }
 }
@@ -149,4 +166,29 @@ export async function upStack(opts: StackOptions = {}): Promise<Stack> {
     log(`copse: applied the example workload (${EXAMPLE_FILE})`);
   }
   return { cluster, kube, serverUrl };
+}
+
+/**
+ * `copse down`: stop copse's server first, while kube-apiserver still runs, so it removes its
+ * APIService on the way out; remove the APIService here when the server could not (it had crashed or
+ * was killed), since a registered group with no server behind it stalls every namespace deletion;
+ * then stop the control plane.
+ */
+export async function downStack(opts: DownOptions = {}): Promise<string[]> {
+  const dir = opts.stateDir ?? defaultStateDir();
+  const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const stopped: string[] = [];
+  if (await stopProcess(dir, SERVER_PROCESS)) {
+    stopped.push(SERVER_PROCESS);
+    log(`copse: stopped ${SERVER_PROCESS}`);
+  }
+  if ((await status(dir)).components['kube-apiserver']?.healthy) {
+    const client = new DynamicClient(new KubeHttp(loadKubeConfig({ kubeconfig: adminKubeconfigPath(dir) }), { timeoutMs: 10_000 }), FIELD_MANAGERS.apiserver);
+    try {
+      await deregisterLocal(client, COPSE_NAMESPACE, DEFAULT_API_SERVICE_NAME);
+    } finally {
+      client.http.close();
+    }
+  }
+  return [...stopped, ...(await down(opts))];
 }

@@ -2,12 +2,11 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { allCrds } from '../api/crds.js';
-import { down } from '../cluster/local.js';
 import { binaryPath } from '../cluster/upstream.js';
 import { describeWorkloadScheduling } from '../cluster/workload-scheduling.js';
 import { shapeFromFlags, workloadSchedulingFromFlag } from './cluster.js';
 import type { Command } from './main.js';
-import { EXAMPLE_FILE, upStack } from './stack.js';
+import { EXAMPLE_FILE, downStack, upStack } from './stack.js';
 
 export const upCommand: Command = {
   summary: 'start the local control plane and copse',
@@ -59,7 +58,7 @@ export const downCommand: Command = {
   summary: 'stop everything copse up started',
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { purge: { type: 'boolean', default: false } } });
-    const stopped = await down({ purge: values.purge });
+    const stopped = await downStack({ purge: values.purge });
     process.stdout.write(stopped.length ? `Stopped ${stopped.join(', ')}\n` : 'Nothing was running\n');
     return 0;
   },

@@ -3,6 +3,8 @@
 // encodeURIComponent, and `.`/`..` (which URL parsing would normalise away) are refused.
 import type { ClusterTopologyBinding, PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang } from '../api/index.js';
 import type {
+  APIService,
+  ConfigMap,
   CoreEvent,
   HorizontalPodAutoscaler,
   Lease,
@@ -14,6 +16,7 @@ import type {
   Secret,
   Service,
   ServiceAccount,
+  SubjectAccessReview,
 } from '../api/core/wire.js';
 import { KubeError } from './errors.js';
 
@@ -39,12 +42,15 @@ export const RESOURCES = {
   services: res<Service>('', 'v1', 'services', 'Service', true),
   serviceAccounts: res<ServiceAccount>('', 'v1', 'serviceaccounts', 'ServiceAccount', true),
   secrets: res<Secret>('', 'v1', 'secrets', 'Secret', true),
+  configMaps: res<ConfigMap>('', 'v1', 'configmaps', 'ConfigMap', true),
   namespaces: res<Namespace>('', 'v1', 'namespaces', 'Namespace', false),
   events: res<CoreEvent>('', 'v1', 'events', 'Event', true),
   roles: res<Role>('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   roleBindings: res<RoleBinding>('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
   hpas: res<HorizontalPodAutoscaler>('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true),
   leases: res<Lease>('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  subjectAccessReviews: res<SubjectAccessReview>('authorization.k8s.io', 'v1', 'subjectaccessreviews', 'SubjectAccessReview', false),
+  apiServices: res<APIService>('apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false),
   podCliqueSets: res<PodCliqueSet>('grove.io', 'v1alpha1', 'podcliquesets', 'PodCliqueSet', true),
   podCliques: res<PodClique>('grove.io', 'v1alpha1', 'podcliques', 'PodClique', true),
   podCliqueScalingGroups: res<PodCliqueScalingGroup>('grove.io', 'v1alpha1', 'podcliquescalinggroups', 'PodCliqueScalingGroup', true),

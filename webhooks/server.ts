@@ -14,9 +14,8 @@
 import type { Server as HttpsServer } from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { issueCert, newCa } from '../certs/issue.js';
 import { servable } from '../certs/rotate.js';
-import { serverTlsOptions } from '../certs/tls.js';
+import { placeholderCertificate, serverTlsOptions } from '../certs/tls.js';
 import type { ServingCertificate } from '../certs/sync.js';
 import { componentLogger, type Logger } from '../kube/log.js';
 import { METRICS_CONTENT_TYPE, defaultRegistry, type Registry } from '../kube/metrics.js';
@@ -91,12 +90,6 @@ interface State {
 
 function statusBody(code: number, reason: string, message: string): Record<string, unknown> {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-}
-
-function placeholderCertificate(now: Date): ServingCertificate {
-  const ca = newCa({ commonName: 'copse-placeholder-ca', now, validDays: 2 });
-  const leaf = issueCert(ca, { commonName: 'copse-placeholder', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], usage: 'server', now, validDays: 1 });
-  return { certPem: leaf.certPem, keyPem: leaf.keyPem };
 }
 
 /**

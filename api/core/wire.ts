@@ -39,3 +39,6 @@ export type Lease = Wire<k.V1Lease>;
 export type CoreEvent = Wire<k.CoreV1Event>;
 export type Namespace = Wire<k.V1Namespace>;
 export type Scale = Wire<k.V1Scale>;
+export type ConfigMap = Wire<k.V1ConfigMap>;
+export type SubjectAccessReview = Wire<k.V1SubjectAccessReview>;
+export type APIService = Wire<k.V1APIService>;

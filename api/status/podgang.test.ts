@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Pod } from '../core/wire.js';
 import type { Condition, PodClique, PodGangStatus } from '../generated/types.js';
 import { findCondition } from './conditions.js';
-import { podGangStatus, podGangStatusChanged, type PodGangStatusInput, scheduledCondition } from './podgang.js';
+import { podGangStatus, podGangStatusChanged, type PodGangStatusInput, scheduledCause, scheduledCondition } from './podgang.js';
 import { gatedPod, pod, podClique, podGang, pods, T0, T1, T2 } from './testing.js';
 
 // workload2 (grove-compat §9.1): pc-a r2 m1; sg-x [pc-b r1 m1, pc-c r3 m1] r2 m1. Base gang `workload2-0`.
@@ -199,5 +199,18 @@ describe('podGangStatus bookkeeping', () => {
       'Pod groups below minReplicas scheduled (scheduled/minReplicas): g0 0/1, g1 0/1, g2 0/1, g3 0/1, g4 0/1, g5 0/1, ' +
         'g6 0/1, g7 0/1, g8 0/1, g9 0/1 and 2 more. m',
     );
+  });
+});
+
+describe('scheduledCause', () => {
+  it('is what follows the list of short pod groups', () => {
+    const groups = [{ name: 'g-0-a', minReplicas: 2, pods: [], scheduled: 0, ready: 0, exists: true, requiredPods: 2 }];
+    const c = scheduledCondition(groups, { reason: 'Unschedulable', message: 'needs 24 nvidia.com/gpu; 16 Insufficient nvidia.com/gpu.' });
+    expect(scheduledCause(c.message)).toBe('needs 24 nvidia.com/gpu; 16 Insufficient nvidia.com/gpu.');
+  });
+
+  it('leaves a message of another form as it is', () => {
+    expect(scheduledCause('Waiting for the scheduler.')).toBe('Waiting for the scheduler.');
+    expect(scheduledCause('Pod groups below minReplicas scheduled (scheduled/minReplicas): a 0/1')).toBe('Pod groups below minReplicas scheduled (scheduled/minReplicas): a 0/1');
   });
 });

@@ -165,8 +165,21 @@ export function scheduledCondition(groups: readonly PodGroupState[], pendingReas
     type,
     status: 'False',
     reason: cause.reason,
-    message: `Pod groups below minReplicas scheduled (scheduled/minReplicas): ${listShort(short, (g) => g.scheduled)}. ${cause.message}`,
+    message: `${SCHEDULED_SHORT_PREFIX}${listShort(short, (g) => g.scheduled)}. ${cause.message}`,
   };
+}
+
+const SCHEDULED_SHORT_PREFIX = 'Pod groups below minReplicas scheduled (scheduled/minReplicas): ';
+
+/**
+ * The cause part of a Scheduled=False message (what follows the list of short pod groups), for a
+ * place too narrow for the whole message; a message in another form is returned as it is. Pod group
+ * names and counts hold no ". ", so the first one ends the list.
+ */
+export function scheduledCause(message: string): string {
+  if (!message.startsWith(SCHEDULED_SHORT_PREFIX)) return message;
+  const end = message.indexOf('. ', SCHEDULED_SHORT_PREFIX.length);
+  return end < 0 ? message : message.slice(end + 2);
 }
 
 /** Ready: every pod group has its minimum Ready. */

@@ -1,6 +1,7 @@
 // One informer per (resource, namespace, selectors), shared by every reader in the process: the
 // controllers, the scheduler extender and the aggregated API all read the same caches, so a pod is
 // listed and watched once however many components care about it.
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { DynamicClient, ObjectLike } from '../../kube/dynamic.js';
 import type { Resource } from '../../kube/resources.js';
@@ -65,6 +66,8 @@ export class InformerFactory {
   }
 
   async waitForSync(signal?: AbortSignal): Promise<void> {
+    // Each informer listens on the signal; more than Node's default 10 is expected, not a leak.
+    if (signal) setMaxListeners(Math.max(getMaxListeners(signal), this.informers.size + 10), signal);
     await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
   }
 

@@ -9,6 +9,7 @@ import { repoRoot } from '../../cluster/paths.js';
 import { BIG_GANG_BENCH, benchPlanner } from '../../scheduler/plan/bench.js';
 import { benchEndToEnd, benchServer, type LatencyResult } from './admission.js';
 import { DESIRED_DISAGGREGATED, DESIRED_SCALE_TEST, benchDesired } from './desired.js';
+import { LIVE_PCS_STATUS_AGGREGATED, LIVE_PCS_STATUS_DIRECT, benchLiveAggregated, benchLiveDirect } from './apiserver.js';
 
 interface Target {
   name: string;
@@ -29,6 +30,9 @@ const TARGETS: Target[] = [
   // The gang planner runs once per pending gang in the controller's loop; 50 ms for a 1,000-pod gang
   // on 10,000 nodes keeps a busy cluster's queue moving.
   { name: BIG_GANG_BENCH, metric: 'p99Ms', maxMs: 50 },
+  // `kubectl get lpcs NAME --subresource=status` must feel instant (issue 12).
+  { name: LIVE_PCS_STATUS_DIRECT, metric: 'p99Ms', maxMs: 50 },
+  { name: LIVE_PCS_STATUS_AGGREGATED, metric: 'p99Ms', maxMs: 50 },
 ];
 
 function table(rows: LatencyResult[]): string {
@@ -46,11 +50,13 @@ async function main(): Promise<number> {
   results.push(...benchPlanner({ iterations: Math.max(50, Math.floor(n / 10)) }));
   results.push(...(await benchServer(n)));
   results.push(...benchDesired(Math.max(20, Math.floor(n / 50))));
+  results.push(...(await benchLiveDirect(Math.max(100, Math.floor(n / 4)))));
   if (!values['skip-e2e']) {
     const before = await status();
     const stack = await upStack({ log: () => {} });
     try {
       results.push(...(await benchEndToEnd(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
+      results.push(...(await benchLiveAggregated(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
     } finally {
       if (!before.healthy) await down({ log: () => {} });
     }

@@ -4,7 +4,8 @@
 //
 // What this proves: the objects apply cleanly and idempotently, the CRDs are established, the
 // Deployment and Service are stored as written, copse's ServiceAccount has exactly the access the
-// code needs (kubectl auth can-i), and the webhook configurations point at the copse-webhook
+// code needs (kubectl auth can-i), the live.copse.io APIService is registered at the copse-api
+// Service without a caBundle, and the webhook configurations point at the copse-webhook
 // Service with the right paths. What it does not prove: copse running in the cluster. There is no
 // copse image here, and kwok reports every pod Ready whatever it runs, so a Ready Deployment would
 // say nothing; the in-cluster run is unproven by this suite.
@@ -37,14 +38,17 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     expect(r.code, r.stderr).toBe(0);
     const kinds = [...r.stdout.matchAll(/^kind: (\S+)$/gm)].map((m) => m[1]).sort();
     expect(kinds).toEqual([
-      'ClusterRole',
-      'ClusterRoleBinding',
+      'APIService',
+      ...Array<string>(3).fill('ClusterRole'),
+      ...Array<string>(3).fill('ClusterRoleBinding'),
       ...Array<string>(5).fill('CustomResourceDefinition'),
       'Deployment',
       'MutatingWebhookConfiguration',
       'Namespace',
       'Role',
-      'RoleBinding',
+      'Role',
+      ...Array<string>(3).fill('RoleBinding'),
+      'Service',
       'Service',
       'ServiceAccount',
       'ValidatingWebhookConfiguration',
@@ -56,9 +60,10 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     const first = await kubectl(cluster.kubeconfig, ['apply', '-k', 'manifests/']);
     expect(first.code, first.stderr).toBe(0);
     const lines = first.stdout.trim().split('\n');
-    expect(lines).toHaveLength(16);
+    expect(lines).toHaveLength(25);
     expect(lines.every((l) => l.endsWith(' created'))).toBe(true);
     expect(lines).toContain('customresourcedefinition.apiextensions.k8s.io/podcliquesets.grove.io created');
+    expect(lines).toContain('apiservice.apiregistration.k8s.io/v1alpha1.live.copse.io created');
     const second = await kubectl(cluster.kubeconfig, ['apply', '-k', 'manifests/']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout.trim().split('\n').every((l) => l.endsWith(' unchanged'))).toBe(true);
@@ -83,7 +88,7 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     expect(get(svc, 'spec.ports')).toEqual([{ name: 'webhooks', port: 443, protocol: 'TCP', targetPort: 'webhooks' }]);
   });
 
-  it('gives the copse ServiceAccount its own Secrets, its own webhook configurations and the topology reads, and nothing else', async () => {
+  it('gives the copse ServiceAccount its own Secrets, webhook configurations and APIService, the reads the webhooks and the live views need, and nothing else', async () => {
     const canI = async (...args: string[]): Promise<string> => {
       const r = await kubectl(cluster.kubeconfig, ['auth', 'can-i', ...args, '--as=system:serviceaccount:copse-system:copse']);
       return r.stdout.trim();
@@ -100,8 +105,22 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
       [['delete', `secret/${DEFAULT_CA_SECRET_NAME}`, ...ns], 'no'],
       [['get', `secret/${DEFAULT_SECRET_NAME}`, '-n', 'default'], 'no'],
       [['get', 'clustertopologybindings.grove.io/any'], 'yes'],
-      [['list', 'clustertopologybindings.grove.io'], 'no'],
-      [['list', 'podcliquesets.grove.io', '-A'], 'no'],
+      [['list', 'clustertopologybindings.grove.io'], 'yes'],
+      // The aggregated API's views are computed from these (ClusterTopologyBindings too), through informers.
+      [['list', 'podcliquesets.grove.io', '-A'], 'yes'],
+      [['watch', 'podgangs.scheduler.grove.io', '-A'], 'yes'],
+      [['watch', 'pods', '-A'], 'yes'],
+      [['list', 'nodes'], 'yes'],
+      [['update', 'podcliquesets.grove.io', '-A'], 'no'],
+      [['delete', 'pods', '-A'], 'no'],
+      [['get', 'secret/copse-api-server-cert', ...ns], 'yes'],
+      [['update', 'secret/copse-api-server-cert', ...ns], 'yes'],
+      [['patch', 'apiservices.apiregistration.k8s.io/v1alpha1.live.copse.io'], 'yes'],
+      [['patch', 'apiservices.apiregistration.k8s.io/v1.apps'], 'no'],
+      [['create', 'subjectaccessreviews.authorization.k8s.io'], 'yes'],
+      [['create', 'tokenreviews.authentication.k8s.io'], 'yes'],
+      [['get', 'configmap/extension-apiserver-authentication', '-n', 'kube-system'], 'yes'],
+      [['get', 'configmap/other', '-n', 'kube-system'], 'no'],
       [['patch', 'validatingwebhookconfigurations/podcliqueset-validating-webhook'], 'yes'],
       [['patch', 'mutatingwebhookconfigurations/podcliqueset-defaulting-webhook'], 'yes'],
       [['patch', 'validatingwebhookconfigurations/someone-elses-webhook'], 'no'],
@@ -110,6 +129,18 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     ];
     const got = await Promise.all(cases.map(async ([args]) => `${args.join(' ')}: ${await canI(...args)}`));
     expect(got).toEqual(cases.map(([args, want]) => `${args.join(' ')}: ${want}`));
+  });
+
+  it('registers v1alpha1.live.copse.io at the copse-api Service, with no caBundle until copse injects one', async () => {
+    const svc = await getJson(cluster.kubeconfig, 'apiservice', 'v1alpha1.live.copse.io');
+    expect(get(svc, 'spec')).toEqual({ group: 'live.copse.io', version: 'v1alpha1', groupPriorityMinimum: 100, versionPriority: 100, service: { namespace: 'copse-system', name: 'copse-api', port: 443 } });
+    const api = await getJson(cluster.kubeconfig, 'service', 'copse-api', 'copse-system');
+    expect(get(api, 'spec.ports')).toEqual([{ name: 'aggregated-api', port: 443, protocol: 'TCP', targetPort: 'aggregated-api' }]);
+    // People get read through view; the ClusterRole aggregation controller folds it in.
+    await eventually('view to include live.copse.io', async () => {
+      const view = await getJson(cluster.kubeconfig, 'clusterrole', 'view');
+      return (get(view, 'rules') as Obj[]).some((r) => (r['apiGroups'] as string[] | undefined)?.includes('live.copse.io'));
+    });
   });
 
   it('points every webhook configuration at the copse-webhook Service in copse-system, with its path and no caBundle until copse injects one', async () => {

@@ -8,9 +8,9 @@
 // one starts with 'off'. A reused cluster switched to another mode for the run is
 // switched back afterwards.
 import type { TestProject } from 'vitest/node';
-import { adminKubeconfigPath, down, status, up } from '../../cluster/local.js';
+import { adminKubeconfigPath, status, up } from '../../cluster/local.js';
 import { parseWorkloadSchedulingMode, type WorkloadSchedulingMode } from '../../cluster/workload-scheduling.js';
-import { upStack } from '../../cli/stack.js';
+import { downStack, upStack } from '../../cli/stack.js';
 
 export type Teardown = { action: 'down' } | { action: 'restore'; mode: WorkloadSchedulingMode } | { action: 'leave' };
 
@@ -38,7 +38,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('workloadScheduling', mode);
   const teardown = teardownFor({ healthy: before.healthy, ...(before.workloadScheduling ? { mode: before.workloadScheduling } : {}) }, mode, Boolean(process.env.COPSE_KEEP_CLUSTER));
   return async () => {
-    if (teardown.action === 'down') await down({ log: log('global-teardown') });
+    if (teardown.action === 'down') await downStack({ log: log('global-teardown') });
     if (teardown.action === 'restore') await up({ workloadScheduling: teardown.mode, log: log('global-teardown') });
   };
 }

@@ -1,0 +1,206 @@
+// One live resource: the objects last computed from the informer caches, each with the
+// resourceVersion at which it last changed, and a bounded history of changes for watches.
+//
+// Informer events only mark keys dirty (cheap, synchronous). `flush()` recomputes the dirty keys,
+// keeps an object's version when its content did not change, and hands the real changes to the
+// watchers. Every read flushes first, so a GET or LIST always reflects the caches at that moment; a
+// timer flushes shortly after events too, so a watch streams changes without anyone reading.
+import type { ViewObject } from '../../api/views/meta.js';
+import type { Cell } from '../table.js';
+import type { ResourceVersionClock } from './clock.js';
+
+/**
+ * A string that sorts `parts` in natural order (digit runs as numbers: `r-2` before `r-10`), for plain
+ * string comparison: sorting thousands of objects with localeCompare would cost milliseconds per list.
+ */
+export function naturalSortKey(...parts: readonly string[]): string {
+  return parts.map((p) => p.replace(/\d+/g, (d) => d.padStart(12, '0'))).join('\u0000');
+}
+
+export interface Versioned {
+  key: string;
+  rv: number;
+  object: ViewObject;
+  /** The object as served (with metadata.resourceVersion). */
+  json: string;
+  /** The object without resourceVersion: what decides whether it changed. */
+  body: string;
+  /** List position: objects are listed in ascending order of this string. */
+  sortKey: string;
+  /** Table cells without AGE, computed on first use. */
+  cells?: Cell[];
+}
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface Change {
+  type: ChangeType;
+  rv: number;
+  current: Versioned;
+  /** The version before this change (for MODIFIED and DELETED). */
+  previous?: Versioned;
+}
+
+export type ChangeListener = (changes: readonly Change[]) => void;
+
+export interface CollectionOptions {
+  clock: ResourceVersionClock;
+  /** The object for a key now, or undefined when it does not exist. Must not throw for a missing source. */
+  compute: (key: string) => ViewObject | undefined;
+  /** Every key that may exist now (the source objects' keys). */
+  keys: () => Iterable<string>;
+  /** List order: ascending by this string (see naturalSortKey). */
+  sortKey: (obj: ViewObject) => string;
+  /** Changes kept for watches that resume from a resourceVersion. */
+  historySize?: number;
+  /** Delay between the first dirty mark and the flush that streams it. */
+  flushDelayMs?: number;
+  /** A compute that throws is logged and skipped (the previous version stays). */
+  onError?: (key: string, err: unknown) => void;
+}
+
+export class LiveCollection {
+  private readonly items = new Map<string, Versioned>();
+  private readonly dirty = new Set<string>();
+  private allDirty = true;
+  private sorted: Versioned[] | undefined;
+  private position = new Map<string, number>();
+  private history: Change[] = [];
+  /** The newest resourceVersion no longer in `history` (watches from before it get 410). */
+  private forgottenUpTo = 0;
+  private readonly listeners = new Set<ChangeListener>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly historySize: number;
+
+  constructor(private readonly opts: CollectionOptions) {
+    this.historySize = opts.historySize ?? 10_000;
+  }
+
+  markDirty(key: string): void {
+    this.dirty.add(key);
+    this.schedule();
+  }
+
+  markAllDirty(): void {
+    this.allDirty = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, this.opts.flushDelayMs ?? 20);
+    this.timer.unref();
+  }
+
+  /** Recompute what is dirty; returns the changes (also handed to the listeners). */
+  flush(): Change[] {
+    if (!this.allDirty && this.dirty.size === 0) return [];
+    let keys: Iterable<string>;
+    if (this.allDirty) {
+      const all = new Set(this.items.keys());
+      for (const k of this.opts.keys()) all.add(k);
+      keys = all;
+    } else keys = [...this.dirty];
+    this.allDirty = false;
+    this.dirty.clear();
+    const changes: Change[] = [];
+    for (const key of keys) {
+      const change = this.recompute(key);
+      if (change) changes.push(change);
+    }
+    if (changes.length === 0) return changes;
+    this.record(changes);
+    for (const l of [...this.listeners]) l(changes);
+    return changes;
+  }
+
+  private recompute(key: string): Change | undefined {
+    const previous = this.items.get(key);
+    let obj: ViewObject | undefined;
+    try {
+      obj = this.opts.compute(key);
+    } catch (err) {
+      this.opts.onError?.(key, err);
+      return undefined;
+    }
+    if (!obj) {
+      if (!previous) return undefined;
+      this.items.delete(key);
+      this.sorted = undefined;
+      const rv = this.opts.clock.next();
+      const object = { ...previous.object, metadata: { ...previous.object.metadata, resourceVersion: this.opts.clock.format(rv) } };
+      const current: Versioned = { key, rv, object, json: JSON.stringify(object), body: previous.body, sortKey: previous.sortKey };
+      return { type: 'DELETED', rv, current, previous };
+    }
+    const body = JSON.stringify(obj);
+    if (previous && previous.body === body) return undefined;
+    const rv = this.opts.clock.next();
+    obj.metadata.resourceVersion = this.opts.clock.format(rv);
+    const current: Versioned = { key, rv, object: obj, json: JSON.stringify(obj), body, sortKey: previous?.sortKey ?? this.opts.sortKey(obj) };
+    this.items.set(key, current);
+    const at = this.position.get(key);
+    if (this.sorted && at !== undefined) this.sorted[at] = current;
+    else this.sorted = undefined;
+    return previous ? { type: 'MODIFIED', rv, current, previous } : { type: 'ADDED', rv, current };
+  }
+
+  private record(changes: readonly Change[]): void {
+    this.history.push(...changes);
+    if (this.history.length > this.historySize * 2) {
+      const drop = this.history.length - this.historySize;
+      this.forgottenUpTo = this.history[drop - 1]?.rv ?? this.forgottenUpTo;
+      this.history = this.history.slice(drop);
+    }
+  }
+
+  get(key: string): Versioned | undefined {
+    this.flush();
+    return this.items.get(key);
+  }
+
+  /** Every object in list order. */
+  list(): readonly Versioned[] {
+    this.flush();
+    if (!this.sorted) {
+      const sorted = [...this.items.values()].sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+      this.position = new Map(sorted.map((v, i) => [v.key, i]));
+      this.sorted = sorted;
+    }
+    return this.sorted;
+  }
+
+  /**
+   * Changes after counter value `since`, oldest first; undefined when some of them were already
+   * forgotten (the caller answers 410 Expired and the client relists).
+   */
+  changesSince(since: number): Change[] | undefined {
+    this.flush();
+    if (since < this.forgottenUpTo) return undefined;
+    let lo = 0;
+    let hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.history[mid]?.rv ?? 0) <= since) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.history.slice(lo);
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+  }
+}

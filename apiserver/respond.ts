@@ -1,0 +1,174 @@
+// Bodies for get and list in each representation (object JSON, Table, PartialObjectMetadata), and
+// the watch stream, over a live collection. Objects are serialized once per version (Versioned.json)
+// and lists are assembled from those strings, so a list of thousands of objects costs a string join.
+import type { Writable } from 'node:stream';
+import type { ViewObject } from '../api/views/meta.js';
+import type { ResourceVersionClock } from './live/clock.js';
+import type { Change, LiveCollection, Versioned } from './live/collection.js';
+import type { Representation } from './negotiate.js';
+import type { ResourceRequest } from './requestinfo.js';
+import { GROUP_VERSION, type ServedResource } from './resources.js';
+import { expired, notFound } from './status.js';
+import { rowCells, TABLES, type TableSpec } from './table.js';
+
+export interface Body {
+  code: number;
+  json: string;
+}
+
+function matches(v: Versioned, r: ResourceRequest): boolean {
+  const m = v.object.metadata;
+  if (r.namespace !== undefined && m.namespace !== r.namespace) return false;
+  if (r.name !== undefined && m.name !== r.name) return false;
+  return r.query.labelSelector.matches(m.labels) && r.query.fieldSelector.matches(v.object);
+}
+
+function partialJson(metadata: ViewObject['metadata']): string {
+  return `{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":${JSON.stringify(metadata)}}`;
+}
+
+function rowJson(table: TableSpec, v: Versioned, r: ResourceRequest, now: number): string {
+  v.cells ??= table.cells(v.object);
+  const cells = JSON.stringify(rowCells(table, v.cells, v.object.metadata.creationTimestamp, now));
+  const include = r.query.includeObject;
+  if (include === 'None') return `{"cells":${cells}}`;
+  return `{"cells":${cells},"object":${include === 'Object' ? v.json : partialJson(v.object.metadata)}}`;
+}
+
+function tableJson(resource: ServedResource, rows: readonly Versioned[], r: ResourceRequest, rv: string, now: number, withColumns = true): string {
+  const table = TABLES[resource.name];
+  const columns = withColumns ? JSON.stringify(table.columns) : '[]';
+  return `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(rv)}},"columnDefinitions":${columns},"rows":[${rows.map((v) => rowJson(table, v, r, now)).join(',')}]}`;
+}
+
+/** GET of one object (or of its status subresource, which is the same object). */
+export function getBody(c: LiveCollection, r: ResourceRequest, repr: Representation, now: number): Body {
+  const name = r.name ?? '';
+  const key = r.namespace !== undefined ? `${r.namespace}/${name}` : name;
+  const v = c.get(key);
+  if (!v) throw notFound(r.resource.name, name);
+  if (repr === 'table') return { code: 200, json: tableJson(r.resource, [v], r, v.object.metadata.resourceVersion ?? '', now) };
+  if (repr === 'partial') return { code: 200, json: partialJson(v.object.metadata) };
+  return { code: 200, json: v.json };
+}
+
+export function listBody(c: LiveCollection, clock: ResourceVersionClock, r: ResourceRequest, repr: Representation, now: number): Body {
+  const items = c.list().filter((v) => matches(v, r));
+  const rv = clock.format(clock.current);
+  if (repr === 'table') return { code: 200, json: tableJson(r.resource, items, r, rv, now) };
+  if (repr === 'partial') {
+    return { code: 200, json: `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(rv)}},"items":[${items.map((v) => partialJson(v.object.metadata)).join(',')}]}` };
+  }
+  return { code: 200, json: `{"kind":${JSON.stringify(r.resource.listKind)},"apiVersion":"${GROUP_VERSION}","metadata":{"resourceVersion":${JSON.stringify(rv)}},"items":[${items.map((v) => v.json).join(',')}]}` };
+}
+
+// ------------------------------------------------------------------------------------------------
+// watch
+
+export interface WatchOptions {
+  collection: LiveCollection;
+  clock: ResourceVersionClock;
+  request: ResourceRequest;
+  repr: Representation;
+  out: Writable;
+  now: () => number;
+  /** Default server-side timeout when the client sets none. */
+  defaultTimeoutSeconds: number;
+  bookmarkIntervalMs: number;
+  /** A client this far behind (bytes buffered) is disconnected; it will re-watch. */
+  maxBufferedBytes: number;
+  onEnd?: (reason: string) => void;
+}
+
+/** A change as the watcher sees it: filtered by its selectors, with objects moving in and out. */
+export function visibleEvent(ch: Change, r: ResourceRequest): { type: 'ADDED' | 'MODIFIED' | 'DELETED'; v: Versioned } | undefined {
+  const now = ch.type !== 'DELETED' && matches(ch.current, r);
+  const before = ch.previous !== undefined && matches(ch.previous, r);
+  if (ch.type === 'DELETED') return before ? { type: 'DELETED', v: ch.current } : undefined;
+  if (now) return { type: before ? 'MODIFIED' : 'ADDED', v: ch.current };
+  if (!before || !ch.previous) return undefined;
+  // It stopped matching: a DELETED carrying its last matching content at the new version.
+  const object = { ...ch.previous.object, metadata: { ...ch.previous.object.metadata, resourceVersion: ch.current.object.metadata.resourceVersion } };
+  return { type: 'DELETED', v: { ...ch.previous, rv: ch.rv, object, json: JSON.stringify(object) } };
+}
+
+export interface WatchHandle {
+  /** Why the stream ended, once it has. */
+  readonly ended: Promise<string>;
+  stop(reason: string): void;
+}
+
+/**
+ * Stream a watch to `out` (the status line and headers already written). Unset, "" and "0" start with
+ * a synthetic ADDED for every matching object; a version of ours continues after it; a version that
+ * is not ours or was forgotten gets an ERROR event with a 410 Expired Status (the client relists).
+ */
+export function startWatch(o: WatchOptions): WatchHandle {
+  const { collection, clock, request: r } = o;
+  let firstTable = true;
+  let stopped = false;
+  let resolveEnded: (reason: string) => void = () => undefined;
+  const ended = new Promise<string>((res) => (resolveEnded = res));
+
+  const write = (type: string, v: Versioned): void => {
+    const object = o.repr === 'table' ? tableJson(r.resource, [v], r, v.object.metadata.resourceVersion ?? '', o.now(), firstTable) : v.json;
+    if (o.repr === 'table') firstTable = false;
+    o.out.write(`{"type":"${type}","object":${object}}\n`);
+    if (o.out.writableLength > o.maxBufferedBytes) stop('client too slow');
+  };
+
+  const rv = r.query.resourceVersion ?? '';
+  let replay: Versioned[] | Change[];
+  if (rv === '' || rv === '0') {
+    replay = collection.list().filter((v) => matches(v, r));
+  } else {
+    const since = clock.parse(rv);
+    const changes = since === undefined || since > clock.current ? undefined : collection.changesSince(since);
+    if (!changes) {
+      o.out.write(`{"type":"ERROR","object":${JSON.stringify(expired(`too old resource version: ${rv} (current: ${clock.format(clock.current)})`).status)}}\n`);
+      o.out.end();
+      resolveEnded('expired');
+      o.onEnd?.('expired');
+      return { ended, stop: () => undefined };
+    }
+    replay = changes;
+  }
+  // Subscribing in the same tick as the replay was taken: no change can fall between the two.
+  const unsubscribe = collection.subscribe((changes) => {
+    for (const ch of changes) {
+      if (stopped) return;
+      const e = visibleEvent(ch, r);
+      if (e) write(e.type, e.v);
+    }
+  });
+  for (const item of replay) {
+    if (stopped) break;
+    if ('type' in item && 'current' in item) {
+      const e = visibleEvent(item, r);
+      if (e) write(e.type, e.v);
+    } else write('ADDED', item);
+  }
+
+  const bookmark = r.query.allowWatchBookmarks
+    ? setInterval(() => {
+        o.out.write(`{"type":"BOOKMARK","object":{"kind":${JSON.stringify(r.resource.kind)},"apiVersion":"${GROUP_VERSION}","metadata":{"resourceVersion":${JSON.stringify(clock.format(clock.current))}}}}\n`);
+      }, o.bookmarkIntervalMs)
+    : undefined;
+  bookmark?.unref();
+  const seconds = r.query.timeoutSeconds ?? o.defaultTimeoutSeconds;
+  const timeout = setTimeout(() => stop('timeout'), seconds * 1000);
+  timeout.unref();
+
+  function stop(reason: string): void {
+    if (stopped) return;
+    stopped = true;
+    unsubscribe();
+    clearTimeout(timeout);
+    if (bookmark) clearInterval(bookmark);
+    o.out.end();
+    resolveEnded(reason);
+    o.onEnd?.(reason);
+  }
+  o.out.once('close', () => stop('client closed'));
+  return { ended, stop };
+}

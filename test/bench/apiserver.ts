@@ -1,0 +1,280 @@
+// Aggregated API (live.copse.io) benchmarks.
+//  - compute: the pure views from scratch, what an object made dirty by an informer event costs
+//    before it can be served: the PodCliqueSet view of a 1000-pod PCS (scale-test-1000: 500
+//    replicas × 2 pods, 500 gangs) and every TopologyDomain of 5,000 nodes.
+//  - direct: the real server (buildApiServer over the live collections, fed by informers whose
+//    client holds those same objects in memory), over HTTPS keep-alive with a front-proxy client
+//    certificate, as kube-apiserver calls it: GET .../podcliquesets/NAME/status, and the Table list
+//    of topologydomains that `kubectl get ltd` asks for (5,148 rows).
+//  - through kube-apiserver: the same two requests against the local stack, for a 10-clique PCS and
+//    the stack's own nodes, with the same requests sent straight to copse's server as the baseline.
+//    The local stack has 16 nodes, so this measures the aggregation hop, not the 5,000-node scale.
+import { KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { Agent, request, type RequestOptions } from 'node:https';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Node, Pod } from '../../api/core/wire.js';
+import type { ClusterTopologyBinding, PodCliqueSet } from '../../api/generated/types.js';
+import { podCliqueSetView, topologyDomains } from '../../api/views/index.js';
+import { frontProxyConfig } from '../../apiserver/authn.js';
+import { Authorizer } from '../../apiserver/authz.js';
+import { ResourceVersionClock } from '../../apiserver/live/clock.js';
+import { liveViews, type LiveViews } from '../../apiserver/live/views.js';
+import { buildApiServer } from '../../apiserver/server.js';
+import { issueCert, newCa } from '../../certs/issue.js';
+import { readState } from '../../cluster/local.js';
+import { InformerFactory } from '../../controllers/runtime/factory.js';
+import type { DynamicClient, ListResult, ObjectLike } from '../../kube/dynamic.js';
+import { createLogger } from '../../kube/log.js';
+import { Registry } from '../../kube/metrics.js';
+import type { Resource } from '../../kube/resources.js';
+import { RESOURCES } from '../../kube/resources.js';
+import { clique, pcsOf, simulate } from '../support/desired.js';
+import { createNamespace, testClient } from '../support/dynamic.js';
+import { tenCliquePcs } from './admission.js';
+import { summarize, type LatencyResult } from './stats.js';
+
+export const LIVE_PCS_STATUS_DIRECT = 'live: GET status of a 1000-pod PCS, direct (HTTPS keep-alive)';
+export const LIVE_TOPOLOGY_LIST_DIRECT = 'live: list topologydomains as Table, 5,000 nodes, direct';
+export const LIVE_PCS_STATUS_AGGREGATED = 'live: GET status of a 10-clique PCS through kube-apiserver';
+export const LIVE_TOPOLOGY_LIST_AGGREGATED = 'live: list topologydomains as Table through kube-apiserver (local stack)';
+
+const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+const TOPOLOGY: ClusterTopologyBinding = {
+  apiVersion: 'grove.io/v1alpha1',
+  kind: 'ClusterTopologyBinding',
+  metadata: { name: 'bench-topology' },
+  spec: {
+    levels: [
+      { domain: 'zone', key: 'topology.kubernetes.io/zone' },
+      { domain: 'block', key: 'topology.copse.io/block' },
+      { domain: 'rack', key: 'topology.copse.io/rack' },
+      { domain: 'host', key: 'kubernetes.io/hostname' },
+    ],
+  },
+} as ClusterTopologyBinding;
+
+/** 5,000 Ready nodes: 4 zones × 4 blocks × 8 racks, 8 GPUs each. */
+function syntheticNodes(count = 5000): Node[] {
+  return Array.from({ length: count }, (_, i) => {
+    const rack = i % 128;
+    const block = Math.floor(rack / 8);
+    const zone = Math.floor(block / 4);
+    const name = `node-${i}`;
+    return {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        resourceVersion: '1',
+        creationTimestamp: '2025-01-01T00:00:00Z',
+        labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `z${zone}`, 'topology.copse.io/block': `z${zone}-b${block}`, 'topology.copse.io/rack': `z${zone}-b${block}-r${rack}` },
+      },
+      status: { allocatable: { cpu: '64', memory: '512Gi', 'nvidia.com/gpu': '8', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] },
+    } as Node;
+  });
+}
+
+/** scale-test-1000 with every pod bound and Ready, spread over the nodes. */
+function bigPcs(nodes: readonly Node[]): { pcs: PodCliqueSet; graph: ReturnType<typeof simulate>; pods: Pod[] } {
+  const pcs = pcsOf('scale-test-1000', { cliques: [clique('expert-worker', 2, { podSpec: { containers: [{ name: 'w', image: 'x', resources: { requests: { cpu: '1', 'nvidia.com/gpu': '1' }, limits: { 'nvidia.com/gpu': '1' } } }] } })] }, 500);
+  const graph = simulate(pcs);
+  const pods = graph.pods.map((p, i) => ({
+    ...p,
+    metadata: { ...p.metadata, resourceVersion: '1' },
+    spec: { ...(p.spec ?? { containers: [] }), nodeName: nodes[i % nodes.length]?.metadata?.name ?? '', schedulingGates: [] },
+    status: { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }] },
+  }));
+  return { pcs, graph, pods };
+}
+
+function timeLoop(name: string, iterations: number, fn: () => unknown): LatencyResult {
+  for (let i = 0; i < 3; i++) fn();
+  const samples: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const s = performance.now();
+    fn();
+    samples.push(performance.now() - s);
+  }
+  return summarize(name, samples, performance.now() - t0);
+}
+
+/** A DynamicClient that lists fixed objects and whose watches stay open, silent, until stopped. */
+function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>): DynamicClient {
+  const fake = {
+    list: async <T>(r: Resource<T>): Promise<ListResult<T>> => ({ items: [...(objects.get(r.resource) ?? [])] as T[], resourceVersion: '1' }),
+    watch: (_r: Resource, opts: { signal?: AbortSignal }): Promise<void> => new Promise((done) => opts.signal?.addEventListener('abort', () => done(), { once: true })),
+  };
+  return fake as unknown as DynamicClient;
+}
+
+interface Got {
+  code: number;
+  bytes: number;
+}
+
+function get(agent: Agent, opts: RequestOptions): Promise<Got> {
+  return new Promise((resolveGet, reject) => {
+    const req = request({ ...opts, agent }, (res) => {
+      let bytes = 0;
+      res.on('data', (d: Buffer) => (bytes += d.length));
+      res.on('end', () => resolveGet({ code: res.statusCode ?? 0, bytes }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function timeRequests(name: string, iterations: number, agent: Agent, opts: RequestOptions): Promise<LatencyResult> {
+  for (let i = 0; i < 10; i++) {
+    const r = await get(agent, opts);
+    if (r.code !== 200) throw new Error(`${name}: ${opts.path} answered ${r.code}`);
+  }
+  const samples: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const s = performance.now();
+    const r = await get(agent, opts);
+    samples.push(performance.now() - s);
+    if (r.code !== 200) throw new Error(`${name}: ${opts.path} answered ${r.code}`);
+  }
+  return summarize(name, samples, performance.now() - t0);
+}
+
+async function untilServed(views: LiveViews, pcsKey: string, domains: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (!(views.synced() && views.collections.podcliquesets.get(pcsKey) && views.collections.topologydomains.list().length === domains)) {
+    if (Date.now() > deadline) throw new Error('the live views did not fill within 120s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Pure recomputation and the in-process server at full scale. */
+export async function benchLiveDirect(iterations: number): Promise<LatencyResult[]> {
+  const nodes = syntheticNodes();
+  const { pcs, graph, pods } = bigPcs(nodes);
+  const results: LatencyResult[] = [];
+  const computeN = Math.max(10, Math.floor(iterations / 20));
+  results.push(timeLoop('live: compute PCS view, 1000 pods / 500 gangs', computeN, () => podCliqueSetView({ pcs, pclqs: graph.podCliques, pcsgs: graph.scalingGroups, podGangs: graph.tree.podGangs, pods })));
+  const domainCount = topologyDomains([TOPOLOGY], nodes, pods).length;
+  results.push(timeLoop(`live: compute all TopologyDomains, 5,000 nodes (${domainCount} domains)`, computeN, () => topologyDomains([TOPOLOGY], nodes, pods)));
+
+  const objects = new Map<string, readonly ObjectLike[]>([
+    [RESOURCES.podCliqueSets.resource, [{ ...pcs, metadata: { ...pcs.metadata, resourceVersion: '1' } }]],
+    [RESOURCES.podCliques.resource, graph.podCliques],
+    [RESOURCES.podCliqueScalingGroups.resource, graph.scalingGroups],
+    [RESOURCES.podGangs.resource, graph.tree.podGangs],
+    [RESOURCES.pods.resource, pods],
+    [RESOURCES.nodes.resource, nodes],
+    [RESOURCES.clusterTopologyBindings.resource, [TOPOLOGY]],
+  ]);
+  const log = createLogger('silent');
+  const factory = new InformerFactory(memoryClient(objects), log);
+  const clock = new ResourceVersionClock();
+  const views = liveViews(factory, { clock });
+  factory.start();
+  const now = new Date();
+  const ca = newCa({ commonName: 'bench-serving-ca', now, validDays: 1 });
+  const leaf = issueCert(ca, { commonName: 'copse-api', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], usage: 'server', now, validDays: 1 });
+  const proxyCa = newCa({ commonName: 'bench-front-proxy-ca', now, validDays: 1 });
+  const proxyClient = issueCert(proxyCa, { commonName: 'front-proxy-client', usage: 'client', now, validDays: 1 });
+  const frontProxy = frontProxyConfig({
+    'requestheader-client-ca-file': proxyCa.certPem,
+    'requestheader-allowed-names': '["front-proxy-client"]',
+    'requestheader-username-headers': '["X-Remote-User"]',
+    'requestheader-group-headers': '["X-Remote-Group"]',
+    'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
+  });
+  // Every review allowed: the Authorizer's cache answers all but the first, as for a steady user.
+  const authorizer = new Authorizer(async (sar) => ({ ...sar, status: { allowed: true } }));
+  const server = buildApiServer({
+    tls: leaf,
+    clientCaPem: proxyCa.certPem,
+    state: { frontProxy: () => frontProxy, ready: () => undefined, synced: () => views.synced() },
+    authorizer,
+    collections: views.collections,
+    clock,
+    log,
+    metrics: new Registry(),
+  });
+  await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = server.app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    await untilServed(views, `ns/${pcs.metadata.name ?? ''}`, domainCount);
+    const base: RequestOptions = { host: '127.0.0.1', port, ca: ca.certPem, cert: proxyClient.certPem, key: proxyClient.keyPem, headers: { 'X-Remote-User': 'bench', 'X-Remote-Group': 'system:authenticated' } };
+    results.push(await timeRequests(LIVE_PCS_STATUS_DIRECT, iterations, agent, { ...base, path: `/apis/live.copse.io/v1alpha1/namespaces/ns/podcliquesets/${pcs.metadata.name ?? ''}/status`, headers: { ...base.headers, accept: 'application/json' } }));
+    results.push(await timeRequests(LIVE_TOPOLOGY_LIST_DIRECT, Math.max(20, Math.floor(iterations / 10)), agent, { ...base, path: '/apis/live.copse.io/v1alpha1/topologydomains', headers: { ...base.headers, accept: TABLE_ACCEPT } }));
+  } finally {
+    agent.destroy();
+    await server.close();
+    views.stop();
+    await factory.shutdown();
+  }
+  return results;
+}
+
+/** Through the local stack's kube-apiserver, and straight to its copse server as the baseline. */
+export async function benchLiveAggregated(kubeconfig: string, iterations: number): Promise<LatencyResult[]> {
+  const stateDir = dirname(kubeconfig);
+  const state = readState(stateDir);
+  if (!state) throw new Error(`no cluster state in ${stateDir}`);
+  const client = testClient(kubeconfig);
+  const ns = await createNamespace(client, 'bench-live');
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const viaApi: RequestOptions = { host: '127.0.0.1', port: state.ports.apiserver };
+  await kc.applyToHTTPSOptions(viaApi);
+  const pki = (n: string) => readFileSync(join(stateDir, 'pki', n), 'utf8');
+  const direct: RequestOptions = {
+    host: '127.0.0.1',
+    port: state.ports.aggregator,
+    rejectUnauthorized: false,
+    cert: pki('front-proxy-client.crt'),
+    key: pki('front-proxy-client.key'),
+    headers: { 'X-Remote-User': 'system:admin', 'X-Remote-Group': 'system:masters' },
+  };
+  const agents = [new Agent({ keepAlive: true, maxSockets: 1 }), new Agent({ keepAlive: true, maxSockets: 1 })] as const;
+  const results: LatencyResult[] = [];
+  try {
+    await client.create(RESOURCES.podCliqueSets, tenCliquePcs('bench-live', ns.name) as unknown as PodCliqueSet);
+    const status = `/apis/live.copse.io/v1alpha1/namespaces/${ns.name}/podcliquesets/bench-live/status`;
+    const deadline = Date.now() + 60_000;
+    while ((await get(agents[0], { ...viaApi, path: status })).code !== 200) {
+      if (Date.now() > deadline) throw new Error('the live view of bench-live did not appear within 60s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // Measure a settled object: the controllers create its pods meanwhile, and every change recomputes it.
+    let last = '';
+    for (;;) {
+      const rv = await new Promise<string>((res, rej) => {
+        const req = request({ ...viaApi, path: status, agent: agents[0] }, (r) => {
+          let body = '';
+          r.on('data', (d: Buffer) => (body += d.toString('utf8')));
+          r.on('end', () => res((JSON.parse(body) as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? ''));
+        });
+        req.on('error', rej);
+        req.end();
+      });
+      if (rv === last) break;
+      if (Date.now() > deadline + 60_000) throw new Error('the live view of bench-live did not settle within 120s');
+      last = rv;
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    const json = { accept: 'application/json' };
+    const table = { accept: TABLE_ACCEPT };
+    results.push(await timeRequests(LIVE_PCS_STATUS_AGGREGATED, iterations, agents[0], { ...viaApi, path: status, headers: { ...viaApi.headers, ...json } }));
+    results.push(await timeRequests('live: GET status of a 10-clique PCS, direct to the stack\u2019s copse server', iterations, agents[1], { ...direct, path: status, headers: { ...direct.headers, ...json } }));
+    const list = '/apis/live.copse.io/v1alpha1/topologydomains';
+    results.push(await timeRequests(LIVE_TOPOLOGY_LIST_AGGREGATED, iterations, agents[0], { ...viaApi, path: list, headers: { ...viaApi.headers, ...table } }));
+    results.push(await timeRequests('live: list topologydomains as Table, direct to the stack\u2019s copse server', iterations, agents[1], { ...direct, path: list, headers: { ...direct.headers, ...table } }));
+  } finally {
+    for (const a of agents) a.destroy();
+    await ns.cleanup();
+    client.http.close();
+  }
+  return results;
+}
