@@ -2,6 +2,7 @@
 // the controllers (on the replica holding the leader Lease) and the monitoring listener.
 import { parseArgs } from 'node:util';
 import { defaultSchedulerBackend } from '../api/desired/index.js';
+import { initContainerConfig } from '../api/image.js';
 import { registerControllers, type ControllerConfig } from '../controllers/index.js';
 import { Manager } from '../controllers/runtime/manager.js';
 import { loadKubeConfig, makeClients } from '../kube/client.js';
@@ -153,7 +154,6 @@ export function controllerConfig(o: ServeOptions): ControllerConfig {
     topologyAwareScheduling: o.topologyAwareScheduling,
     defaultSchedulerName: 'default-scheduler',
     backends: [defaultSchedulerBackend],
-    initContainer: { image: process.env['COPSE_IMAGE'] ?? 'copse:0.1.0', command: ['copse', 'initc'] },
     concurrency: { podCliqueSet: 4, podClique: 8, scalingGroup: 4, podGang: 4 },
   };
 }
@@ -204,7 +204,8 @@ export const serveCommand: Command = {
       ...(o.namespace ? { namespace: o.namespace } : {}),
       ...(o.certDir ? { certDir: o.certDir } : {}),
       ...(o.registerLocal ? { register: 'local' as const } : {}),
-      config: { topologyAwareScheduling: o.topologyAwareScheduling },
+      // The startup webhook's init container runs COPSE_IMAGE (the Deployment sets it to its own image).
+      config: { topologyAwareScheduling: o.topologyAwareScheduling, initContainer: initContainerConfig() },
       resyncIntervalMs: o.resyncSeconds * 1000,
       log,
     });
