@@ -10,9 +10,26 @@ describe('kwok stages', () => {
       'Node/copse-node-ready',
       'Node/copse-node-heartbeat',
       'Pod/copse-pod-running',
+      'Pod/copse-pod-initc-running',
+      'Pod/copse-pod-initc-completed',
+      'Pod/copse-pod-initc-failed',
       'Pod/copse-pod-delete',
     ]);
     expect(docs.every((d) => d.kind === 'Stage')).toBe(true);
+  });
+
+  it("holds pods with copse's init container until the runner reports, and tells exit 0 from failure", () => {
+    type Expr = { key: string; operator: string; values?: string[] };
+    const exprs = (name: string): string[] =>
+      ((docs.find((d) => d.metadata.name === name)?.spec as unknown as { selector: { matchExpressions: Expr[] } }).selector.matchExpressions).map(
+        (e) => `${e.key} ${e.operator}${e.values ? ` ${e.values.join('|')}` : ''}`,
+      );
+    const initc = '.spec.initContainers.[] | select( .name == "grove-initc" ) | .name';
+    const exit = '.metadata.annotations["sim.copse.io/initc-exit-code"]';
+    expect(exprs('copse-pod-running')).toContain(`${initc} DoesNotExist`);
+    expect(exprs('copse-pod-initc-running')).toEqual(expect.arrayContaining([`${initc} In grove-initc`, `${exit} DoesNotExist`]));
+    expect(exprs('copse-pod-initc-completed')).toEqual(expect.arrayContaining([`${initc} In grove-initc`, `${exit} In 0`]));
+    expect(exprs('copse-pod-initc-failed')).toEqual(expect.arrayContaining([`${initc} In grove-initc`, `${exit} Exists`, `${exit} NotIn 0`]));
   });
 
   it('only deletes pods, never strips their finalizers', () => {

@@ -1,7 +1,14 @@
 // kwok has no built-in lifecycle: it acts only on the Stage objects it is given.
 // These stages make simulated nodes Ready and keep them heartbeating, bring
-// scheduled pods to Running/Ready (init containers complete first, which is what
-// copse's startup-ordering gate observes), and finish deletions.
+// scheduled pods to Running/Ready (their init containers complete at once), and
+// finish deletions. A pod with copse's startup-ordering init container (grove-initc)
+// is different: it is held in its init phase until the local runner
+// (cluster/initc-runner.ts) has run the real `copse initc` for it and reported the
+// exit on the pod; exit 0 makes it Running/Ready, any other exit fails the init
+// container with the program's message. kwok picks at random among matching stages,
+// so the pod stages are written to exclude each other.
+import { INIT_CONTAINER_NAME } from '../api/keys.js';
+import { ANNOTATION_INITC_EXIT_CODE, ANNOTATION_INITC_FINISHED_AT, ANNOTATION_INITC_MESSAGE, ANNOTATION_INITC_STARTED_AT } from './initc-plan.js';
 
 // kwok's NodeConditions are the usual Ready/MemoryPressure/... set, all healthy.
 const nodeConditions = `      {{ $now := Now }}
@@ -79,34 +86,46 @@ spec:
     statusTemplate: |
 ${nodeConditions}`;
 
-const podRunning = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: copse-pod-running
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
+const hasInitc = `'.spec.initContainers.[] | select( .name == "${INIT_CONTAINER_NAME}" ) | .name'`;
+const initcStatus = `.status.initContainerStatuses.[] | select( .name == "${INIT_CONTAINER_NAME}" )`;
+const exitCode = `'.metadata.annotations["${ANNOTATION_INITC_EXIT_CODE}"]'`;
+
+// Pending, bound to a node and not being deleted: what every pod stage starts from.
+const scheduledPending = `    - key: '.metadata.deletionTimestamp'
       operator: DoesNotExist
     - key: '.status.phase'
       operator: In
       values: ['Pending']
     - key: '.spec.nodeName'
       operator: Exists
-    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-      operator: NotIn
-      values: ['True']
-  delay:
-    durationMilliseconds: 200
-    jitterDurationMilliseconds: 800
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
+`;
+
+// Addresses once: a pod held in its init phase has them already, and kwok would hand out another
+// pod IP, which a second entry in status.podIPs makes invalid.
+const podAddresses = `      {{ if not .status.podIP }}
+      {{ with NodeIPsWith .spec.nodeName }}
+      hostIP: {{ index . 0 | Quote }}
+      hostIPs:
+      {{ range . }}
+      - ip: {{ . | Quote }}
+      {{ end }}
+      {{ end }}
+      {{ with PodIPsWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) }}
+      podIP: {{ index . 0 | Quote }}
+      podIPs:
+      {{ range . }}
+      - ip: {{ . | Quote }}
+      {{ end }}
+      {{ end }}
+      {{ end }}
+`;
+
+// Running and Ready with every container started; copse's init container finished at the times
+// the runner reported (user init containers complete at once).
+const runningStatus = `      {{ $now := Now }}
+      {{ $ann := or .metadata.annotations dict }}
       phase: Running
-      startTime: {{ $now | Quote }}
+      startTime: {{ or .status.startTime $now | Quote }}
       conditions:
       - type: PodReadyToStartContainers
         status: "True"
@@ -135,8 +154,13 @@ spec:
           terminated:
             exitCode: 0
             reason: Completed
+      {{ if eq .name "${INIT_CONTAINER_NAME}" }}
+            startedAt: {{ index $ann "${ANNOTATION_INITC_STARTED_AT}" | Quote }}
+            finishedAt: {{ index $ann "${ANNOTATION_INITC_FINISHED_AT}" | Quote }}
+      {{ else }}
             startedAt: {{ $now | Quote }}
             finishedAt: {{ $now | Quote }}
+      {{ end }}
       {{ end }}
       containerStatuses:
       {{ range .spec.containers }}
@@ -149,21 +173,193 @@ spec:
           running:
             startedAt: {{ $now | Quote }}
       {{ end }}
-      {{ with NodeIPsWith .spec.nodeName }}
-      hostIP: {{ index . 0 | Quote }}
-      hostIPs:
-      {{ range . }}
-      - ip: {{ . | Quote }}
-      {{ end }}
-      {{ end }}
-      {{ with PodIPsWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) }}
-      podIP: {{ index . 0 | Quote }}
-      podIPs:
-      {{ range . }}
-      - ip: {{ . | Quote }}
-      {{ end }}
+${podAddresses}`;
+
+// Containers wait while an init container runs or has failed, as the kubelet reports them.
+const containersWaiting = `      containerStatuses:
+      {{ range .spec.containers }}
+      - name: {{ .name | Quote }}
+        image: {{ .image | Quote }}
+        ready: false
+        started: false
+        restartCount: 0
+        state:
+          waiting:
+            reason: PodInitializing
       {{ end }}
 `;
+
+const notInitialized = `      - type: Initialized
+        status: "False"
+        reason: ContainersNotInitialized
+        message: "containers with incomplete status: [${INIT_CONTAINER_NAME}]"
+        lastTransitionTime: {{ $now | Quote }}
+      - type: ContainersReady
+        status: "False"
+        reason: ContainersNotReady
+        lastTransitionTime: {{ $now | Quote }}
+      - type: Ready
+        status: "False"
+        reason: ContainersNotReady
+        lastTransitionTime: {{ $now | Quote }}
+`;
+
+const podRunning = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: copse-pod-running
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+${scheduledPending}    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: NotIn
+      values: ['True']
+    - key: ${hasInitc}
+      operator: DoesNotExist
+  delay:
+    durationMilliseconds: 200
+    jitterDurationMilliseconds: 800
+  next:
+    statusTemplate: |
+${runningStatus}`;
+
+// copse's init container is running: the runner has started (or is about to start) `copse initc`.
+const podInitcWaiting = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: copse-pod-initc-running
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+${scheduledPending}    - key: ${hasInitc}
+      operator: In
+      values: ['${INIT_CONTAINER_NAME}']
+    - key: ${exitCode}
+      operator: DoesNotExist
+    - key: '${initcStatus} | .state.running.startedAt'
+      operator: DoesNotExist
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      phase: Pending
+      startTime: {{ $now | Quote }}
+      conditions:
+      - type: PodReadyToStartContainers
+        status: "True"
+        lastTransitionTime: {{ $now | Quote }}
+${notInitialized}      initContainerStatuses:
+      {{ range .spec.initContainers }}
+      - name: {{ .name | Quote }}
+        image: {{ .image | Quote }}
+        restartCount: 0
+      {{ if eq .name "${INIT_CONTAINER_NAME}" }}
+        ready: false
+        started: true
+        state:
+          running:
+            startedAt: {{ $now | Quote }}
+      {{ else }}
+        ready: true
+        started: false
+        state:
+          terminated:
+            exitCode: 0
+            reason: Completed
+            startedAt: {{ $now | Quote }}
+            finishedAt: {{ $now | Quote }}
+      {{ end }}
+      {{ end }}
+${containersWaiting}${podAddresses}`;
+
+// The runner reported exit 0: the pod starts its containers at once.
+const podInitcCompleted = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: copse-pod-initc-completed
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+${scheduledPending}    - key: ${hasInitc}
+      operator: In
+      values: ['${INIT_CONTAINER_NAME}']
+    - key: ${exitCode}
+      operator: In
+      values: ['0']
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: NotIn
+      values: ['True']
+  next:
+    statusTemplate: |
+${runningStatus}`;
+
+// The runner reported a failure: the init container terminated with the program's exit code and
+// message. With restartPolicy Never the pod fails; otherwise it stays Pending (Init:Error). The
+// runner does not restart the program, where a kubelet would, with back-off.
+const podInitcFailed = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: copse-pod-initc-failed
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+${scheduledPending}    - key: ${hasInitc}
+      operator: In
+      values: ['${INIT_CONTAINER_NAME}']
+    - key: ${exitCode}
+      operator: Exists
+    - key: ${exitCode}
+      operator: NotIn
+      values: ['0']
+    - key: '${initcStatus} | .state.terminated.exitCode'
+      operator: DoesNotExist
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      {{ $ann := or .metadata.annotations dict }}
+      phase: {{ if eq ( or .spec.restartPolicy "Always" ) "Never" }}Failed{{ else }}Pending{{ end }}
+      startTime: {{ or .status.startTime $now | Quote }}
+      conditions:
+      - type: PodReadyToStartContainers
+        status: "True"
+        lastTransitionTime: {{ $now | Quote }}
+${notInitialized}      initContainerStatuses:
+      {{ range .spec.initContainers }}
+      - name: {{ .name | Quote }}
+        image: {{ .image | Quote }}
+        restartCount: 0
+        started: false
+      {{ if eq .name "${INIT_CONTAINER_NAME}" }}
+        ready: false
+        state:
+          terminated:
+            exitCode: {{ index $ann "${ANNOTATION_INITC_EXIT_CODE}" }}
+            reason: Error
+            message: {{ index $ann "${ANNOTATION_INITC_MESSAGE}" | Quote }}
+            startedAt: {{ index $ann "${ANNOTATION_INITC_STARTED_AT}" | Quote }}
+            finishedAt: {{ index $ann "${ANNOTATION_INITC_FINISHED_AT}" | Quote }}
+      {{ else }}
+        ready: true
+        state:
+          terminated:
+            exitCode: 0
+            reason: Completed
+            startedAt: {{ $now | Quote }}
+            finishedAt: {{ $now | Quote }}
+      {{ end }}
+      {{ end }}
+${containersWaiting}${podAddresses}`;
 
 const podDelete = `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
@@ -183,5 +379,5 @@ spec:
 `;
 
 export function kwokStagesYaml(): string {
-  return [nodeReady, nodeHeartbeat, podRunning, podDelete].join('---\n');
+  return [nodeReady, nodeHeartbeat, podRunning, podInitcWaiting, podInitcCompleted, podInitcFailed, podDelete].join('---\n');
 }
