@@ -160,6 +160,18 @@ describe('injectStartupWait (the startup webhook, grove-compat §4.5 item 8)', (
     });
   });
 
+  it("passes the pod's copse.io/startup-timeout as --timeout after Grove's arguments", () => {
+    const r = injectStartupWait(marked({ 'copse.io/starts-after': 'p-0-a:2', 'copse.io/startup-timeout': '90s' }), config);
+    if (!('pod' in r)) throw new Error(JSON.stringify(r.errors));
+    expect(r.pod.spec?.initContainers?.[1]?.args).toEqual(['--podcliques=p-0-a:2', '--timeout=90s']);
+  });
+
+  it('refuses a startup timeout that copse initc would not take, naming the annotation', () => {
+    expect(injectStartupWait(marked({ 'copse.io/starts-after': 'p-0-a:2', 'copse.io/startup-timeout': 'soon' }), config)).toEqual({
+      errors: [{ type: 'Invalid', field: 'metadata.annotations[copse.io/startup-timeout]', value: 'soon', detail: 'must be a duration such as 90s, 10m or 1h30m, got "soon"' }],
+    });
+  });
+
   it('leaves a pod that already has exactly this init container alone', () => {
     const once = injectStartupWait(marked(), config);
     if (!('pod' in once)) throw new Error('refused');

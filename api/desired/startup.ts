@@ -22,6 +22,7 @@ import type { Pod, V1Container, V1Volume } from '../core/wire.js';
 import type { PodCliqueSet, PodCliqueTemplateSpec } from '../generated/types.js';
 import {
   ANNOTATION_STARTS_AFTER,
+  ANNOTATION_STARTUP_TIMEOUT,
   INIT_CONTAINER_NAME,
   LABEL_PART_OF,
   LABEL_PODGANG,
@@ -33,6 +34,7 @@ import {
   VOLUME_SA_TOKEN_SECRET,
 } from '../keys.js';
 import { isValidLabelValue } from '../rules/k8s-names.js';
+import { startupTimeoutProblem } from '../rules/startup-timeout.js';
 import { initContainerTokenSecretName, podCliqueName, podCliqueScalingGroupName, pcsgPodCliqueName } from '../names.js';
 import {
   cliqueMinAvailable,
@@ -147,9 +149,12 @@ export function parseParents(items: readonly string[]): { parents: ParentRequire
   return { parents, problems };
 }
 
-/** Grove's init-container arguments: `--podcliques=<parent>:<minAvailable>` per parent. */
-export function initContainerArgs(parents: readonly ParentRequirement[]): string[] {
-  return parents.map((p) => `--podcliques=${formatParent(p)}`);
+/**
+ * Grove's init-container arguments, `--podcliques=<parent>:<minAvailable>` per parent, then copse's
+ * `--timeout` when the pod has one.
+ */
+export function initContainerArgs(parents: readonly ParentRequirement[], timeout?: string): string[] {
+  return [...parents.map((p) => `--podcliques=${formatParent(p)}`), ...(timeout === undefined ? [] : [`--timeout=${timeout}`])];
 }
 
 /**
@@ -191,12 +196,12 @@ export function initContainerVolumes(pcsName: string): V1Volume[] {
  * enforcing the `restricted` Pod Security Standard admit it) and FallbackToLogsOnError, so the message
  * of a failed wait shows in the pod's status even where the termination-log file cannot be written.
  */
-export function initContainer(parents: readonly ParentRequirement[], config: InitContainerConfig): V1Container {
+export function initContainer(parents: readonly ParentRequirement[], config: InitContainerConfig, timeout?: string): V1Container {
   return {
     name: INIT_CONTAINER_NAME,
     image: config.image,
     command: [...config.command],
-    args: initContainerArgs(parents),
+    args: initContainerArgs(parents, timeout),
     volumeMounts: [
       { name: VOLUME_POD_INFO, mountPath: POD_INFO_MOUNT_PATH, readOnly: true },
       { name: VOLUME_SA_TOKEN_SECRET, mountPath: SA_TOKEN_MOUNT_PATH, readOnly: true },
@@ -213,6 +218,15 @@ export function initContainer(parents: readonly ParentRequirement[], config: Ini
 }
 
 const STARTS_AFTER_FIELD = `metadata.annotations[${ANNOTATION_STARTS_AFTER}]`;
+const STARTUP_TIMEOUT_FIELD = `metadata.annotations[${ANNOTATION_STARTUP_TIMEOUT}]`;
+
+/** The pod's startup timeout, if it has one; a field error when the value is not a usable duration. */
+export function markedTimeout(pod: Pod): { timeout: string | undefined; errors: FieldError[] } {
+  const value = pod.metadata?.annotations?.[ANNOTATION_STARTUP_TIMEOUT];
+  if (value === undefined) return { timeout: undefined, errors: [] };
+  const problem = startupTimeoutProblem(value);
+  return problem ? { timeout: undefined, errors: [{ type: 'Invalid', field: STARTUP_TIMEOUT_FIELD, value, detail: problem }] } : { timeout: value, errors: [] };
+}
 
 /** The parents a marked pod waits for, from its annotation; field errors when it is missing or malformed. */
 export function markedParents(pod: Pod): { parents: ParentRequirement[]; errors: FieldError[] } {
@@ -235,16 +249,18 @@ function sameJson(a: unknown, b: unknown): boolean {
  * container last among its init containers, so the user's init containers run first. A pod that
  * already carries exactly this init container is returned unchanged (`injected: false`); one whose
  * volumes or init containers already use the reserved names otherwise is refused, as is a pod
- * without its PodCliqueSet label or with an unreadable parents annotation.
+ * without its PodCliqueSet label or with an unreadable parents or timeout annotation.
  */
 export function injectStartupWait(pod: Pod, config: InitContainerConfig): InjectionResult {
   const { parents, errors } = markedParents(pod);
+  const { timeout, errors: timeoutErrors } = markedTimeout(pod);
+  errors.push(...timeoutErrors);
   const pcsName = pod.metadata?.labels?.[LABEL_PART_OF];
   if (!pcsName) errors.push({ type: 'Required', field: `metadata.labels[${LABEL_PART_OF}]`, detail: 'the PodCliqueSet whose token Secret the init container mounts' });
   if (errors.length > 0 || !pcsName) return { errors };
 
   const spec = pod.spec ?? { containers: [] };
-  const container = initContainer(parents, config);
+  const container = initContainer(parents, config, timeout);
   const volumes = initContainerVolumes(pcsName);
   const initContainers = spec.initContainers ?? [];
   const existing = initContainers.findIndex((c) => c.name === INIT_CONTAINER_NAME);
