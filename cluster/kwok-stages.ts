@@ -90,6 +90,27 @@ const hasInitc = `'.spec.initContainers.[] | select( .name == "${INIT_CONTAINER_
 const initcStatus = `.status.initContainerStatuses.[] | select( .name == "${INIT_CONTAINER_NAME}" )`;
 const exitCode = `'.metadata.annotations["${ANNOTATION_INITC_EXIT_CODE}"]'`;
 
+/**
+ * A simulation hook, not a Kubernetes feature: a pod annotated `sim.copse.io/ready: "false"` runs but
+ * never reports Ready, as with a failing readiness probe, until the annotation is removed or changed
+ * (then it turns Ready); setting it on a Ready pod turns the pod unready. Tests use it for parents that
+ * never become ready and for cliques that lose their minimum.
+ */
+export const ANNOTATION_SIM_READY = 'sim.copse.io/ready';
+const simReady = `'.metadata.annotations["${ANNOTATION_SIM_READY}"]'`;
+const notHeldUnready = `    - key: ${simReady}
+      operator: NotIn
+      values: ['false']
+`;
+const heldUnready = `    - key: ${simReady}
+      operator: In
+      values: ['false']
+`;
+const notReady = `    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: NotIn
+      values: ['True']
+`;
+
 // Pending, bound to a node and not being deleted: what every pod stage starts from.
 const scheduledPending = `    - key: '.metadata.deletionTimestamp'
       operator: DoesNotExist
@@ -120,9 +141,9 @@ const podAddresses = `      {{ if not .status.podIP }}
       {{ end }}
 `;
 
-// Running and Ready with every container started; copse's init container finished at the times
-// the runner reported (user init containers complete at once).
-const runningStatus = `      {{ $now := Now }}
+// Running with every container started, Ready unless held unready (ANNOTATION_SIM_READY); copse's
+// init container finished at the times the runner reported (user init containers complete at once).
+const runningStatus = (ready: boolean): string => `      {{ $now := Now }}
       {{ $ann := or .metadata.annotations dict }}
       phase: Running
       startTime: {{ or .status.startTime $now | Quote }}
@@ -134,11 +155,11 @@ const runningStatus = `      {{ $now := Now }}
         status: "True"
         lastTransitionTime: {{ $now | Quote }}
       - type: ContainersReady
-        status: "True"
-        lastTransitionTime: {{ $now | Quote }}
+        status: "${ready ? 'True' : 'False'}"
+${ready ? '' : '        reason: ContainersNotReady\n'}        lastTransitionTime: {{ $now | Quote }}
       - type: Ready
-        status: "True"
-        lastTransitionTime: {{ $now | Quote }}
+        status: "${ready ? 'True' : 'False'}"
+${ready ? '' : '        reason: ContainersNotReady\n'}        lastTransitionTime: {{ $now | Quote }}
       {{ range .spec.readinessGates }}
       - type: {{ .conditionType | Quote }}
         status: "True"
@@ -166,7 +187,7 @@ const runningStatus = `      {{ $now := Now }}
       {{ range .spec.containers }}
       - name: {{ .name | Quote }}
         image: {{ .image | Quote }}
-        ready: true
+        ready: ${ready}
         started: true
         restartCount: 0
         state:
@@ -204,27 +225,53 @@ const notInitialized = `      - type: Initialized
         lastTransitionTime: {{ $now | Quote }}
 `;
 
-const podRunning = `apiVersion: kwok.x-k8s.io/v1alpha1
+/** A pod Stage: its selector expressions (already indented) and the status it writes. */
+function podStage(name: string, expressions: string, statusTemplate: string, delay = ''): string {
+  return `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
-  name: copse-pod-running
+  name: ${name}
 spec:
   resourceRef:
     apiGroup: v1
     kind: Pod
   selector:
     matchExpressions:
-${scheduledPending}    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-      operator: NotIn
-      values: ['True']
-    - key: ${hasInitc}
-      operator: DoesNotExist
-  delay:
+${expressions}${delay}  next:
+    statusTemplate: |
+${statusTemplate}`;
+}
+
+const startDelay = `  delay:
     durationMilliseconds: 200
     jitterDurationMilliseconds: 800
-  next:
-    statusTemplate: |
-${runningStatus}`;
+`;
+const noInitc = `    - key: ${hasInitc}
+      operator: DoesNotExist
+`;
+
+const podRunning = podStage('copse-pod-running', scheduledPending + notReady + noInitc + notHeldUnready, runningStatus(true), startDelay);
+const podRunningUnready = podStage('copse-pod-running-unready', scheduledPending + notReady + noInitc + heldUnready, runningStatus(false), startDelay);
+
+// Running pods follow the hook both ways: the annotation gone or changed makes them Ready, set to
+// "false" makes them unready.
+const runningNotDeleted = `    - key: '.metadata.deletionTimestamp'
+      operator: DoesNotExist
+    - key: '.status.phase'
+      operator: In
+      values: ['Running']
+`;
+const podTurnReady = podStage('copse-pod-turn-ready', runningNotDeleted + notReady + notHeldUnready, runningStatus(true));
+const podTurnUnready = podStage(
+  'copse-pod-turn-unready',
+  runningNotDeleted +
+    `    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: In
+      values: ['True']
+` +
+    heldUnready,
+  runningStatus(false),
+);
 
 // copse's init container is running: the runner has started (or is about to start) `copse initc`.
 const podInitcWaiting = `apiVersion: kwok.x-k8s.io/v1alpha1
@@ -277,29 +324,16 @@ ${notInitialized}      initContainerStatuses:
       {{ end }}
 ${containersWaiting}${podAddresses}`;
 
-// The runner reported exit 0: the pod starts its containers at once.
-const podInitcCompleted = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: copse-pod-initc-completed
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-${scheduledPending}    - key: ${hasInitc}
+// The runner reported exit 0: the pod starts its containers at once (Ready unless held unready).
+const initcExitedZero = `${scheduledPending}    - key: ${hasInitc}
       operator: In
       values: ['${INIT_CONTAINER_NAME}']
     - key: ${exitCode}
       operator: In
       values: ['0']
-    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-      operator: NotIn
-      values: ['True']
-  next:
-    statusTemplate: |
-${runningStatus}`;
+${notReady}`;
+const podInitcCompleted = podStage('copse-pod-initc-completed', initcExitedZero + notHeldUnready, runningStatus(true));
+const podInitcCompletedUnready = podStage('copse-pod-initc-completed-unready', initcExitedZero + heldUnready, runningStatus(false));
 
 // The runner reported a failure: the init container terminated with the program's exit code and
 // message. With restartPolicy Never the pod fails; otherwise it stays Pending (Init:Error). The
@@ -379,5 +413,17 @@ spec:
 `;
 
 export function kwokStagesYaml(): string {
-  return [nodeReady, nodeHeartbeat, podRunning, podInitcWaiting, podInitcCompleted, podInitcFailed, podDelete].join('---\n');
+  return [
+    nodeReady,
+    nodeHeartbeat,
+    podRunning,
+    podRunningUnready,
+    podTurnReady,
+    podTurnUnready,
+    podInitcWaiting,
+    podInitcCompleted,
+    podInitcCompletedUnready,
+    podInitcFailed,
+    podDelete,
+  ].join('---\n');
 }
