@@ -9,6 +9,7 @@ import { repoRoot } from '../../cluster/paths.js';
 import { BIG_GANG_BENCH, benchPlanner } from '../../scheduler/plan/bench.js';
 import { benchEndToEnd, benchServer, type LatencyResult } from './admission.js';
 import { DESIRED_DISAGGREGATED, DESIRED_SCALE_TEST, benchDesired } from './desired.js';
+import { STARTUP_BENCH, benchStartup } from './startup.js';
 
 interface Target {
   name: string;
@@ -29,6 +30,9 @@ const TARGETS: Target[] = [
   // The gang planner runs once per pending gang in the controller's loop; 50 ms for a 1,000-pod gang
   // on 10,000 nodes keeps a busy cluster's queue moving.
   { name: BIG_GANG_BENCH, metric: 'p99Ms', maxMs: 50 },
+  // A child waits for its parents in its init container; once the last parent is Ready it should start
+  // within a second (issue 11).
+  { name: STARTUP_BENCH, metric: 'p99Ms', maxMs: 1000 },
 ];
 
 function table(rows: LatencyResult[]): string {
@@ -51,6 +55,7 @@ async function main(): Promise<number> {
     const stack = await upStack({ log: () => {} });
     try {
       results.push(...(await benchEndToEnd(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
+      results.push(...(await benchStartup(stack.cluster.kubeconfig)));
     } finally {
       if (!before.healthy) await down({ log: () => {} });
     }

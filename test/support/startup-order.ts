@@ -55,6 +55,35 @@ export function initcParents(pod: Pod): { podClique: string; minAvailable: numbe
     });
 }
 
+/** Ready, non-terminating pods per gang and PodClique. */
+function readyCounts(pods: Iterable<Pod>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of pods) {
+    const gang = p.metadata?.labels?.[LABEL_PODGANG];
+    const pclq = p.metadata?.labels?.[LABEL_PODCLIQUE];
+    if (!gang || !pclq || p.metadata?.deletionTimestamp || !isReady(p)) continue;
+    counts.set(key(gang, pclq), (counts.get(key(gang, pclq)) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The runner's report on the pod, if there is one. */
+function exitOf(pod: Pod, seq: number): InitcExit | undefined {
+  const annotations = pod.metadata?.annotations ?? {};
+  const code = annotations[ANNOTATION_INITC_EXIT_CODE];
+  if (code === undefined) return undefined;
+  const labels = pod.metadata?.labels ?? {};
+  return {
+    pod: pod.metadata?.name ?? '',
+    podClique: labels[LABEL_PODCLIQUE] ?? '',
+    gang: labels[LABEL_PODGANG] ?? '',
+    parents: initcParents(pod) ?? [],
+    exitCode: Number(code),
+    finishedAtMs: Date.parse(annotations[ANNOTATION_INITC_FINISHED_AT] ?? ''),
+    seq,
+  };
+}
+
 /** Start recording; resolves once the watch is established (before anything is created). */
 export async function recordStartup(client: DynamicClient, namespace: string): Promise<StartupRecorder> {
   const pods = new Map<string, Pod>();
@@ -72,30 +101,13 @@ export async function recordStartup(client: DynamicClient, namespace: string): P
     const uid = pod.metadata?.uid ?? '';
     if (type === 'DELETED') pods.delete(uid);
     else pods.set(uid, pod);
-    const counts = new Map<string, number>();
-    for (const p of pods.values()) {
-      const gang = p.metadata?.labels?.[LABEL_PODGANG];
-      const pclq = p.metadata?.labels?.[LABEL_PODCLIQUE];
-      if (!gang || !pclq || p.metadata?.deletionTimestamp || !isReady(p)) continue;
-      counts.set(key(gang, pclq), (counts.get(key(gang, pclq)) ?? 0) + 1);
-    }
-    for (const [k, n] of counts) {
+    for (const [k, n] of readyCounts(pods.values())) {
       const list = reached.get(k) ?? [];
       while (list.length < n) list.push({ seq, atMs: now });
       reached.set(k, list);
     }
-    const code = pod.metadata?.annotations?.[ANNOTATION_INITC_EXIT_CODE];
-    if (code !== undefined && !exits.has(uid)) {
-      exits.set(uid, {
-        pod: pod.metadata?.name ?? '',
-        podClique: pod.metadata?.labels?.[LABEL_PODCLIQUE] ?? '',
-        gang: pod.metadata?.labels?.[LABEL_PODGANG] ?? '',
-        parents: initcParents(pod) ?? [],
-        exitCode: Number(code),
-        finishedAtMs: Date.parse(pod.metadata?.annotations?.[ANNOTATION_INITC_FINISHED_AT] ?? ''),
-        seq,
-      });
-    }
+    const exit = exitOf(pod, seq);
+    if (exit && !exits.has(uid)) exits.set(uid, exit);
   };
 
   const watching = client
