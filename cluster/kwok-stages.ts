@@ -273,30 +273,13 @@ const podTurnUnready = podStage(
   runningStatus(false),
 );
 
-// copse's init container is running: the runner has started (or is about to start) `copse initc`.
-const podInitcWaiting = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: copse-pod-initc-running
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-${scheduledPending}    - key: ${hasInitc}
-      operator: In
-      values: ['${INIT_CONTAINER_NAME}']
-    - key: ${exitCode}
-      operator: DoesNotExist
-    - key: '${initcStatus} | .state.running.startedAt'
-      operator: DoesNotExist
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      phase: Pending
-      startTime: {{ $now | Quote }}
-      conditions:
+/**
+ * A pod still in its init phase: user init containers done, copse's in `initcState` (its indented
+ * YAML), the containers waiting. `head` holds the phase and start time.
+ */
+const initPhaseStatus = (head: string, initcState: string): string => `      {{ $now := Now }}
+      {{ $ann := or .metadata.annotations dict }}
+${head}      conditions:
       - type: PodReadyToStartContainers
         status: "True"
         lastTransitionTime: {{ $now | Quote }}
@@ -306,12 +289,7 @@ ${notInitialized}      initContainerStatuses:
         image: {{ .image | Quote }}
         restartCount: 0
       {{ if eq .name "${INIT_CONTAINER_NAME}" }}
-        ready: false
-        started: true
-        state:
-          running:
-            startedAt: {{ $now | Quote }}
-      {{ else }}
+${initcState}      {{ else }}
         ready: true
         started: false
         state:
@@ -324,11 +302,36 @@ ${notInitialized}      initContainerStatuses:
       {{ end }}
 ${containersWaiting}${podAddresses}`;
 
-// The runner reported exit 0: the pod starts its containers at once (Ready unless held unready).
-const initcExitedZero = `${scheduledPending}    - key: ${hasInitc}
+const hasCopseInitc = `    - key: ${hasInitc}
       operator: In
       values: ['${INIT_CONTAINER_NAME}']
-    - key: ${exitCode}
+`;
+
+// copse's init container is running: the runner has started (or is about to start) `copse initc`.
+const podInitcWaiting = podStage(
+  'copse-pod-initc-running',
+  scheduledPending +
+    hasCopseInitc +
+    `    - key: ${exitCode}
+      operator: DoesNotExist
+    - key: '${initcStatus} | .state.running.startedAt'
+      operator: DoesNotExist
+`,
+  initPhaseStatus(
+    `      phase: Pending
+      startTime: {{ $now | Quote }}
+`,
+    `        ready: false
+        started: true
+        state:
+          running:
+            startedAt: {{ $now | Quote }}
+`,
+  ),
+);
+
+// The runner reported exit 0: the pod starts its containers at once (Ready unless held unready).
+const initcExitedZero = `${scheduledPending}${hasCopseInitc}    - key: ${exitCode}
       operator: In
       values: ['0']
 ${notReady}`;
@@ -338,44 +341,24 @@ const podInitcCompletedUnready = podStage('copse-pod-initc-completed-unready', i
 // The runner reported a failure: the init container terminated with the program's exit code and
 // message. With restartPolicy Never the pod fails; otherwise it stays Pending (Init:Error). The
 // runner does not restart the program, where a kubelet would, with back-off.
-const podInitcFailed = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: copse-pod-initc-failed
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-${scheduledPending}    - key: ${hasInitc}
-      operator: In
-      values: ['${INIT_CONTAINER_NAME}']
-    - key: ${exitCode}
+const podInitcFailed = podStage(
+  'copse-pod-initc-failed',
+  scheduledPending +
+    hasCopseInitc +
+    `    - key: ${exitCode}
       operator: Exists
     - key: ${exitCode}
       operator: NotIn
       values: ['0']
     - key: '${initcStatus} | .state.terminated.exitCode'
       operator: DoesNotExist
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      {{ $ann := or .metadata.annotations dict }}
-      phase: {{ if eq ( or .spec.restartPolicy "Always" ) "Never" }}Failed{{ else }}Pending{{ end }}
+`,
+  initPhaseStatus(
+    `      phase: {{ if eq ( or .spec.restartPolicy "Always" ) "Never" }}Failed{{ else }}Pending{{ end }}
       startTime: {{ or .status.startTime $now | Quote }}
-      conditions:
-      - type: PodReadyToStartContainers
-        status: "True"
-        lastTransitionTime: {{ $now | Quote }}
-${notInitialized}      initContainerStatuses:
-      {{ range .spec.initContainers }}
-      - name: {{ .name | Quote }}
-        image: {{ .image | Quote }}
-        restartCount: 0
+`,
+    `        ready: false
         started: false
-      {{ if eq .name "${INIT_CONTAINER_NAME}" }}
-        ready: false
         state:
           terminated:
             exitCode: {{ index $ann "${ANNOTATION_INITC_EXIT_CODE}" }}
@@ -383,17 +366,9 @@ ${notInitialized}      initContainerStatuses:
             message: {{ index $ann "${ANNOTATION_INITC_MESSAGE}" | Quote }}
             startedAt: {{ index $ann "${ANNOTATION_INITC_STARTED_AT}" | Quote }}
             finishedAt: {{ index $ann "${ANNOTATION_INITC_FINISHED_AT}" | Quote }}
-      {{ else }}
-        ready: true
-        state:
-          terminated:
-            exitCode: 0
-            reason: Completed
-            startedAt: {{ $now | Quote }}
-            finishedAt: {{ $now | Quote }}
-      {{ end }}
-      {{ end }}
-${containersWaiting}${podAddresses}`;
+`,
+  ),
+);
 
 const podDelete = `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
