@@ -114,6 +114,22 @@ export const VOLUME_POD_INFO = 'pod-info-vol';
 export const POD_INFO_MOUNT_PATH = '/var/grove/pod-info';
 export const SA_TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/**
+ * copse splits Grove's step 8 in two: the pod builder only marks a pod that must wait (this label, which
+ * the startup webhook's objectSelector matches, plus ANNOTATION_STARTS_AFTER), and the webhook injects
+ * the init container, its volumes and arguments at pod CREATE. No other pod ever reaches the webhook.
+ */
+export const LABEL_STARTUP_WAIT = 'copse.io/startup-wait';
+export const LABEL_STARTUP_WAIT_VALUE = 'true';
+/** The resolved parents, `<parent PodClique FQN>:<minAvailable>` joined by commas, in startsAfter order. */
+export const ANNOTATION_STARTS_AFTER = 'copse.io/starts-after';
+/**
+ * copse: how long the init container waits for its parents before it fails, naming them (a Go duration
+ * such as `90s` or `10m`). Set on a clique template's annotations, it reaches the clique's PodCliques
+ * and pods, and the startup webhook passes it as `--timeout`. Unset: wait forever, as Grove does.
+ */
+export const ANNOTATION_STARTUP_TIMEOUT = 'copse.io/startup-timeout';
+
 // ---------------------------------------------------------------------------------------------
 // Condition types and reasons (§4.6, §4.9, §5.3, §5.4): written by controllers, read by status
 // aggregation, printer columns and e2e tests.

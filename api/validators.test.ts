@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { groveSamplesPresent, podCliqueSetDocs } from '../test/support/grove-samples.js';
 import { formatFieldError, formatFieldErrors } from './field-errors.js';
 import type { FieldError } from './field-errors.js';
@@ -46,6 +46,9 @@ describe('toFieldPath', () => {
 });
 
 describe('validateStructure: valid objects', () => {
+  // The first call compiles the schemas (seconds on a loaded machine); the tests are about the answers.
+  beforeAll(() => void validateObject('PodCliqueSet', pcs()), 60_000);
+
   it('accepts a minimal PodCliqueSet', () => {
     expect(validateObject('PodCliqueSet', pcs())).toEqual([]);
   });

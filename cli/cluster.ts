@@ -27,6 +27,9 @@ const help = `Usage: copse cluster <up|down|status|kubeconfig|kubectl|build>
   kubeconfig         print the path of the admin kubeconfig
   kubectl ARGS...    run the pinned kubectl against the local cluster
   build              only build (or find in the cache) the pinned upstream binaries
+  initc-runner --kubeconfig F --ca-file F --server URL --work-dir D
+                     run copse's startup init program for pods on simulated nodes (started
+                     by \`up\` as a background process; you never need to run it yourself)
 `;
 
 export function shapeFromFlags(nodes: string | undefined, topologyFile: string | undefined): Partial<ClusterShape> | undefined {
@@ -125,7 +128,36 @@ async function clusterKubectl(rest: string[]): Promise<number> {
   return r.status ?? 1;
 }
 
+async function clusterInitcRunner(rest: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: rest,
+    options: { kubeconfig: { type: 'string' }, 'ca-file': { type: 'string' }, server: { type: 'string' }, 'work-dir': { type: 'string' } },
+  });
+  for (const flag of ['kubeconfig', 'ca-file', 'server', 'work-dir'] as const) {
+    if (!values[flag]) throw new Error(`copse cluster initc-runner: --${flag} is required`);
+  }
+  const { startInitcRunner } = await import('../cluster/initc-runner.js');
+  const { componentLogger } = await import('../kube/log.js');
+  const log = componentLogger('initc-runner');
+  const runner = await startInitcRunner({
+    kubeconfig: values.kubeconfig ?? '',
+    caFile: values['ca-file'] ?? '',
+    server: values.server ?? '',
+    workDir: values['work-dir'] ?? '',
+    log,
+  });
+  log.info('running copse initc for pods on simulated nodes');
+  const signal = await new Promise<string>((resolveStop) => {
+    process.once('SIGTERM', () => resolveStop('SIGTERM'));
+    process.once('SIGINT', () => resolveStop('SIGINT'));
+  });
+  log.info({ signal }, 'stopping');
+  await runner.stop();
+  return 0;
+}
+
 const SUBCOMMANDS: Record<string, (rest: string[]) => Promise<number>> = {
+  'initc-runner': clusterInitcRunner,
   up: clusterUp,
   down: clusterDown,
   status: clusterStatus,

@@ -1,7 +1,6 @@
 // The `copse` command. Each subcommand is a thin wrapper over a module that can
 // be used (and tested) on its own; errors print one clear line and exit non-zero.
 import { parseArgs } from 'node:util';
-import { clusterCommand } from './cluster.js';
 
 export interface Command {
   summary: string;
@@ -9,12 +8,13 @@ export interface Command {
 }
 
 const commands: Record<string, () => Promise<Command>> = {
-  cluster: async () => clusterCommand,
+  cluster: async () => (await import('./cluster.js')).clusterCommand,
   up: async () => (await import('./up.js')).upCommand,
   down: async () => (await import('./up.js')).downCommand,
   install: async () => (await import('./install.js')).installCommand,
   serve: async () => (await import('./serve.js')).serveCommand,
   generate: async () => (await import('./generate.js')).generateCommand,
+  initc: async () => (await import('./initc.js')).initcCommand,
 };
 
 const usage = `copse — Kubernetes-native orchestration for multi-component AI inference
@@ -30,6 +30,8 @@ Commands:
   install [--kubeconfig]  apply copse's CRDs, RBAC and webhook configuration to a cluster
   serve [--kubeconfig]    run copse's server (admission webhooks) in the foreground
   generate                regenerate TypeScript types and manifests from the API schemas
+  initc --podcliques=NAME:MIN ...
+                          wait for parent PodCliques (the startup-ordering init container's program)
 
 Run \`copse <command> --help\` for the options of one command.
 `;

@@ -2,6 +2,7 @@ import { loadAllYaml } from '@kubernetes/client-node';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COPSE_IMAGE, IMAGE_ENTRY, IMAGE_NODE } from '../api/image.js';
 import { repoRoot } from '../cluster/paths.js';
 import { DEFAULT_CA_SECRET_NAME } from '../certs/store.js';
 import { caInjectionTargets } from '../webhooks/registry.js';
@@ -30,6 +31,7 @@ describe('generated manifests', () => {
       webhooks: Array<{ name: string; clientConfig: { service?: { name: string; namespace: string; path: string }; caBundle?: string } }>;
     }>;
     expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
+      'MutatingWebhookConfiguration/copse-pod-startup-webhook',
       'MutatingWebhookConfiguration/podcliqueset-defaulting-webhook',
       'ValidatingWebhookConfiguration/clustertopology-validating-webhook',
       'ValidatingWebhookConfiguration/podcliqueset-validating-webhook',
@@ -89,5 +91,23 @@ describe('generated manifests', () => {
       const d = loadAllYaml(readFileSync(join(repoRoot(), 'manifests/install/deployment.yaml'), 'utf8'))[0] as { spec: { template: { spec: { containers: { ports: { name: string; containerPort: number }[] }[] } } } };
       expect(d.spec.template.spec.containers[0]?.ports).toContainEqual({ name: 'aggregated-api', containerPort: 6443 });
     });
+  });
+
+  it('the Dockerfile, the Deployment and the injected init container agree on the image and its layout', () => {
+    const dockerfile = readFileSync(join(repoRoot(), 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain(`ENTRYPOINT ${JSON.stringify([IMAGE_NODE, IMAGE_ENTRY])}`.replace(/","/g, '", "'));
+    expect(dockerfile).toMatch(/^FROM gcr\.io\/distroless\/nodejs20-debian12:nonroot$/m);
+    expect(dockerfile).toMatch(/^USER 65532:65532$/m);
+    // bin/copse.js lands at IMAGE_ENTRY: WORKDIR /app, bin copied to ./bin.
+    expect(IMAGE_ENTRY).toBe('/app/bin/copse.js');
+    expect(dockerfile).toMatch(/^WORKDIR \/app\nCOPY --from=build \/src\/package\.json/m);
+    expect(dockerfile).toContain('COPY --from=build /src/bin ./bin');
+    const version = (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+    expect(COPSE_IMAGE).toBe(`copse:${version}`);
+    type Container = { image: string; env?: { name: string; value?: string }[] };
+    const deployment = loadAllYaml(readFileSync(join(repoRoot(), 'manifests/install/deployment.yaml'), 'utf8'))[0] as { spec: { template: { spec: { containers: Container[] } } } };
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container?.image).toBe(COPSE_IMAGE);
+    expect(container?.env?.find((e) => e.name === 'COPSE_IMAGE')?.value).toBe(COPSE_IMAGE);
   });
 });

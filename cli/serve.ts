@@ -3,6 +3,7 @@
 // monitoring listener. The aggregated API reads the same informers the controllers do.
 import { parseArgs } from 'node:util';
 import { defaultSchedulerBackend } from '../api/desired/index.js';
+import { initContainerConfig } from '../api/image.js';
 import { registerControllers, type ControllerConfig } from '../controllers/index.js';
 import { runApiServer, type RunningApiServer } from '../apiserver/run.js';
 import { InformerFactory } from '../controllers/runtime/factory.js';
@@ -201,7 +202,6 @@ export function controllerConfig(o: ServeOptions): ControllerConfig {
     defaultSchedulerName: 'default-scheduler',
     // With gang scheduling, pods for kube-scheduler are born behind copse's placement gate.
     backends: [o.gangScheduling === 'extender' ? withPlacementGate(defaultSchedulerBackend) : defaultSchedulerBackend],
-    initContainer: { image: process.env['COPSE_IMAGE'] ?? 'copse:0.1.0', command: ['copse', 'initc'] },
     concurrency: { podCliqueSet: 4, podClique: 8, scalingGroup: 4, podGang: 4 },
   };
 }
@@ -298,7 +298,8 @@ export const serveCommand: Command = {
       ...(o.namespace ? { namespace: o.namespace } : {}),
       ...(o.certDir ? { certDir: o.certDir } : {}),
       ...(o.registerLocal ? { register: 'local' as const } : {}),
-      config: { topologyAwareScheduling: o.topologyAwareScheduling },
+      // The startup webhook's init container runs COPSE_IMAGE (the Deployment sets it to its own image).
+      config: { topologyAwareScheduling: o.topologyAwareScheduling, initContainer: initContainerConfig() },
       resyncIntervalMs: o.resyncSeconds * 1000,
       // The extender serves the webhook's certificate; rotations reach both.
       onCertificate: (c) => extender?.setCertificate(c),

@@ -13,7 +13,7 @@ import { kwokStagesYaml } from './kwok-stages.js';
 import { ensurePki, FRONT_PROXY_CLIENT_CN, pkiPaths, SERVICE_CIDR, writeKubeconfigs, type CertKeyPaths } from './pki.js';
 import { mkdirPrivate, tightenTree, writePrivate } from './private-files.js';
 import { changedFlags, isRunning, listRecords, readRecord, startedWith, startProcess, stopProcess, tailLog } from './processes.js';
-import { stateDir as defaultStateDir, stateSlot } from './paths.js';
+import { repoRoot, stateDir as defaultStateDir, stateSlot } from './paths.js';
 import { KWOK_ANNOTATION, nodeObject, placements, resolveShape, SIMULATED_LABEL, type ClusterShape } from './topology.js';
 import { binaryPath, ensureBinaries, KUBERNETES_VERSION } from './upstream.js';
 import {
@@ -344,6 +344,42 @@ export function commandFor(c: Component, dir: string, state: ClusterState): stri
   }
 }
 
+/** The recorded name of the local init-container runner (cluster/initc-runner.ts). */
+export const INITC_RUNNER = 'initc-runner';
+
+/** The runner's command line: copse's own CLI, pointed at this cluster's admin kubeconfig, CA and API. */
+export function initcRunnerCommand(dir: string, state: ClusterState): { command: string; args: string[] } {
+  return {
+    command: process.execPath,
+    args: [
+      join(repoRoot(), 'bin', 'copse.js'),
+      'cluster',
+      'initc-runner',
+      `--kubeconfig=${adminKubeconfigPath(dir)}`,
+      `--ca-file=${pkiPaths(dir).caCert}`,
+      `--server=https://127.0.0.1:${state.ports.apiserver}`,
+      `--work-dir=${join(dir, 'initc')}`,
+    ],
+  };
+}
+
+/**
+ * Simulated nodes run no containers, so copse's startup init program runs as a local process instead,
+ * started by this runner. Without it pods that wait for parents would stay in their init phase, as
+ * they would on a node whose kubelet is down.
+ */
+async function ensureInitcRunner(dir: string, state: ClusterState, log: Log): Promise<void> {
+  const { command, args } = initcRunnerCommand(dir, state);
+  const rec = readRecord(dir, INITC_RUNNER);
+  if (rec && isRunning(rec)) {
+    if (startedWith(rec, command, args)) return;
+    log(`copse: restarting ${INITC_RUNNER} (changed ${changedFlags(rec.args, args).join(', ') || 'node binary'})`);
+    await stopProcess(dir, INITC_RUNNER);
+  }
+  const started = startProcess(dir, INITC_RUNNER, command, args);
+  log(`copse: started ${INITC_RUNNER} (pid ${started.pid})`);
+}
+
 export interface UpOptions {
   shape?: Partial<ClusterShape>;
   /** Unset: keep the mode recorded in the state directory ('off' for a new cluster). */
@@ -464,6 +500,8 @@ export async function up(opts: UpOptions = {}): Promise<LocalCluster> {
     await start(c, dir, state, log);
     if (c === 'etcd') await reconcileEtcdPeerUrl(dir, state, log);
   }
+
+  await ensureInitcRunner(dir, state, log);
 
   const core = makeClient(kubeconfigs.admin ?? adminKubeconfigPath(dir));
   await reconcileNodes(core, state.shape, log);

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Pod, HorizontalPodAutoscaler, Role, RoleBinding, Secret, Service, ServiceAccount } from '../api/core/wire.js';
 import type { ClusterTopologyBinding, PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang } from '../api/index.js';
 import { LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_PODCLIQUE, LABEL_PODGANG, MANAGED_BY_VALUE } from '../api/keys.js';
-import type { InitContainerConfig, SchedulerBackend } from '../api/desired/index.js';
+import type { SchedulerBackend } from '../api/desired/index.js';
 import type { DynamicClient, ObjectLike } from '../kube/dynamic.js';
 import { RESOURCES, objectKey } from '../kube/resources.js';
 import type { EventRecorder } from './runtime/events.js';
@@ -26,7 +26,6 @@ export interface ControllerConfig {
   topologyAwareScheduling: boolean;
   defaultSchedulerName: string;
   backends: readonly SchedulerBackend[];
-  initContainer: InitContainerConfig;
   /** Worker counts per controller. */
   concurrency: { podCliqueSet: number; podClique: number; scalingGroup: number; podGang: number };
 }

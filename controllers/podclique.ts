@@ -52,7 +52,7 @@ export class PodCliqueReconciler implements Reconciler {
       // Pods created in this pass hold indices the next batch must not hand out again.
       const createdNow: Pod[] = [];
       for (const batch of slowStartBatches(missing)) {
-        const toCreate = desiredPodsToCreate(pclq, pcs, [...active, ...createdNow], batch, { backend, initContainer: config.initContainer });
+        const toCreate = desiredPodsToCreate(pclq, pcs, [...active, ...createdNow], batch, { backend });
         expectations.expectCreations(key, toCreate.length);
         let failed: unknown;
         await forEachLimit(toCreate, 16, async (pod) => {

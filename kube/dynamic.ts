@@ -20,6 +20,7 @@ export const FIELD_MANAGERS = {
   apiserver: 'copse-apiserver',
   cluster: 'copse-cluster',
   test: 'copse-test',
+  initc: 'copse-initc',
 } as const;
 export type FieldManager = (typeof FIELD_MANAGERS)[keyof typeof FIELD_MANAGERS];
 

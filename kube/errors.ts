@@ -1,8 +1,9 @@
 // The one place that turns @kubernetes/client-node failures into something callers can branch on
 // (style §7.8). client-node 1.x throws `ApiException{code, body, headers}` where `body` is the raw
 // response text (k8s-wire §4), so the Status is parsed here. Network-level failures (connection
-// refused, reset, TLS, DNS) never reach the apiserver and are Transient.
-import { ApiException } from '@kubernetes/client-node';
+// refused, reset, TLS, DNS) never reach the apiserver and are Transient. ApiException is recognised
+// by its shape, not its class, so this module does not load client-node (1.5 s of CPU at start-up,
+// which `copse initc` must not pay).
 
 export type KubeErrorKind =
   | 'NotFound' // 404
@@ -101,12 +102,20 @@ function headerValue(headers: Record<string, string> | undefined, name: string):
   return undefined;
 }
 
-function fromApiException(e: ApiException<unknown>): KubeError {
+/** What client-node's ApiException carries. */
+interface ApiExceptionLike {
+  code: number;
+  body: unknown;
+  message?: string;
+  headers?: Record<string, string>;
+}
+
+function fromApiException(e: ApiExceptionLike): KubeError {
   const status = parseStatus(e.body);
   const code = typeof e.code === 'number' ? e.code : (asNumber(status?.code) ?? 0);
   const kind = kindFor(code, status?.reason);
   const retry = asNumber(status?.details?.retryAfterSeconds) ?? asNumber(headerValue(e.headers, 'retry-after'));
-  const text = status?.message ?? (code === 401 ? 'Unauthorized' : e.message);
+  const text = status?.message ?? (code === 401 ? 'Unauthorized' : e.message || `HTTP ${code}`);
   const prefix = status?.reason ? `${status.reason} (${code})` : `HTTP ${code}`;
   return new KubeError(kind, code, `${prefix}: ${text}`, status, retry, { cause: e });
 }
@@ -114,11 +123,10 @@ function fromApiException(e: ApiException<unknown>): KubeError {
 /** Turn anything thrown by a client-node call into a KubeError (idempotent). */
 export function toKubeError(err: unknown): KubeError {
   if (err instanceof KubeError) return err;
-  if (err instanceof ApiException) return fromApiException(err as ApiException<unknown>);
-  // Duck-typed ApiException (e.g. a second copy of the library): {code:number, body}.
+  // client-node's ApiException (from any copy of the library): {code:number, body}.
   if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number' && 'body' in err) {
-    const e = err as { code: number; body: unknown; message?: string; headers?: Record<string, string> };
-    return fromApiException(new ApiException(e.code, e.message ?? `HTTP ${e.code}`, e.body, e.headers ?? {}));
+    const e = err as ApiExceptionLike;
+    return fromApiException(e);
   }
   const message = err instanceof Error ? err.message : String(err);
   return new KubeError('Transient', 0, message, undefined, undefined, { cause: err });

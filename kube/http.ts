@@ -88,6 +88,12 @@ function errorFromResponse(status: number, text: string, what: string, headers: 
   return new KubeError(kindFor(status, st?.reason), status, `${prefix}: ${st?.message ?? what}`, st, retry);
 }
 
+/**
+ * What KubeHttp needs of a kubeconfig: the server and the auth material. A client-node KubeConfig is
+ * one; `copse initc` brings a lighter one (initc/auth.ts) so it need not load client-node at all.
+ */
+export type KubeAuthSource = Pick<KubeConfig, 'getCurrentCluster' | 'applyToHTTPSOptions'>;
+
 export class KubeHttp {
   private auth: Auth | undefined;
   private authPending: Promise<Auth> | undefined;
@@ -96,7 +102,7 @@ export class KubeHttp {
   private readonly authRefreshMs: number;
 
   constructor(
-    readonly kc: KubeConfig,
+    readonly kc: KubeAuthSource,
     private readonly opts: KubeHttpOptions = {},
   ) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;

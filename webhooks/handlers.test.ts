@@ -276,4 +276,41 @@ describe('admission handlers (real logic)', () => {
     expect((res['status'] as Obj)['message']).toBe('spec.levels[3].domain: Duplicate value: "rack"');
     expect(await post('/webhooks/validate-clustertopology', review('c-2', 'ClusterTopologyBinding', 'CREATE', GROVE_TOPOLOGY))).toEqual({ uid: 'c-2', allowed: true });
   });
+
+  describe('startup webhook', () => {
+    const pod = (annotations: Record<string, string> = { 'copse.io/starts-after': 'w-0-a:2' }): Obj => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { generateName: 'w-0-b-', namespace: 'default', labels: { 'app.kubernetes.io/part-of': 'w', 'copse.io/startup-wait': 'true' }, annotations },
+      spec: { containers: [{ name: 'main', image: 'busybox' }] },
+    });
+
+    it('patches in the init container and its volumes from the pod\'s marks', async () => {
+      const obj = pod();
+      const res = await post('/webhooks/inject-startup-wait', review('s-1', 'Pod', 'CREATE', obj));
+      expect(res['allowed']).toBe(true);
+      const ops = JSON.parse(Buffer.from(res['patch'] as string, 'base64').toString()) as JsonPatchOp[];
+      const out = applyPatch(obj, ops) as { spec: { initContainers: Obj[]; volumes: Obj[] } };
+      expect(out.spec.initContainers.map((c) => [c['name'], c['image'], c['command'], c['args']])).toEqual([
+        ['grove-initc', 'copse:0.1.0', ['/nodejs/bin/node', '/app/bin/copse.js', 'initc'], ['--podcliques=w-0-a:2']],
+      ]);
+      expect(out.spec.volumes.map((v) => v['name'])).toEqual(['sa-token-secret-vol', 'pod-info-vol']);
+      // Admitting the result again changes nothing.
+      expect(await post('/webhooks/inject-startup-wait', review('s-2', 'Pod', 'CREATE', out))).toEqual({ uid: 's-2', allowed: true });
+    });
+
+    it('refuses a malformed mark naming the annotation', async () => {
+      const res = await post('/webhooks/inject-startup-wait', review('s-3', 'Pod', 'CREATE', pod({ 'copse.io/starts-after': 'w-0-a:zero' })));
+      expect(res['allowed']).toBe(false);
+      expect((res['status'] as Obj)['message']).toBe(
+        'metadata.annotations[copse.io/starts-after]: Invalid value: "w-0-a:zero": "w-0-a:zero": minAvailable must be a positive integer, got "zero"',
+      );
+    });
+
+    it('admits only pod CREATE', async () => {
+      expect(await post('/webhooks/inject-startup-wait', review('s-4', 'Pod', 'UPDATE', pod({}), pod({})))).toEqual({ uid: 's-4', allowed: true });
+      const res = await post('/webhooks/inject-startup-wait', review('s-5', 'PodCliqueSet', 'CREATE', rawPcs([clique('a', 1)])));
+      expect((res['status'] as Obj)['message']).toBe('this webhook admits core/v1 Pods only, got grove.io/PodCliqueSet');
+    });
+  });
 });

@@ -1,6 +1,9 @@
 // Glue between AdmissionRequests and the pure admission logic (style §7.4): decode, prefetch what
 // the pure functions need (the one referenced ClusterTopologyBinding), call them, and turn their
 // result into a decision.
+import type { Pod } from '../api/core/wire.js';
+import { injectStartupWait, type InitContainerConfig } from '../api/desired/startup.js';
+import { initContainerConfig } from '../api/image.js';
 import type { ClusterTopologyBinding, PodCliqueSet } from '../api/index.js';
 import { GROVE_GROUP } from '../api/kinds.js';
 import type { FieldError } from '../api/field-errors.js';
@@ -28,7 +31,11 @@ export function warmUpHandlers(): void {
 }
 
 /** Operator configuration the admission rules depend on (OperatorConfiguration, grove-compat §7.1). */
-export type AdmissionConfig = Omit<PodCliqueSetValidationContext, 'topology'> & Pick<ClusterTopologyValidationContext, 'topologyAwareProfiles'>;
+export type AdmissionConfig = Omit<PodCliqueSetValidationContext, 'topology'> &
+  Pick<ClusterTopologyValidationContext, 'topologyAwareProfiles'> & {
+    /** The startup webhook's init container (image and `copse initc` command). */
+    initContainer: InitContainerConfig;
+  };
 
 export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
   // Topology-aware placement is a core copse feature (the scheduler extender honours it), so unlike
@@ -37,6 +44,7 @@ export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
   schedulerProfiles: ['default-scheduler'],
   defaultSchedulerName: 'default-scheduler',
   autoMNNVLEnabled: false,
+  initContainer: initContainerConfig({}),
 };
 
 /**
@@ -117,4 +125,20 @@ export async function validateClusterTopologyHandler(req: AdmissionRequest, ctx:
     ...(ctx.config.topologyAwareProfiles ? { topologyAwareProfiles: ctx.config.topologyAwareProfiles } : {}),
   });
   return res.errors.length ? denyFieldErrors(res.errors, res.warnings) : allow({ warnings: res.warnings });
+}
+
+/**
+ * Startup webhook (pods labelled copse.io/startup-wait=true, CREATE only): inject the init container,
+ * its volumes and arguments from the parents the pod builder resolved (api/desired/startup.ts). A pod
+ * that already carries the init container passes unchanged; a malformed mark is refused with its field.
+ */
+export function injectStartupWaitHandler(req: AdmissionRequest, ctx: HandlerContext): AdmissionDecision {
+  if (req.operation !== 'CREATE') return allow();
+  if (req.kind.group !== '' || req.kind.kind !== 'Pod') {
+    return deny(`this webhook admits core/v1 Pods only, got ${req.kind.group ? `${req.kind.group}/` : ''}${req.kind.kind}`, 'BadRequest');
+  }
+  const original = req.object as Record<string, unknown>;
+  const result = injectStartupWait(original as Pod, ctx.config.initContainer);
+  if ('errors' in result) return denyFieldErrors(result.errors);
+  return allow({ patch: result.injected ? diff(original, result.pod) : [] });
 }

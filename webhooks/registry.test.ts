@@ -7,14 +7,20 @@ describe('webhook declaration table', () => {
       ['podcliqueset-defaulting-webhook', 'pcs.defaulting.webhooks.grove.io', 'mutating', '/webhooks/default-podcliqueset'],
       ['podcliqueset-validating-webhook', 'pcs.validating.webhooks.grove.io', 'validating', '/webhooks/validate-podcliqueset'],
       ['clustertopology-validating-webhook', 'clustertopology.validating.webhooks.grove.io', 'validating', '/webhooks/validate-clustertopology'],
+      ['copse-pod-startup-webhook', 'pod.startup.webhooks.copse.io', 'mutating', '/webhooks/inject-startup-wait'],
     ]);
     for (const w of WEBHOOKS) expect(w.name.split('.').length).toBeGreaterThanOrEqual(3);
     expect(new Set(WEBHOOKS.map((w) => w.path)).size).toBe(WEBHOOKS.length);
   });
 
-  it('matches only grove.io podcliquesets and clustertopologybindings', () => {
+  it('matches grove.io podcliquesets and clustertopologybindings, and pods only on CREATE and only when copse marked them', () => {
     const resources = WEBHOOKS.flatMap((w) => w.rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${res}.${g}`))));
-    expect([...new Set(resources)].sort()).toEqual(['clustertopologybindings.grove.io', 'podcliquesets.grove.io']);
+    expect([...new Set(resources)].sort()).toEqual(['clustertopologybindings.grove.io', 'podcliquesets.grove.io', 'pods.']);
+    const podWebhooks = WEBHOOKS.filter((w) => w.rules.some((r) => r.resources.includes('pods')));
+    expect(podWebhooks.map((w) => [w.name, w.rules.flatMap((r) => r.operations), w.objectSelector, w.failurePolicy, w.namespaced])).toEqual([
+      ['pod.startup.webhooks.copse.io', ['CREATE'], { matchLabels: { 'copse.io/startup-wait': 'true' } }, 'Fail', true],
+    ]);
+    for (const w of WEBHOOKS.filter((x) => !podWebhooks.includes(x))) expect(w.objectSelector).toBeUndefined();
   });
 });
 
@@ -23,9 +29,19 @@ describe('webhookConfigurations', () => {
     const cfgs = webhookConfigurations({ service: { namespace: 'copse-system', name: 'copse-webhook' } }, 'Q0E=');
     expect(cfgs.map((c) => [c.kind, c.metadata.name])).toEqual([
       ['MutatingWebhookConfiguration', 'podcliqueset-defaulting-webhook'],
+      ['MutatingWebhookConfiguration', 'copse-pod-startup-webhook'],
       ['ValidatingWebhookConfiguration', 'podcliqueset-validating-webhook'],
       ['ValidatingWebhookConfiguration', 'clustertopology-validating-webhook'],
     ]);
+    expect(cfgs[1]?.webhooks[0]).toMatchObject({
+      name: 'pod.startup.webhooks.copse.io',
+      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: 'Namespaced' }],
+      failurePolicy: 'Fail',
+      timeoutSeconds: 5,
+      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'copse-system'] }] },
+      objectSelector: { matchLabels: { 'copse.io/startup-wait': 'true' } },
+      reinvocationPolicy: 'Never',
+    });
     expect(cfgs[0]).toEqual({
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
@@ -46,7 +62,7 @@ describe('webhookConfigurations', () => {
         },
       ],
     });
-    const ctb = cfgs[2]?.webhooks[0];
+    const ctb = cfgs[3]?.webhooks[0];
     expect(ctb?.rules[0]?.scope).toBe('Cluster');
     expect(ctb?.namespaceSelector).toEqual({});
     expect(ctb && 'reinvocationPolicy' in ctb).toBe(false);
@@ -56,15 +72,16 @@ describe('webhookConfigurations', () => {
     const cfgs = webhookConfigurations({ url: 'https://127.0.0.1:9443/' }, undefined, { copseNamespace: 'my-copse' });
     expect(cfgs.map((c) => c.webhooks[0]?.clientConfig)).toEqual([
       { url: 'https://127.0.0.1:9443/webhooks/default-podcliqueset' },
+      { url: 'https://127.0.0.1:9443/webhooks/inject-startup-wait' },
       { url: 'https://127.0.0.1:9443/webhooks/validate-podcliqueset' },
       { url: 'https://127.0.0.1:9443/webhooks/validate-clustertopology' },
     ]);
-    expect(cfgs[1]?.webhooks[0]?.namespaceSelector.matchExpressions?.[0]?.values).toEqual(['kube-system', 'my-copse']);
+    expect(cfgs[2]?.webhooks[0]?.namespaceSelector.matchExpressions?.[0]?.values).toEqual(['kube-system', 'my-copse']);
   });
 
   it('lists the configuration names certs/sync injects into', () => {
     expect(caInjectionTargets()).toEqual({
-      mutatingWebhookConfigurations: ['podcliqueset-defaulting-webhook'],
+      mutatingWebhookConfigurations: ['podcliqueset-defaulting-webhook', 'copse-pod-startup-webhook'],
       validatingWebhookConfigurations: ['podcliqueset-validating-webhook', 'clustertopology-validating-webhook'],
     });
   });

@@ -2,11 +2,19 @@
 // fastify routes (server.ts) and the admissionregistration.k8s.io/v1 configuration objects
 // (`webhookConfigurations`), so a path, name or rule can never disagree between the two.
 // Names, paths and configuration-object names are Grove's (grove-compat §3.1) so existing
-// manifests, cert-manager annotations and e2e expectations keep working.
+// manifests, cert-manager annotations and e2e expectations keep working; the startup webhook, which
+// Grove does not have (it builds the init container into the pod itself), has a copse name.
 import { KINDS } from '../api/kinds.js';
+import { LABEL_STARTUP_WAIT, LABEL_STARTUP_WAIT_VALUE } from '../api/keys.js';
 import type { Logger } from '../kube/log.js';
 import type { AdmissionDecision, AdmissionRequest, Operation, WebhookKind } from './admission.js';
-import { defaultPodCliqueSetHandler, validateClusterTopologyHandler, validatePodCliqueSetHandler, type AdmissionConfig } from './handlers.js';
+import {
+  defaultPodCliqueSetHandler,
+  injectStartupWaitHandler,
+  validateClusterTopologyHandler,
+  validatePodCliqueSetHandler,
+  type AdmissionConfig,
+} from './handlers.js';
 
 export interface HandlerContext {
   log: Logger;
@@ -50,6 +58,8 @@ export interface WebhookDeclaration {
   matchPolicy: 'Equivalent' | 'Exact';
   /** Whether the namespace selector applies (it never does for cluster-scoped kinds; kept off there for clarity). */
   namespaced: boolean;
+  /** Only objects with these labels reach the webhook (default: all objects the rules match). */
+  objectSelector?: LabelSelector;
   handler: AdmissionHandler;
 }
 
@@ -70,6 +80,16 @@ function rule(kind: 'PodCliqueSet' | 'ClusterTopologyBinding'): RuleWithOperatio
 }
 
 const pcsRule = rule('PodCliqueSet');
+
+// The startup webhook intercepts pods, but only pods copse itself marked: the objectSelector below
+// matches the label the pod builder puts on pods that must wait for parents (api/desired/startup.ts),
+// and kube-system and copse's namespace are excluded as above. No other pod in the cluster is ever
+// sent to copse, so even failurePolicy Fail cannot block anyone else's pods. Fail is the right choice
+// for the pods it does see: admitting a marked pod without its init container would start it before
+// its parents, silently breaking the ordering the user asked for. Those pods are created by copse's own
+// controllers, which run in the same server as the webhook and retry a refused create with backoff, so
+// an outage delays copse's pods and nothing else. The handler is a pure function, so 5 s is ample.
+const STARTUP_WEBHOOK = { failurePolicy: 'Fail', timeoutSeconds: 5, sideEffects: 'None', matchPolicy: 'Equivalent' } as const;
 
 export const WEBHOOKS: readonly WebhookDeclaration[] = [
   {
@@ -101,6 +121,17 @@ export const WEBHOOKS: readonly WebhookDeclaration[] = [
     ...COMMON,
     namespaced: false,
     handler: validateClusterTopologyHandler,
+  },
+  {
+    name: 'pod.startup.webhooks.copse.io',
+    configName: 'copse-pod-startup-webhook',
+    kind: 'mutating',
+    path: '/webhooks/inject-startup-wait',
+    rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: 'Namespaced' }],
+    ...STARTUP_WEBHOOK,
+    namespaced: true,
+    objectSelector: { matchLabels: { [LABEL_STARTUP_WAIT]: LABEL_STARTUP_WAIT_VALUE } },
+    handler: injectStartupWaitHandler,
   },
 ];
 
@@ -165,12 +196,13 @@ function entry(w: WebhookDeclaration, target: WebhookTarget, caBundle: string | 
     failurePolicy: w.failurePolicy,
     matchPolicy: w.matchPolicy,
     namespaceSelector: namespaceSelector(w.namespaced, copseNamespace),
-    objectSelector: {},
+    objectSelector: w.objectSelector ?? {},
     sideEffects: w.sideEffects,
     timeoutSeconds: w.timeoutSeconds,
     admissionReviewVersions: ['v1'],
   };
-  // Defaulting fills unset fields only, so it is idempotent and need not be re-run after other mutators.
+  // Both mutators only add what is missing (defaults; the startup init container), so they are
+  // idempotent and need not be re-run after other mutators.
   if (w.kind === 'mutating') e.reinvocationPolicy = 'Never';
   return e;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { INIT_CONTAINER, POD_CONFIG, clique, created, pcsOf } from '../../test/support/desired.js';
+import { INIT_CONTAINER, POD_CONFIG, admitted, clique, created, pcsOf } from '../../test/support/desired.js';
 import type { Pod } from '../core/wire.js';
 import type { PodClique, PodCliqueSet } from '../generated/types.js';
 import { type SchedulerBackend, appendSchedulingGate, defaultSchedulerBackend } from './backend.js';
@@ -75,12 +75,31 @@ describe('desiredPod (grove-compat §4.5)', () => {
       ...GROVE_ENV('llm-1-b'),
       { name: 'PEER', value: '$(GROVE_PCLQ_NAME)-0.$(GROVE_HEADLESS_SERVICE)' },
     ]);
-    expect(pod.spec?.initContainers?.map((c) => c.name)).toEqual(['setup', 'grove-initc']);
+    expect(pod.spec?.initContainers?.map((c) => c.name)).toEqual(['setup']);
     expect(pod.spec?.initContainers?.[0]?.env).toEqual(GROVE_ENV('llm-1-b'));
-    const initc = pod.spec?.initContainers?.[1];
+  });
+
+  it('a pod with parents is marked for the startup webhook; admission adds the init container without GROVE_* env', () => {
+    const pod = desiredPod(second, pcs, 0, POD_CONFIG);
+    expect(pod.metadata?.labels?.['copse.io/startup-wait']).toBe('true');
+    expect(pod.metadata?.annotations?.['copse.io/starts-after']).toBe('llm-1-a:2');
+    expect(pod.spec?.volumes).toBeUndefined();
+    const stored = admitted(pod);
+    expect(stored.spec?.initContainers?.map((c) => c.name)).toEqual(['setup', 'grove-initc']);
+    const initc = stored.spec?.initContainers?.[1];
     expect(initc?.env).toBeUndefined();
     expect(initc).toMatchObject({ image: INIT_CONTAINER.image, command: INIT_CONTAINER.command, args: ['--podcliques=llm-1-a:2'] });
-    expect(pod.spec?.volumes?.map((v) => v.name)).toEqual(['sa-token-secret-vol', 'pod-info-vol']);
+    expect(stored.spec?.volumes?.map((v) => v.name)).toEqual(['sa-token-secret-vol', 'pod-info-vol']);
+  });
+
+  it('a pod without parents carries no startup marks, even when its template sets the keys', () => {
+    const a = clique('a', 1);
+    a.labels = { 'copse.io/startup-wait': 'true' };
+    a.annotations = { 'copse.io/starts-after': 'x:1', keep: 'me' };
+    const p = pcsOf('solo', { cliques: [a] });
+    const pod = desiredPod(created(desiredStandalonePodClique(p, 0, p.spec.template.cliques[0]!)), p, 0, POD_CONFIG);
+    expect(pod.metadata?.labels?.['copse.io/startup-wait']).toBeUndefined();
+    expect(pod.metadata?.annotations).toEqual({ keep: 'me' });
   });
 
   it('a backend may append its own gate and set fields; the builder keeps them', () => {

@@ -1,16 +1,19 @@
 // Pods of a PodClique (grove-compat §4.5). A pod is born gated (`grove.io/podgang-pending-creation`)
 // so it cannot be scheduled before its PodGang references it; it gets a stable hostname
 // `<pclq>-<idx>` under the replica's headless Service, the GROVE_* variables, and, when its PodClique
-// has parents, the init container that waits for them. The scheduler backend prepares it last.
+// has parents, the marks that make the startup webhook inject the init container that waits for them
+// (api/desired/startup.ts). The scheduler backend prepares it last.
 
 import type { Pod } from '../core/wire.js';
 import type { PodClique, PodCliqueSet } from '../generated/types.js';
 import {
+  ANNOTATION_STARTS_AFTER,
   ANNOTATION_TEMPLATE_REPLICAS,
   LABEL_PCS_REPLICA_INDEX,
   LABEL_PODCLIQUE,
   LABEL_PODCLIQUE_POD_INDEX,
   LABEL_PODGANG,
+  LABEL_STARTUP_WAIT,
   SCHEDULING_GATE_PODGANG_PENDING_CREATION,
 } from '../keys.js';
 import { headlessServiceName, managedLabels, podGenerateName, podHostname } from '../names.js';
@@ -18,12 +21,11 @@ import { type SchedulerBackend, assertGroveGateKept } from './backend.js';
 import { podEnv, prependEnv } from './env.js';
 import { controllerRef, requireName, requireNamespace, withoutKeys } from './meta.js';
 import { freePodIndices } from './podscaling.js';
-import { type InitContainerConfig, withStartupWait } from './startup.js';
+import { startupParents, startupWaitMarks } from './startup.js';
 
 /** What the shell decides for every pod. */
 export interface PodBuildConfig {
   backend: SchedulerBackend;
-  initContainer: InitContainerConfig;
 }
 
 function requireLabel(pclq: PodClique, key: string): string {
@@ -48,7 +50,7 @@ export function desiredPod(pclq: PodClique, pcs: PodCliqueSet, podIndex: number,
   spec.hostname = podHostname(name, podIndex);
   spec.subdomain = headlessServiceName(pcsName, replica);
   spec = prependEnv(spec, podEnv(pcsName, replica, name, namespace));
-  spec = withStartupWait(spec, pcs, pclq.spec.startsAfter ?? [], config.initContainer);
+  const startupWait = startupWaitMarks(startupParents(pcs, pclq.spec.startsAfter ?? []));
 
   const pod: Pod = {
     apiVersion: 'v1',
@@ -58,14 +60,16 @@ export function desiredPod(pclq: PodClique, pcs: PodCliqueSet, podIndex: number,
       namespace,
       labels: {
         ...managedLabels(pcsName),
-        ...pclq.metadata.labels,
+        // Only the builder decides whether a pod waits: inherited startup keys are dropped.
+        ...withoutKeys(pclq.metadata.labels, (k) => k === LABEL_STARTUP_WAIT),
         [LABEL_PODCLIQUE]: name,
         [LABEL_PCS_REPLICA_INDEX]: replicaLabel,
         [LABEL_PODGANG]: podGangName,
         [LABEL_PODCLIQUE_POD_INDEX]: String(podIndex),
+        ...startupWait?.labels,
       },
       // The PodClique's bookkeeping annotation is about the PodClique, not its pods.
-      annotations: withoutKeys(pclq.metadata.annotations, (k) => k === ANNOTATION_TEMPLATE_REPLICAS),
+      annotations: { ...withoutKeys(pclq.metadata.annotations, (k) => k === ANNOTATION_TEMPLATE_REPLICAS || k === ANNOTATION_STARTS_AFTER), ...startupWait?.annotations },
       ownerReferences: [controllerRef('PodClique', pclq)],
     },
     spec,

@@ -4,6 +4,7 @@
 
 export * from './conditions.js';
 export * from './events.js';
+export * from './gang-termination.js';
 export * from './gates.js';
 export * from './objects.js';
 export * from './podclique.js';

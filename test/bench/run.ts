@@ -10,6 +10,7 @@ import { BIG_GANG_BENCH, benchPlanner } from '../../scheduler/plan/bench.js';
 import { benchEndToEnd, benchServer, type LatencyResult } from './admission.js';
 import { DESIRED_DISAGGREGATED, DESIRED_SCALE_TEST, benchDesired } from './desired.js';
 import { LIVE_PCS_STATUS_AGGREGATED, LIVE_PCS_STATUS_DIRECT, benchLiveAggregated, benchLiveDirect } from './apiserver.js';
+import { STARTUP_BENCH, benchStartup } from './startup.js';
 
 interface Target {
   name: string;
@@ -33,6 +34,9 @@ const TARGETS: Target[] = [
   // `kubectl get lpcs NAME --subresource=status` must feel instant (issue 12).
   { name: LIVE_PCS_STATUS_DIRECT, metric: 'p99Ms', maxMs: 50 },
   { name: LIVE_PCS_STATUS_AGGREGATED, metric: 'p99Ms', maxMs: 50 },
+  // A child waits for its parents in its init container; once the last parent is Ready it should start
+  // within a second (issue 11).
+  { name: STARTUP_BENCH, metric: 'p99Ms', maxMs: 1000 },
 ];
 
 function table(rows: LatencyResult[]): string {
@@ -57,6 +61,7 @@ async function main(): Promise<number> {
     try {
       results.push(...(await benchEndToEnd(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
       results.push(...(await benchLiveAggregated(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
+      results.push(...(await benchStartup(stack.cluster.kubeconfig)));
     } finally {
       if (!before.healthy) await down({ log: () => {} });
     }

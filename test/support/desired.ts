@@ -11,6 +11,7 @@ import {
   desiredPodCliqueSetTree,
   desiredPodsToCreate,
   desiredScalingGroupMembers,
+  injectStartupWait,
 } from '../../api/desired/index.js';
 import type {
   ClusterTopologyBinding,
@@ -19,10 +20,11 @@ import type {
   PodCliqueSet,
   PodCliqueTemplateSpec,
 } from '../../api/generated/types.js';
+import { LABEL_STARTUP_WAIT } from '../../api/keys.js';
 import { defaultPodCliqueSet } from '../../api/rules/podcliqueset/defaults.js';
 
 export const INIT_CONTAINER = { image: 'copse:test', command: ['copse', 'initc'] };
-export const POD_CONFIG: PodBuildConfig = { backend: defaultSchedulerBackend, initContainer: INIT_CONTAINER };
+export const POD_CONFIG: PodBuildConfig = { backend: defaultSchedulerBackend };
 export const NO_TOPOLOGY: TopologyInput = { enabled: true };
 
 /** Grove's TAS e2e topology `grove-topology` (zone → block → rack → host) with copse's node label keys. */
@@ -103,9 +105,17 @@ export function simulate(pcs: PodCliqueSet, opts: SimulateOptions = {}): Graph {
   });
   const members = scalingGroups.flatMap((g) => desiredScalingGroupMembers(g, pcs, []).podCliques.map(created));
   const podCliques = [...first.podCliques.map(created), ...members];
-  const pods = podCliques.flatMap((p) => desiredPodsToCreate(p, pcs, [], p.spec.replicas, POD_CONFIG).map(createdPod));
+  const pods = podCliques.flatMap((p) => desiredPodsToCreate(p, pcs, [], p.spec.replicas, POD_CONFIG).map(admitted).map(createdPod));
   const tree = desiredPodCliqueSetTree({ pcs, existing: { podCliques, scalingGroups, pods }, topology, backend });
   return { tree, scalingGroups, podCliques, pods };
+}
+
+/** The pod as admission leaves it: the startup webhook injects the init container into marked pods. */
+export function admitted(pod: Pod): Pod {
+  if (!pod.metadata?.labels?.[LABEL_STARTUP_WAIT]) return pod;
+  const r = injectStartupWait(pod, INIT_CONTAINER);
+  if ('errors' in r) throw new Error(`startup webhook refused ${pod.metadata.generateName ?? ''}: ${JSON.stringify(r.errors)}`);
+  return r.pod;
 }
 
 /** Names of `objs`. */

@@ -4,9 +4,11 @@
 // startsAfter (V18; V19 and V20 across cliques), autoScalingConfig (V21) and podSpec (V22, V23).
 
 import { type FieldPath, duplicate, invalid, required } from '../../field-errors.js';
+import { ANNOTATION_STARTUP_TIMEOUT } from '../../keys.js';
 import { MAX_COMBINED_NAME_LENGTH } from '../../names.js';
+import { startupTimeoutProblem } from '../startup-timeout.js';
 import { isDNS1123Subdomain, isEnvVarName, validateAnnotations, validateLabels } from '../k8s-names.js';
-import { type JsonObject, asArray, asInt, asObject, asString, byteLength, findDuplicates, goInt, goString, isNil, stringList } from '../untyped.js';
+import { type JsonObject, asArray, asInt, asObject, asString, byteLength, findDuplicates, goInt, goString, hasKey, isNil, stringList } from '../untyped.js';
 import { validateResourceSharingSpecs } from './resource-sharing.js';
 import {
   CLIQUES,
@@ -67,6 +69,7 @@ function validateClique(r: Rules, c: CliqueView): void {
   // V12
   r.errors.push(...validateLabels(c.raw.labels, path.child('labels')));
   r.errors.push(...validateAnnotations(c.raw.annotations, path.child('annotations')));
+  validateStartupTimeout(r, c.raw.annotations, path.child('annotations'));
   // V5
   validateResourceSharingSpecs(r, c.raw.resourceSharing, path.child('resourceSharing'));
   if (c.spec) validateCliqueSpec(r, c, c.spec, path.child('spec'));
@@ -85,6 +88,16 @@ function validateCliqueSpec(r: Rules, c: CliqueView, spec: JsonObject, path: Fie
   if (scale) validateAutoScalingConfig(r, scale, replicas, minAvailable, path.child('autoScalingConfig'));
   const podSpec = asObject(spec.podSpec);
   if (podSpec) validatePodSpec(r, podSpec, path.child('podSpec'));
+}
+
+// copse: the init container's timeout must be a duration `copse initc --timeout` accepts, or the
+// startup webhook would refuse every pod of the clique.
+function validateStartupTimeout(r: Rules, raw: unknown, path: FieldPath): void {
+  const annotations = asObject(raw);
+  if (!annotations || !hasKey(annotations, ANNOTATION_STARTUP_TIMEOUT)) return;
+  const value = annotations[ANNOTATION_STARTUP_TIMEOUT];
+  const problem = typeof value === 'string' ? startupTimeoutProblem(value) : 'must be a string';
+  if (problem) r.errors.push(invalid(path.child(ANNOTATION_STARTUP_TIMEOUT), value, problem));
 }
 
 // V17; returns the value when it is a usable integer.

@@ -592,6 +592,18 @@ const createCases: InvalidCase[] = [
       'spec.template.cliques[0].annotations.grove.io/mnnvl-group: Invalid value: "a.b": mnnvl-group value "a.b" is not a valid DNS-1123 label: must not contain dots',
     ],
   },
+  // copse: the startup timeout of copse's init container
+  {
+    name: 'copse startup-timeout on a clique must be a duration of at least 1ms',
+    mutate: (p) => {
+      set(p, `${T}.cliques.0.annotations`, { 'copse.io/startup-timeout': '5 minutes' });
+      set(p, `${T}.cliques.1.annotations`, { 'copse.io/startup-timeout': '500us' });
+    },
+    errors: [
+      'spec.template.cliques[0].annotations.copse.io/startup-timeout: Invalid value: "5 minutes": must be a duration such as 90s, 10m or 1h30m, got "5 minutes"',
+      'spec.template.cliques[1].annotations.copse.io/startup-timeout: Invalid value: "500us": must be at least 1ms, got "500us"',
+    ],
+  },
   // V32
   {
     name: 'V32 kai-scheduler needs a queue (copse reports the profile, not the whole spec)',
