@@ -313,20 +313,31 @@ describe('webhook server', () => {
     expect(typeof line?.['durationMs']).toBe('number');
   });
 
-  it('serves /healthz, /readyz, /metrics and a Status for unknown paths', async () => {
+  it('serves /healthz and /readyz, not /metrics (that is the monitoring listener\'s), and a Status for unknown paths', async () => {
     expect((await send(server.port, '/healthz', undefined, { method: 'GET' })).text).toBe('ok');
     const ready = await send(server.port, '/readyz', undefined, { method: 'GET' });
     expect([ready.status, ready.text]).toEqual([200, 'ok']);
     const m = await send(server.port, '/metrics', undefined, { method: 'GET' });
-    expect(m.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
-    expect(m.text).toContain('copse_webhook_requests_total{webhook="pcs.validating.webhooks.grove.io",outcome="denied"} 2\n');
-    expect(m.text).toContain('copse_webhook_requests_total{webhook="clustertopology.validating.webhooks.grove.io",outcome="error"} 1\n');
-    expect(m.text).toContain('copse_webhook_requests_total{webhook="pcs.defaulting.webhooks.grove.io",outcome="patched"} 1\n');
-    expect(m.text).toMatch(/copse_webhook_request_duration_seconds_count\{webhook="pcs.defaulting.webhooks.grove.io",outcome="malformed"\} 5\n/);
-    expect(m.text).toMatch(/copse_webhook_certificate_expiry_timestamp_seconds \d{10}\n/);
+    expect(m.status).toBe(404);
     const nf = await send(server.port, '/nope', {});
     expect(nf.status).toBe(404);
     expect(nf.json).toMatchObject({ kind: 'Status', code: 404, reason: 'NotFound', message: 'no route for POST /nope' });
+  });
+});
+
+describe('webhook metrics (in the registry the monitoring listener serves)', () => {
+  it('counts requests by webhook and outcome, times them, and exports the certificate expiry', async () => {
+    const registry = new Registry();
+    const own = await startWebhookServer({ host: '127.0.0.1', port: 0, tls: { certPem: first.leaf.certPem, keyPem: first.leaf.keyPem }, webhooks, log: pino({ level: 'silent' }), metrics: registry });
+    try {
+      const bad = await send(own.port, '/webhooks/default-podcliqueset', 'not json');
+      expect(bad.status).toBe(400);
+      const text = await registry.render();
+      expect(text).toMatch(/copse_webhook_request_duration_seconds_count\{webhook="pcs.defaulting.webhooks.grove.io",outcome="malformed"\} 1\n/);
+      expect(text).toMatch(/copse_webhook_certificate_expiry_timestamp_seconds \d{10}\n/);
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
-// HTTPS server for AdmissionReview v1 (k8s-wire §2.1), plus /healthz, /livez, /readyz, /metrics.
+// HTTPS server for AdmissionReview v1 (k8s-wire §2.1), plus /healthz, /livez and /readyz for probes.
+// Metrics are served by the monitoring listener (kube/monitoring.ts), never on the webhook port.
 // Routes come from the declaration table (registry.ts). The same server runs in-cluster (behind a
 // Service, certificates from certs/sync) and locally under `copse up` (webhook configurations point
 // at `url: https://127.0.0.1:<port>/...`).
@@ -18,7 +19,7 @@ import { servable } from '../certs/rotate.js';
 import { placeholderCertificate, serverTlsOptions } from '../certs/tls.js';
 import type { ServingCertificate } from '../certs/sync.js';
 import { componentLogger, type Logger } from '../kube/log.js';
-import { METRICS_CONTENT_TYPE, defaultRegistry, type Registry } from '../kube/metrics.js';
+import { defaultRegistry, type Registry } from '../kube/metrics.js';
 import { decisionToResponse, internalErrorResponse, malformedResponse, parseAdmissionReview, review, type AdmissionReview } from './admission.js';
 import { DEFAULT_ADMISSION_CONFIG, type AdmissionConfig } from './handlers.js';
 import { WEBHOOKS, type HandlerContext, type WebhookDeclaration } from './registry.js';
@@ -186,7 +187,6 @@ export function buildWebhookApp(
       ? reply.type('text/plain').send('ok')
       : reply.code(503).type('text/plain').send(state.cert ? 'serving certificate expired' : 'no serving certificate yet'),
   );
-  app.get('/metrics', async (_req, reply) => reply.type(METRICS_CONTENT_TYPE).send(await (opts.metrics ?? defaultRegistry).render()));
 
   for (const w of opts.webhooks ?? WEBHOOKS) {
     app.post(w.path, async (req: FastifyRequest, reply: FastifyReply) => {
