@@ -2,12 +2,12 @@
 // control plane, copse installed into it, and copse's server as a background
 // process recorded next to the cluster's own, so `copse down` stops it too.
 import { loadAllYaml } from '@kubernetes/client-node';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { adminKubeconfigPath, down, restartScheduler, status, up, type DownOptions, type LocalCluster } from '../cluster/local.js';
 import { repoRoot, stateDir as defaultStateDir } from '../cluster/paths.js';
-import { isRunning, readRecord, startProcess, stopProcess, tailLog } from '../cluster/processes.js';
+import { isRunning, readRecord, startProcess, stopProcess, tailLog, type ProcessRecord } from '../cluster/processes.js';
 import { LOCAL_TOPOLOGY_NAME, localTopologyBinding, type ClusterShape } from '../cluster/topology.js';
 import type { WorkloadSchedulingMode } from '../cluster/workload-scheduling.js';
 import { DEFAULT_API_SERVICE_NAME, deregisterLocal } from '../apiserver/register.js';
@@ -77,14 +77,19 @@ async function apiAvailable(kube: KubeClients, port: number): Promise<boolean> {
 export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log: Log): Promise<string> {
   const port = cluster.state.ports.webhook;
   const url = `https://127.0.0.1:${port}`;
-  const rec = readRecord(cluster.stateDir, SERVER_PROCESS);
+  const args = [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
+    '--metrics-bind-address', `127.0.0.1:${cluster.state.ports.metrics}`,
+    '--api-bind-address', `127.0.0.1:${cluster.state.ports.aggregator}`,
+    '--extender-bind-address', `127.0.0.1:${cluster.state.ports.extender}`,
+    // Cheap on a local cluster, and a hand-edited caBundle heals within seconds.
+    '--resync-interval', '10'];
+  let rec = readRecord(cluster.stateDir, SERVER_PROCESS);
+  if (rec && isRunning(rec) && serverIsStale(rec, args, builtAt())) {
+    log('copse: the running copse server is older than the build or started with other arguments; restarting it');
+    await stopProcess(cluster.stateDir, SERVER_PROCESS);
+    rec = undefined;
+  }
   if (!rec || !isRunning(rec)) {
-    const args = [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
-      '--metrics-bind-address', `127.0.0.1:${cluster.state.ports.metrics}`,
-      '--api-bind-address', `127.0.0.1:${cluster.state.ports.aggregator}`,
-      '--extender-bind-address', `127.0.0.1:${cluster.state.ports.extender}`,
-      // Cheap on a local cluster, and a hand-edited caBundle heals within seconds.
-      '--resync-interval', '10'];
     const started = startProcess(cluster.stateDir, SERVER_PROCESS, process.execPath, args);
     log(`copse: started copse server (pid ${started.pid}), logs in ${started.log}`);
   }
@@ -116,6 +121,25 @@ export async function wireExtender(cluster: LocalCluster, kube: KubeClients, log
   writeFileSync(path, yaml, { mode: 0o600 });
   await restartScheduler(cluster.stateDir, log);
   log('copse: kube-scheduler now calls copse\'s extender (gang placement)');
+}
+
+/**
+ * A running server to replace: started with other arguments, or before the code it runs was last built
+ * (a reused cluster must never test yesterday's build).
+ */
+export function serverIsStale(rec: Pick<ProcessRecord, 'args' | 'startedAt'>, args: readonly string[], builtAtMs: number | undefined): boolean {
+  if (JSON.stringify(rec.args) !== JSON.stringify(args)) return true;
+  const started = Date.parse(rec.startedAt);
+  return builtAtMs !== undefined && Number.isFinite(started) && started < builtAtMs;
+}
+
+/** When the server's code was last built: the compiled entry point's mtime. */
+function builtAt(): number | undefined {
+  try {
+    return statSync(join(repoRoot(), 'dist', 'cli', 'serve.js')).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
