@@ -4,9 +4,10 @@
 import { loadAllYaml } from '@kubernetes/client-node';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../cluster/paths.js';
 
-export const GROVE_SAMPLES_ROOT = fileURLToPath(new URL('../../../shared/grove-samples', import.meta.url));
+// From the package root, so the compiled benchmarks (dist/test/...) find them too.
+export const GROVE_SAMPLES_ROOT = join(repoRoot(), '..', 'shared', 'grove-samples');
 
 /** True when `sub` exists under the samples root; warns once for `suite` otherwise, and throws under CI=true. */
 export function groveSamplesPresent(suite: string, sub = ''): boolean {
