@@ -7,6 +7,7 @@ import { upStack } from '../../cli/stack.js';
 import { down, status } from '../../cluster/local.js';
 import { repoRoot } from '../../cluster/paths.js';
 import { benchEndToEnd, benchServer, type LatencyResult } from './admission.js';
+import { CONTROLLER_BENCH_OPTIONS, type ControllerReport, controllerBenchShape, runControllerBench } from './controllers-report.js';
 import { DESIRED_DISAGGREGATED, DESIRED_SCALE_TEST, benchDesired } from './desired.js';
 
 interface Target {
@@ -36,16 +37,18 @@ function table(rows: LatencyResult[]): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'skip-e2e': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'skip-e2e': { type: 'boolean', default: false }, ...CONTROLLER_BENCH_OPTIONS } });
   const n = Number(values.iterations);
   const results: LatencyResult[] = [];
-  results.push(...(await benchServer(n)));
-  results.push(...benchDesired(Math.max(20, Math.floor(n / 50))));
+  const admission = !values['skip-admission'];
+  let controllers: ControllerReport | undefined;
+  if (admission) results.push(...(await benchServer(n)), ...benchDesired(Math.max(20, Math.floor(n / 50))));
   if (!values['skip-e2e']) {
     const before = await status();
-    const stack = await upStack({ log: () => {} });
+    const stack = await upStack({ ...controllerBenchShape(values), log: () => {} });
     try {
-      results.push(...(await benchEndToEnd(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
+      if (admission) results.push(...(await benchEndToEnd(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
+      controllers = await runControllerBench(stack.cluster.kubeconfig, values);
     } finally {
       if (!before.healthy) await down({ log: () => {} });
     }
@@ -58,12 +61,13 @@ async function main(): Promise<number> {
     return { ...t, value, ok: r !== undefined && value <= t.maxMs };
   });
   for (const v of verdicts) process.stdout.write(`${v.ok ? 'PASS' : Number.isNaN(v.value) ? 'SKIP' : 'FAIL'}  ${v.name}: ${String(v.metric)} ${Number.isNaN(v.value) ? '-' : v.value.toFixed(2)} ms (target ≤ ${v.maxMs} ms)\n`);
+  if (controllers) process.stdout.write(`\n${controllers.text}\n`);
   const dir = join(repoRoot(), 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `admission-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, targets: verdicts }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, targets: verdicts, ...(controllers ? { controllers: controllers.result, controllerTargets: controllers.verdicts } : {}) }, null, 2) + '\n');
   process.stdout.write(`\nwrote ${file}\n`);
-  return verdicts.some((v) => !v.ok && !Number.isNaN(v.value)) ? 1 : 0;
+  return verdicts.some((v) => !v.ok && !Number.isNaN(v.value)) || controllers?.verdicts.some((v) => !v.ok) ? 1 : 0;
 }
 
 main().then((code) => (process.exitCode = code));
