@@ -15,6 +15,7 @@ import {
   forbidden,
   invalid,
   notSupported,
+  OMIT_VALUE,
   required,
   tooLong,
   tooMany,
@@ -287,15 +288,22 @@ export interface CelOptions {
   old?: unknown;
 }
 
-function celError(rule: CelRule, node: Node, path: string): FieldError {
+/**
+ * A failed rule as kube-apiserver v1.37 reports it: the bad value is the value the rule
+ * ran on, omitted for objects and arrays (apiextensions-apiserver v0.37 cel/validation.go;
+ * v1.34 printed the schema type instead, e.g. `Invalid value: "object"`).
+ */
+function celError(rule: CelRule, node: Node, path: string, value: unknown): FieldError {
   const fp = rule.fieldPath ? rule.fieldPath.replace(/^\./, '') : '';
   const field = fp ? child(path, fp) : path;
   const detail = rule.message ?? `failed rule: ${rule.rule}`;
   const t = rule.reason ? fieldErrorTypeFromReason(rule.reason) : 'Invalid';
+  const type = resolve(node).type;
+  const bad = type === 'object' || type === 'array' ? OMIT_VALUE : value;
   if (t === 'Forbidden') return forbidden(field, detail);
   if (t === 'Required') return required(field, detail);
-  if (t === 'Duplicate') return duplicate(field, resolve(node).type ?? 'object');
-  return invalid(field, resolve(node).type ?? 'object', detail);
+  if (t === 'Duplicate') return duplicate(field, bad);
+  return invalid(field, bad, detail);
 }
 
 /** Evaluate the TS twins of every x-kubernetes-validations rule reachable in `obj`. */
@@ -314,7 +322,7 @@ export function validateCel(kind: KindName, obj: unknown, opts: CelOptions = {})
       } catch {
         ok = true; // malformed input: the structural errors report it
       }
-      if (!ok) errs.push(celError(rule, node, path));
+      if (!ok) errs.push(celError(rule, node, path, value));
     }
   });
   return errs;

@@ -132,7 +132,8 @@ describe('renewBundle', () => {
   });
 });
 
-describe('ensureCertificates', () => {
+// Each case generates several RSA keys, which takes seconds on a busy machine.
+describe('ensureCertificates', { timeout: 30_000 }, () => {
   const issuedBy = (leafPem: string | undefined, caPem: string | undefined): boolean =>
     new X509Certificate(leafPem as string).checkIssued(new X509Certificate(splitPemCerts(caPem)[0] as string));
 

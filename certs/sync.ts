@@ -12,8 +12,8 @@
 //            (cert-manager's CA injector does that via `cert-manager.io/inject-ca-from`).
 import { createHash } from 'node:crypto';
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
-import { apiPath } from '../api/paths.js';
 import type { KubeClients } from '../kube/client.js';
+import { RESOURCES, resourcePath } from '../kube/resources.js';
 import { watchNamed } from '../kube/client.js';
 import { patchOptions, PatchStrategy, type JsonPatchOp } from '../kube/apply.js';
 import { toKubeError } from '../kube/errors.js';
@@ -320,7 +320,7 @@ class Syncer implements CertSync {
   private watchSecret({ namespace, name }: SecretRef): void {
     const stop = watchNamed({
       kc: (this.opts.clients as SyncClients).kc,
-      listPath: apiPath('api', 'v1', 'namespaces', namespace, 'secrets'),
+      listPath: resourcePath(RESOURCES.secrets, { namespace }),
       name,
       log: this.log,
       onEvent: (type, obj) => {

@@ -19,6 +19,10 @@ describe('copse serve options', () => {
       qps: 200,
       burst: 400,
       watchStallSeconds: 180,
+      gangScheduling: 'extender',
+      extenderHost: '0.0.0.0',
+      extenderPort: 9444,
+      reservationTimeoutSeconds: 30,
     });
   });
 
@@ -49,6 +53,8 @@ describe('copse serve options', () => {
     [['--leader-elect', '1'], '--leader-elect: must be true or false, got "1"'],
     [['--kube-api-qps', '0'], '--kube-api-qps: must be a positive number, got "0"'],
     [['--watch-stall-seconds', '0'], '--watch-stall-seconds: must be at least 1 second, got "0"'],
+    [['--gang-scheduling', 'kai'], '--gang-scheduling: must be extender or off, got "kai"'],
+    [['--extender-bind-address', ':x'], '--extender-bind-address: must be HOST:PORT, got ":x"'],
   ])('rejects %j naming the flag', (argv, message) => {
     expect(() => parseServeOptions(argv)).toThrow(message);
   });

@@ -11,6 +11,9 @@ import { componentLogger } from '../kube/log.js';
 import { defaultRegistry, enableProcessMetrics } from '../kube/metrics.js';
 import { startMonitoring } from '../kube/monitoring.js';
 import { kubeRequestObserver } from '../kube/request-metrics.js';
+import { objectKey } from '../kube/resources.js';
+import { PendingReasons, registerGangScheduling, withPlacementGate, type GangScheduling } from '../scheduler/index.js';
+import { startExtenderServer, type ExtenderServer } from '../scheduler/extender.js';
 import { runWebhooks } from '../webhooks/run.js';
 import type { Command } from './main.js';
 
@@ -38,6 +41,14 @@ const help = `Usage: copse serve [options]
   --kube-api-qps N --kube-api-burst N
                              client-side rate limit towards kube-apiserver (default 200 / 400)
   --watch-stall-seconds N    restart a watch that has sent nothing (not even a bookmark) for this long (default 180)
+  --gang-scheduling extender|off
+                             extender: gang placement on a stock kube-scheduler through copse's placement gate and
+                             scheduler extender (default); off: pods go to kube-scheduler one by one, as with Grove's
+                             default-scheduler profile
+  --extender-bind-address HOST:PORT
+                             the scheduler extender's HTTPS listener (default 0.0.0.0:9444)
+  --reservation-timeout SECONDS
+                             how long a planned gang may wait for kube-scheduler before it is planned again (default 30)
 `;
 
 export interface ServeOptions {
@@ -60,6 +71,10 @@ export interface ServeOptions {
   qps: number;
   burst: number;
   watchStallSeconds: number;
+  gangScheduling: 'extender' | 'off';
+  extenderHost: string;
+  extenderPort: number;
+  reservationTimeoutSeconds: number;
 }
 
 export class UsageError extends Error {}
@@ -102,6 +117,9 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'kube-api-qps': { type: 'string', default: '200' },
       'kube-api-burst': { type: 'string', default: '400' },
       'watch-stall-seconds': { type: 'string', default: '180' },
+      'gang-scheduling': { type: 'string', default: 'extender' },
+      'extender-bind-address': { type: 'string', default: '0.0.0.0:9444' },
+      'reservation-timeout': { type: 'string', default: '30' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -117,6 +135,9 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const qps = numberIn('kube-api-qps', v['kube-api-qps'], (n) => Number.isFinite(n) && n > 0, 'a positive number');
   const burst = numberIn('kube-api-burst', v['kube-api-burst'], (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
   const watchStallSeconds = numberIn('watch-stall-seconds', v['watch-stall-seconds'], (n) => Number.isFinite(n) && n >= 1, 'at least 1 second');
+  const gangScheduling = oneOf('gang-scheduling', v['gang-scheduling'], ['extender', 'off'] as const);
+  const extender = hostPort('extender-bind-address', v['extender-bind-address']);
+  const reservationTimeoutSeconds = numberIn('reservation-timeout', v['reservation-timeout'], (n) => Number.isFinite(n) && n >= 1, 'at least 1 second');
   return {
     help: v.help === true,
     ...(v.kubeconfig ? { kubeconfig: v.kubeconfig } : {}),
@@ -137,6 +158,10 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     qps,
     burst,
     watchStallSeconds,
+    gangScheduling,
+    extenderHost: extender.host,
+    extenderPort: extender.port,
+    reservationTimeoutSeconds,
   };
 }
 
@@ -152,7 +177,8 @@ export function controllerConfig(o: ServeOptions): ControllerConfig {
   return {
     topologyAwareScheduling: o.topologyAwareScheduling,
     defaultSchedulerName: 'default-scheduler',
-    backends: [defaultSchedulerBackend],
+    // With gang scheduling, pods for kube-scheduler are born behind copse's placement gate.
+    backends: [o.gangScheduling === 'extender' ? withPlacementGate(defaultSchedulerBackend) : defaultSchedulerBackend],
     initContainer: { image: process.env['COPSE_IMAGE'] ?? 'copse:0.1.0', command: ['copse', 'initc'] },
     concurrency: { podCliqueSet: 4, podClique: 8, scalingGroup: 4, podGang: 4 },
   };
@@ -185,6 +211,8 @@ export const serveCommand: Command = {
     const http = new KubeHttp(kc, { qps: o.qps, burst: o.burst, observe: kubeRequestObserver() });
     const namespace = o.namespace ?? 'copse-system';
     let manager: Manager | undefined;
+    let gangs: GangScheduling | undefined;
+    let extender: ExtenderServer | undefined;
     if (o.controllers) {
       manager = new Manager({
         client: new DynamicClient(http, FIELD_MANAGERS.controller),
@@ -192,12 +220,24 @@ export const serveCommand: Command = {
         informers: { resyncMs: 10 * 60_000, stallMs: o.watchStallSeconds * 1000 },
         ...(o.leaderElect ? { leaderElection: { namespace: o.leaderElectionNamespace ?? namespace, name: 'copse-controller-leader' } } : {}),
       });
-      registerControllers(manager, controllerConfig(o), componentLogger('controllers'));
+      const pending = new PendingReasons();
+      const ctrls = registerControllers(manager, controllerConfig(o), componentLogger('controllers'), {
+        pendingReasons: (gang) => pending.get(objectKey(gang.metadata.namespace, gang.metadata.name ?? '')),
+      });
+      if (o.gangScheduling === 'extender') {
+        gangs = registerGangScheduling(manager, {
+          pending,
+          onPendingReason: (key) => ctrls.podGang.enqueue(key),
+          reservationTimeoutMs: o.reservationTimeoutSeconds * 1000,
+          log: componentLogger('scheduler'),
+        });
+      }
       const m = manager;
       monitoring.addReadinessCheck('informers', () => (m.synced() ? undefined : 'informer caches not synced yet'));
     }
     const running = await runWebhooks({
       kube: makeClients(kc),
+      client: new DynamicClient(http, FIELD_MANAGERS.webhooks),
       host: o.host,
       port: o.port,
       certMode: o.certMode,
@@ -206,14 +246,23 @@ export const serveCommand: Command = {
       ...(o.registerLocal ? { register: 'local' as const } : {}),
       config: { topologyAwareScheduling: o.topologyAwareScheduling },
       resyncIntervalMs: o.resyncSeconds * 1000,
+      // The extender serves the webhook's certificate; rotations reach both.
+      onCertificate: (c) => extender?.setCertificate(c),
       log,
     });
     monitoring.addReadinessCheck('webhooks', () => (running.server.ready() ? undefined : 'no serving certificate yet'));
+    const cert = running.certs.current();
+    if (gangs && cert) {
+      const g = gangs;
+      extender = await startExtenderServer({ host: o.extenderHost, port: o.extenderPort, tls: cert, usage: g.usage, ready: () => g.synced(), log: componentLogger('extender') });
+      monitoring.addReadinessCheck('extender', () => (g.synced() ? undefined : 'pod and node caches not synced yet'));
+    }
     // Informers sync in the background; the webhooks serve meanwhile.
     void manager?.start().catch((err: unknown) => log.error({ err }, 'controllers failed to start'));
     log.info({ url: running.server.url, metrics: monitoring.url, controllers: o.controllers, leaderElect: o.leaderElect }, 'copse is serving');
     log.info({ signal: await waitForSignal() }, 'shutting down');
     await manager?.stop();
+    await extender?.close();
     await running.close();
     await monitoring.close();
     http.close();

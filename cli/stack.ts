@@ -2,10 +2,11 @@
 // control plane, copse installed into it, and copse's server as a background
 // process recorded next to the cluster's own, so `copse down` stops it too.
 import { loadAllYaml } from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { up, type LocalCluster } from '../cluster/local.js';
+import { restartScheduler, up, type LocalCluster } from '../cluster/local.js';
+import { extenderConfig, extendersYaml } from '../scheduler/config.js';
 import { repoRoot } from '../cluster/paths.js';
 import { isRunning, readRecord, startProcess, tailLog } from '../cluster/processes.js';
 import type { ClusterShape } from '../cluster/topology.js';
@@ -61,6 +62,7 @@ export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log
   if (!rec || !isRunning(rec)) {
     const args = [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
       '--metrics-bind-address', `127.0.0.1:${cluster.state.ports.metrics}`,
+      '--extender-bind-address', `127.0.0.1:${cluster.state.ports.extender}`,
       // Cheap on a local cluster, and a hand-edited caBundle heals within seconds.
       '--resync-interval', '10'];
     const started = startProcess(cluster.stateDir, SERVER_PROCESS, process.execPath, args);
@@ -76,6 +78,23 @@ export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log
     if (Date.now() > deadline) throw new Error(`copse: the copse server did not become ready within 60s\n${tailLog(current.log, 30)}`);
     await sleep(250);
   }
+}
+
+/**
+ * Point the local kube-scheduler at copse's extender (scheduler-extenders.yaml in the state directory,
+ * read by cluster/local.ts), verified against copse's CA, and restart it when that changes. The CA is
+ * copse's own, so this happens after the server has made it; on later starts nothing changes.
+ */
+export async function wireExtender(cluster: LocalCluster, kube: KubeClients, log: Log): Promise<void> {
+  const cfg = await kube.admission.readValidatingWebhookConfiguration({ name: 'podcliqueset-validating-webhook' });
+  const caData = cfg.webhooks?.[0]?.clientConfig.caBundle;
+  if (!caData) throw new Error('copse: no caBundle on podcliqueset-validating-webhook yet; cannot wire the scheduler extender');
+  const yaml = extendersYaml([extenderConfig({ urlPrefix: `https://127.0.0.1:${cluster.state.ports.extender}/scheduler`, caData })]);
+  const path = join(cluster.stateDir, 'scheduler-extenders.yaml');
+  if (existsSync(path) && readFileSync(path, 'utf8') === yaml) return;
+  writeFileSync(path, yaml, { mode: 0o600 });
+  await restartScheduler(cluster.stateDir, log);
+  log('copse: kube-scheduler now calls copse\'s extender (gang placement)');
 }
 
 export interface StackOptions {
@@ -96,6 +115,7 @@ export async function upStack(opts: StackOptions = {}): Promise<Stack> {
   const kube = makeClients(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
   await installCopse(kube, 'local', log);
   const serverUrl = await ensureServer(cluster, kube, log);
+  await wireExtender(cluster, kube, log);
   if (opts.example) {
     for (const obj of loadAllYaml(readFileSync(join(repoRoot(), EXAMPLE_FILE), 'utf8')) as KubernetesObject[]) {
       await applyObject(kube.raw, obj);

@@ -8,6 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { peerUrlUpdate, type EtcdMemberList } from './etcd-members.js';
 import { kwokStagesYaml } from './kwok-stages.js';
 import { ensurePki, FRONT_PROXY_CLIENT_CN, pkiPaths, SERVICE_CIDR, writeKubeconfigs, type CertKeyPaths } from './pki.js';
 import { mkdirPrivate, tightenTree, writePrivate } from './private-files.js';
@@ -64,6 +65,8 @@ export interface ClusterState {
   workloadScheduling: WorkloadSchedulingMode;
 }
 
+const ETCD_MEMBER = 'copse';
+
 /** Start order; `down` walks it backwards. */
 export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -111,7 +114,7 @@ function portFree(port: number): Promise<boolean> {
 
 // The first block tried comes from a hash of the state directory, so two checkouts
 // on one machine do not collide; taken blocks are skipped.
-async function choosePorts(dir: string): Promise<Ports> {
+export async function choosePorts(dir: string): Promise<Ports> {
   const first = stateSlot(dir, PORT_BLOCKS);
   for (let i = 0; i < PORT_BLOCKS; i++) {
     const candidate = portBlock(first + i);
@@ -127,24 +130,27 @@ interface ClientTls {
   key: string;
 }
 
-function get(url: string, pki?: ClientTls): Promise<{ status: number; body: string }> {
-  return new Promise((resolveGet) => {
+function request(method: 'GET' | 'POST', url: string, pki?: ClientTls, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolveReq) => {
     const u = new URL(url);
-    const opts = { hostname: u.hostname, port: u.port, path: u.pathname + u.search, method: 'GET', timeout: 3000 };
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+    const opts = { hostname: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, timeout: 3000 };
     const onRes = (res: import('node:http').IncomingMessage) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body }));
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      res.on('end', () => resolveReq({ status: res.statusCode ?? 0, body: text }));
     };
     const req =
       u.protocol === 'https:'
         ? httpsRequest({ ...opts, ca: pki?.ca, cert: pki?.cert, key: pki?.key, rejectUnauthorized: pki !== undefined }, onRes)
         : httpRequest(opts, onRes);
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolveGet({ status: 0, body: '' }));
-    req.end();
+    req.on('error', () => resolveReq({ status: 0, body: '' }));
+    req.end(body);
   });
 }
+
+const get = (url: string, pki?: ClientTls) => request('GET', url, pki);
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -229,7 +235,7 @@ export function commandFor(c: Component, dir: string, state: ClusterState): stri
       // the etcd CA (kube-apiserver, copse's probe, etcd itself) get in, so no local
       // user can read or write cluster state around the apiserver's RBAC.
       return [
-        `--name=copse`,
+        `--name=${ETCD_MEMBER}`,
         `--data-dir=${join(dir, 'etcd')}`,
         `--listen-client-urls=https://127.0.0.1:${ports.etcd}`,
         `--advertise-client-urls=https://127.0.0.1:${ports.etcd}`,
@@ -239,7 +245,7 @@ export function commandFor(c: Component, dir: string, state: ClusterState): stri
         `--trusted-ca-file=${p.etcdCaCert}`,
         `--listen-peer-urls=https://127.0.0.1:${ports.etcdPeer}`,
         `--initial-advertise-peer-urls=https://127.0.0.1:${ports.etcdPeer}`,
-        `--initial-cluster=copse=https://127.0.0.1:${ports.etcdPeer}`,
+        `--initial-cluster=${ETCD_MEMBER}=https://127.0.0.1:${ports.etcdPeer}`,
         `--peer-cert-file=${p.etcdPeer.cert}`,
         `--peer-key-file=${p.etcdPeer.key}`,
         '--peer-client-cert-auth=true',
@@ -373,6 +379,26 @@ async function start(c: Component, dir: string, state: ClusterState, log: Log): 
   await waitFor(`${c} to become healthy`, health, c === 'kube-apiserver' ? 120_000 : 60_000, started.log);
 }
 
+/**
+ * A member bootstrapped on plain HTTP (older copse) is made to advertise its TLS peer
+ * URL. A single member never dials its peers, so a failure here is only reported.
+ */
+async function reconcileEtcdPeerUrl(dir: string, state: ClusterState, log: Log): Promise<void> {
+  const tls = etcdHealthcheckTls(dir);
+  const base = `https://127.0.0.1:${state.ports.etcd}/v3/cluster/member`;
+  try {
+    const list = await request('POST', `${base}/list`, tls, '{}');
+    if (list.status !== 200) throw new Error(`listing members: ${list.status} ${list.body}`);
+    const update = peerUrlUpdate(JSON.parse(list.body) as EtcdMemberList, ETCD_MEMBER, [`https://127.0.0.1:${state.ports.etcdPeer}`]);
+    if (!update) return;
+    const r = await request('POST', `${base}/update`, tls, JSON.stringify(update));
+    if (r.status !== 200) throw new Error(`updating the member: ${r.status} ${r.body}`);
+    log(`copse: etcd member ${ETCD_MEMBER} now advertises ${update.peerURLs.join(', ')}`);
+  } catch (e) {
+    log(`copse: warning: could not check etcd's advertised peer URL (${(e as Error).message})`);
+  }
+}
+
 async function reconcileNodes(core: CoreV1Api, shape: ClusterShape, log: Log): Promise<void> {
   const wanted = new Map<string, V1Node>(placements(shape).map((p) => [p.name, nodeObject(p, shape)]));
   const existing = await core.listNode({ labelSelector: `${SIMULATED_LABEL}=kwok` });
@@ -434,7 +460,10 @@ export async function up(opts: UpOptions = {}): Promise<LocalCluster> {
 
   ensurePki(dir);
   const kubeconfigs = writeKubeconfigs(dir, `https://127.0.0.1:${state.ports.apiserver}`);
-  for (const c of COMPONENTS) await start(c, dir, state, log);
+  for (const c of COMPONENTS) {
+    await start(c, dir, state, log);
+    if (c === 'etcd') await reconcileEtcdPeerUrl(dir, state, log);
+  }
 
   const core = makeClient(kubeconfigs.admin ?? adminKubeconfigPath(dir));
   await reconcileNodes(core, state.shape, log);

@@ -4,9 +4,10 @@
 // aggregation layer requires; the etcd CA signs etcd's serving and peer certs and
 // the only client certs etcd accepts, so no cluster user's certificate opens etcd.
 // Every file is owner-only (cluster/private-files.ts).
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { issueCert, newCa, newRsaKeyPem, type CertKeyPem, type IssueOptions } from '../certs/issue.js';
+import { issueCert, newCa, newRsaKeyPem, type CertKeyPem, type CertUsage, type IssueOptions } from '../certs/issue.js';
 import { mkdirPrivate, writePrivate } from './private-files.js';
 
 export const FRONT_PROXY_CLIENT_CN = 'front-proxy-client';
@@ -93,20 +94,40 @@ const LOOPBACK_SANS = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
 /** etcd's certificates: what each is for, by its paths. */
 function etcdLeaves(p: PkiPaths): { paths: CertKeyPaths; opts: Omit<IssueOptions, 'now' | 'validDays'> }[] {
   return [
-    { paths: p.etcdServer, opts: { commonName: 'copse-etcd', ...LOOPBACK_SANS, usage: 'server' } },
+    // Client use too: etcd's JSON gateway dials etcd's own gRPC port with this cert.
+    { paths: p.etcdServer, opts: { commonName: 'copse-etcd', ...LOOPBACK_SANS, usage: 'both' } },
     { paths: p.etcdPeer, opts: { commonName: 'copse-etcd-peer', ...LOOPBACK_SANS, usage: 'both' } },
     { paths: p.apiserverEtcdClient, opts: { commonName: 'kube-apiserver-etcd-client', usage: 'client' } },
     { paths: p.etcdHealthcheckClient, opts: { commonName: 'copse-etcd-healthcheck-client', usage: 'client' } },
   ];
 }
 
-/** The etcd CA and its leaves; a new CA re-issues every leaf, since the old ones no longer verify. */
+const EKU = { server: ['1.3.6.1.5.5.7.3.1'], client: ['1.3.6.1.5.5.7.3.2'], both: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'] };
+
+/** Whether an existing leaf was signed by `caPem` and has exactly the extended key usages `usage` asks for. */
+export function leafFits(certPem: string, caPem: string, usage: CertUsage): boolean {
+  try {
+    const leaf = new X509Certificate(certPem);
+    if (!leaf.verify(new X509Certificate(caPem).publicKey)) return false;
+    const have = [...(leaf.keyUsage ?? [])].sort();
+    return have.length === EKU[usage].length && have.every((u, i) => u === EKU[usage][i]);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The etcd CA and its leaves. A leaf is (re)issued when it is missing or does not fit:
+ * signed by another CA (the CA was re-created) or issued for other usages by an
+ * earlier copse (etcd's serving cert once lacked client use, which its gateway needs).
+ */
 function ensureEtcdPki(p: PkiPaths, now: Date): void {
-  const freshCa = !existsSync(p.etcdCaCert) || !existsSync(p.etcdCaKey);
-  if (freshCa) writePair(p.etcdCaCert, p.etcdCaKey, newCa({ commonName: 'copse-etcd-ca', organization: 'copse', now, validDays: 3650 }));
+  if (!existsSync(p.etcdCaCert) || !existsSync(p.etcdCaKey)) {
+    writePair(p.etcdCaCert, p.etcdCaKey, newCa({ commonName: 'copse-etcd-ca', organization: 'copse', now, validDays: 3650 }));
+  }
   const ca: CertKeyPem = { certPem: readFileSync(p.etcdCaCert, 'utf8'), keyPem: readFileSync(p.etcdCaKey, 'utf8') };
   for (const { paths, opts } of etcdLeaves(p)) {
-    if (!freshCa && existsSync(paths.cert) && existsSync(paths.key)) continue;
+    if (existsSync(paths.cert) && existsSync(paths.key) && leafFits(readFileSync(paths.cert, 'utf8'), ca.certPem, opts.usage)) continue;
     writePair(paths.cert, paths.key, issueCert(ca, { ...opts, now, validDays: 365 }));
   }
 }

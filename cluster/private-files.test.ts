@@ -3,7 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensurePki, pkiPaths, writeKubeconfigs } from './pki.js';
+import { issueCert } from '../certs/issue.js';
+import { ensurePki, leafFits, pkiPaths, writeKubeconfigs } from './pki.js';
 import { mkdirPrivate, openPrivate, tightenedMode, tightenTree, writePrivate } from './private-files.js';
 import { startProcess, stopProcess } from './processes.js';
 
@@ -102,7 +103,7 @@ describe('the local cluster PKI, kubeconfigs and logs', () => {
     }
     const server = new X509Certificate(readFileSync(p.etcdServer.cert));
     expect(server.subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1');
-    expect(server.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
+    expect(server.keyUsage?.sort()).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
     expect(new X509Certificate(readFileSync(p.etcdPeer.cert)).keyUsage?.sort()).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
     expect(new X509Certificate(readFileSync(p.apiserverEtcdClient.cert)).keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
   });
@@ -116,6 +117,17 @@ describe('the local cluster PKI, kubeconfigs and logs', () => {
     expect(readFileSync(p.apiserverCert, 'utf8')).toBe(apiserver);
     const etcdCa = new X509Certificate(readFileSync(p.etcdCaCert));
     expect(new X509Certificate(readFileSync(p.apiserverEtcdClient.cert)).verify(etcdCa.publicKey)).toBe(true);
+  }, 60_000);
+
+  it('re-issues an etcd leaf issued for other usages (an earlier serving cert without client use)', () => {
+    const ca = readFileSync(p.etcdCaCert, 'utf8');
+    const peer = readFileSync(p.etcdPeer.cert, 'utf8');
+    writeFileSync(p.etcdServer.cert, issueCert({ certPem: ca, keyPem: readFileSync(p.etcdCaKey, 'utf8') }, { commonName: 'copse-etcd', usage: 'server', now: new Date(), validDays: 1 }).certPem);
+    expect(leafFits(readFileSync(p.etcdServer.cert, 'utf8'), ca, 'both')).toBe(false);
+    ensurePki(state);
+    expect(leafFits(readFileSync(p.etcdServer.cert, 'utf8'), ca, 'both')).toBe(true);
+    expect(readFileSync(p.etcdPeer.cert, 'utf8')).toBe(peer);
+    expect(leafFits(peer, readFileSync(p.caCert, 'utf8'), 'both')).toBe(false);
   }, 60_000);
 
   it('re-issues every etcd leaf when the etcd CA is new', () => {

@@ -41,3 +41,11 @@ describe('empty maps and lists', () => {
     expect(containsSubset({ spec: { gates: [1] } }, { spec: { gates: [] } })).toBe(false);
   });
 });
+
+describe('identity fields', () => {
+  it('a cached object from a list (no apiVersion/kind on built-in items) needs no apply', () => {
+    const desired = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'a', namespace: 'n', labels: { x: 'y' } }, automountServiceAccountToken: true };
+    const listed = { metadata: { name: 'a', namespace: 'n', labels: { x: 'y' }, uid: 'u' }, automountServiceAccountToken: true };
+    expect(needsApply(desired, listed)).toBe(false);
+  });
+});

@@ -72,9 +72,10 @@ export function applyReason(desired: ObjectLike, observed: ObjectLike | undefine
   return firstDifference(observed, comparable(desired));
 }
 
-/** The parts of a desired object an apply sets; metadata beyond identity, labels, annotations, owners and finalizers is the server's. */
+/** The parts of a desired object an apply sets; metadata beyond labels, annotations, owners and finalizers is the server's. */
 function comparable(obj: ObjectLike): Record<string, Json> {
-  const { metadata, ...rest } = obj as ObjectLike & Record<string, Json>;
+  // apiVersion and kind say what the object is, not what it holds; list items of built-in kinds omit them.
+  const { metadata, apiVersion: _v, kind: _k, ...rest } = obj as ObjectLike & Record<string, Json>;
   const m = metadata ?? {};
   return {
     ...rest,

@@ -88,7 +88,8 @@ export async function validatePodCliqueSetHandler(req: AdmissionRequest, ctx: Ha
   const structural = structuralErrors('PodCliqueSet', obj, old);
   if (structural.length) return denyFieldErrors(structural);
 
-  const topology = await prefetchTopology(obj, old, ctx);
+  const update = req.operation === 'UPDATE' && old ? old : undefined;
+  const topology = await prefetchTopology(obj, update, ctx);
   const vctx: PodCliqueSetValidationContext = {
     topologyAwareScheduling: ctx.config.topologyAwareScheduling,
     schedulerProfiles: [...ctx.config.schedulerProfiles],
@@ -96,7 +97,7 @@ export async function validatePodCliqueSetHandler(req: AdmissionRequest, ctx: Ha
     autoMNNVLEnabled: ctx.config.autoMNNVLEnabled,
     topology,
   };
-  const res = req.operation === 'CREATE' || !old ? validatePodCliqueSetCreate(obj, vctx) : validatePodCliqueSetUpdate(obj, old, vctx);
+  const res = update ? validatePodCliqueSetUpdate(obj, update, vctx) : validatePodCliqueSetCreate(obj, vctx);
   return res.errors.length ? denyFieldErrors(res.errors, res.warnings) : allow({ warnings: res.warnings });
 }
 

@@ -4,17 +4,23 @@
 import { applyObject } from '../kube/apply.js';
 import type { KubeClients, KubernetesObject } from '../kube/client.js';
 import { componentLogger, type Logger } from '../kube/log.js';
-import { startCertSync, type CertMode, type CertSync } from '../certs/sync.js';
+import { startCertSync, type CertMode, type CertSync, type ServingCertificate } from '../certs/sync.js';
 import { warmUpHandlers, type AdmissionConfig } from './handlers.js';
 import { COPSE_NAMESPACE, WEBHOOKS, caInjectionTargets, webhookConfigurations, type WebhookTarget } from './registry.js';
 import { DEFAULT_WEBHOOK_PORT, startWebhookServer, type WebhookServer } from './server.js';
-import { kubeconfigGetJson, topologyLookup } from './topology-lookup.js';
+import { topologyLookup } from './topology-lookup.js';
+import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
+import { KubeHttp } from '../kube/http.js';
 
 export const DEFAULT_SERVICE_NAME = 'copse-webhook';
 export const DEFAULT_SECRET_NAME = 'copse-webhook-server-cert';
 
 export interface RunWebhooksOptions {
+  /** Also told of every serving certificate (the scheduler extender serves the same one). */
+  onCertificate?: (cert: ServingCertificate) => void;
   kube: KubeClients;
+  /** Reads ClusterTopologyBindings for the PodCliqueSet webhook (default: a DynamicClient over kube.kc). */
+  client?: DynamicClient;
   /** copse's namespace (Secret location, Service namespace, excluded from interception). Default copse-system. */
   namespace?: string;
   /** The Service in front of the server (SANs; the `service` target). Default copse-webhook. */
@@ -54,6 +60,11 @@ async function registerConfigurations(opts: RunWebhooksOptions, server: WebhookS
   }
 }
 
+/** What the PodCliqueSet webhook reads ClusterTopologyBindings with. */
+function topologyReader(opts: RunWebhooksOptions): DynamicClient {
+  return opts.client ?? new DynamicClient(new KubeHttp(opts.kube.kc), FIELD_MANAGERS.webhooks);
+}
+
 export async function runWebhooks(opts: RunWebhooksOptions): Promise<RunningWebhooks> {
   const log = opts.log ?? componentLogger('webhooks');
   const namespace = opts.namespace ?? COPSE_NAMESPACE;
@@ -65,7 +76,7 @@ export async function runWebhooks(opts: RunWebhooksOptions): Promise<RunningWebh
   const server = await startWebhookServer({
     host: opts.host ?? '0.0.0.0',
     port: opts.port ?? DEFAULT_WEBHOOK_PORT,
-    lookupTopology: topologyLookup(kubeconfigGetJson(opts.kube.kc)),
+    lookupTopology: topologyLookup(topologyReader(opts)),
     ...(opts.config ? { config: opts.config } : {}),
     log,
   });
@@ -79,7 +90,10 @@ export async function runWebhooks(opts: RunWebhooksOptions): Promise<RunningWebh
       service: { name: serviceName, namespace },
       ...(mode === 'auto' ? { ...caInjectionTargets(WEBHOOKS), apiServices: opts.apiServices ?? [] } : {}),
       ...(opts.resyncIntervalMs ? { resyncIntervalMs: opts.resyncIntervalMs } : {}),
-      onCertificate: (c) => server.setCertificate(c),
+      onCertificate: (c) => {
+        server.setCertificate(c);
+        opts.onCertificate?.(c);
+      },
       log,
     });
   } catch (err) {

@@ -263,7 +263,7 @@ describe('webhook server', () => {
     const tooBig = await send(server.port, '/webhooks/validate-podcliqueset', sized(BODY_LIMIT + 1));
     expect(tooBig.status).toBe(413);
     expect(tooBig.json).toMatchObject({ kind: 'Status', code: 413, reason: 'RequestEntityTooLarge' });
-  });
+  }, 30_000);
 
   it('turns a handler exception into a denial, not a 500, and keeps serving', async () => {
     const r = await send(server.port, '/test/throw', review('u-boom', {}));

@@ -9,7 +9,7 @@ import { groveSamplesPresent, podCliqueSetDocs } from '../../test/support/grove-
 import type { Pod } from '../core/wire.js';
 import type { PodCliqueSet, PodGang } from '../generated/types.js';
 
-const present = groveSamplesPresent('desired-state golden graphs');
+const present = groveSamplesPresent({ suite: 'desired-state golden graphs', suites: 3 });
 
 function load(sub: string): Map<string, PodCliqueSet> {
   if (!present) return new Map();

@@ -29,7 +29,7 @@ import { RESOURCES, objectKey } from '../../kube/resources.js';
 import { persisted, simulate } from '../support/desired.js';
 import { podCliqueSetDocs } from '../support/grove-samples.js';
 import { NamespaceWatch, until } from './watch.js';
-import { type LatencyResult, summarize } from './admission.js';
+import { type LatencyResult, summarize } from './stats.js';
 
 const silent = createLogger('silent');
 const SCALE_TEST_FILE = 'e2e-workloads/scale-test-1000.yaml';

@@ -19,7 +19,7 @@ import { type Shape, converged, groveWorkload } from '../support/workloads.js';
 
 const kubeconfig = inject('kubeconfig');
 const client = testClient(kubeconfig);
-const present = groveSamplesPresent('controllers: crashes', 'e2e-workloads');
+const present = groveSamplesPresent({ suite: 'controllers: crashes', suites: 2, sub: 'e2e-workloads' });
 const STEP_MS = 300_000;
 
 let ns: { name: string; cleanup: () => Promise<void> };

@@ -12,7 +12,7 @@ import { groveSamplesPresent, podCliqueSetDocs } from '../support/grove-samples.
 import { eventually } from '../support/kube.js';
 
 const client = testClient(inject('kubeconfig'));
-const present = groveSamplesPresent('controllers: Grove samples');
+const present = groveSamplesPresent({ suite: 'controllers: Grove samples', suites: 1, sub: 'samples' });
 const samples = present ? podCliqueSetDocs('samples') : [];
 
 const namespaces = new Map<string, { name: string; cleanup: () => Promise<void> }>();

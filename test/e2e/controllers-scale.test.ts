@@ -20,7 +20,7 @@ import { type Observed, type Shape, converged, groveWorkload, observe, podUids, 
 
 const kubeconfig = inject('kubeconfig');
 const client = testClient(kubeconfig);
-const present = groveSamplesPresent('controllers: scaling', 'e2e-workloads');
+const present = groveSamplesPresent({ suite: 'controllers: scaling', suites: 2, sub: 'e2e-workloads' });
 const STEP_MS = 240_000;
 
 let ns: { name: string; cleanup: () => Promise<void> };

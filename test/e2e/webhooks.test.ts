@@ -11,7 +11,9 @@ import { KubeConfig, loadKubeConfig, makeClients } from '../../kube/client.js';
 import { ignoreNotFound } from '../../kube/errors.js';
 import { COPSE_NAMESPACE, caInjectionTargets } from '../../webhooks/registry.js';
 import { DEFAULT_SECRET_NAME } from '../../webhooks/run.js';
-import { kubeconfigGetJson, topologyLookup } from '../../webhooks/topology-lookup.js';
+import { topologyLookup } from '../../webhooks/topology-lookup.js';
+import { DynamicClient, FIELD_MANAGERS } from '../../kube/dynamic.js';
+import { KubeHttp } from '../../kube/http.js';
 import { pino } from 'pino';
 import { upStack, SERVER_PROCESS } from '../../cli/stack.js';
 import { stateDir } from '../../cluster/paths.js';
@@ -233,7 +235,8 @@ describe('webhooks on a real apiserver', () => {
       sync.stop();
     }
     // The topology lookup: a missing binding is "not found" (404), not forbidden.
-    expect(await topologyLookup(kubeconfigGetJson(await serviceAccountKubeConfig()))('no-such-topology', new AbortController().signal)).toBeUndefined();
+    const saClient = new DynamicClient(new KubeHttp(await serviceAccountKubeConfig()), FIELD_MANAGERS.test);
+    expect(await topologyLookup(saClient)('no-such-topology', new AbortController().signal)).toBeUndefined();
   });
 
   it('comes back after kill -9 with the same CA, and admission keeps working', async () => {

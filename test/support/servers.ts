@@ -70,12 +70,13 @@ export interface SecondServer {
 export async function startSecondServer(kubeconfig: string, extraArgs: string[] = []): Promise<SecondServer> {
   const port = await freePort();
   const metricsPort = await freePort();
+  const extenderPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'copse-second-'));
   const log = join(dir, 'server.log');
   const out = createWriteStream(log);
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--metrics-bind-address', `127.0.0.1:${metricsPort}`, ...extraArgs],
+    [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--metrics-bind-address', `127.0.0.1:${metricsPort}`, '--extender-bind-address', `127.0.0.1:${extenderPort}`, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.pipe(out);

@@ -107,12 +107,12 @@ describe('DynamoGraphDeployment CRD admission (offline)', () => {
     [
       'a PVC to create without size, class and mode',
       dgd({ W: {} }, { pvcs: [{ name: 'cache', create: true }] }),
-      'spec.pvcs[0]: Invalid value: "object": When create is true, size, storageClass, and volumeAccessMode are required',
+      'spec.pvcs[0]: Invalid value: When create is true, size, storageClass, and volumeAccessMode are required',
     ],
     [
       'a disabled shared memory with a size',
       dgd({ W: { sharedMemory: { disabled: true, size: '1Gi' } } }),
-      'spec.services.W.sharedMemory: Invalid value: "object": size must not be set when shared memory is disabled',
+      'spec.services.W.sharedMemory: Invalid value: size must not be set when shared memory is disabled',
     ],
   ])('refuses %s', (_name, obj, message) => {
     expect(formatFieldErrors(admit(obj).errors)).toBe(message);

@@ -1,0 +1,258 @@
+// The placement controller: gang scheduling on a stock kube-scheduler. Pods of a gang wait behind
+// copse's placement gate; once a gang's minimum is free of every other gate, the planner (pure,
+// scheduler/plan) looks for a node for each of them inside the topology domains the gang asks for,
+// against the cluster as the informers see it, with every other gang's reservations held back. When
+// the whole minimum fits, the gates of all those pods are lifted at once, each pod pinned to its node
+// (scheduler/placement-gate.ts); when it does not, nothing is lifted and the planner's reason goes to
+// the PodGang's status and an event. kube-scheduler then binds the pods where they were planned; the
+// extender keeps other pods off the reserved capacity meanwhile.
+//
+// A planning unit is one PodCliqueSet replica: its base gang and its scaled gangs share the replica's
+// required domain (grove#648). All units are planned in one pass, oldest first, against one snapshot
+// that each plan's reservations are added to, so two gangs never count the same free capacity.
+// A reservation that kube-scheduler cannot honour (the node went away, another pod took the space)
+// expires: its unbound pods are deleted, the PodClique controller recreates them gated, and the gang
+// is planned again.
+import type { Logger } from 'pino';
+import type { Node, Pod } from '../api/core/wire.js';
+import type { PodCliqueSet, PodGang } from '../api/index.js';
+import { LABEL_BASE_PODGANG, LABEL_PART_OF, LABEL_PODGANG } from '../api/keys.js';
+import type { PendingReason } from '../api/status/index.js';
+import type { DynamicClient } from '../kube/dynamic.js';
+import { KubeError } from '../kube/errors.js';
+import { RESOURCES, objectKey } from '../kube/resources.js';
+import type { ReconcileResult, Reconciler } from '../controllers/runtime/controller.js';
+import type { EventRecorder } from '../controllers/runtime/events.js';
+import type { Informer } from '../controllers/runtime/informer.js';
+import {
+  gangFromPodGang,
+  indexCluster,
+  planReservations,
+  planUnit,
+  podRequests,
+  type ClusterIndex,
+  type GangInput,
+  type PlanUnit,
+  type Reservation,
+  type UnitPlan,
+} from './plan/index.js';
+import { ANNOTATION_PLANNED_AT, HOSTNAME_LABEL, isReserved, placementPatch, plannedNode, readyForPlacement } from './placement-gate.js';
+import type { NodeUsage } from './usage.js';
+
+export const PLACEMENT_KEY = 'cluster';
+
+export interface PlacementContext {
+  client: DynamicClient;
+  pods: Informer<Pod>;
+  nodes: Informer<Node>;
+  podGangs: Informer<PodGang>;
+  pcs: Informer<PodCliqueSet>;
+  usage: NodeUsage;
+  events: EventRecorder;
+  /** A gang's pending reason changed (undefined: cleared); the PodGang status controller shows it. */
+  onPendingReason: (gangKey: string) => void;
+  reservationTimeoutMs: number;
+  now: () => Date;
+}
+
+/** The unit (PCS replica) a pod belongs to: its base gang. */
+function unitOf(pod: Pod): string | undefined {
+  const labels = pod.metadata?.labels;
+  const gang = labels?.[LABEL_BASE_PODGANG] ?? labels?.[LABEL_PODGANG];
+  return gang ? objectKey(pod.metadata?.namespace, gang) : undefined;
+}
+
+function creationOf(obj: { metadata?: { creationTimestamp?: string; name?: string } } | undefined): string {
+  return `${obj?.metadata?.creationTimestamp ?? ''}/${obj?.metadata?.name ?? ''}`;
+}
+
+/** Pods that hold capacity without being bound: reservations, for the planner's snapshot. */
+function reservationsOf(pods: readonly Pod[]): Reservation[] {
+  return pods.filter(isReserved).map((p) => ({ nodeName: plannedNode(p) ?? '', requests: p.spec ? podRequests(p.spec) : {} }));
+}
+
+/**
+ * A reservation kube-scheduler cannot honour: older than `timeoutMs`, and its node is gone or cordoned,
+ * or kube-scheduler reports the pod unschedulable there.
+ */
+export function reservationExpired(pod: Pod, node: Node | undefined, nowMs: number, timeoutMs: number): boolean {
+  const at = Date.parse(pod.metadata?.annotations?.[ANNOTATION_PLANNED_AT] ?? '');
+  if (!(nowMs - at > timeoutMs)) return false;
+  if (!node || node.spec?.unschedulable) return true;
+  return pod.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable') ?? false;
+}
+
+export class PendingReasons {
+  private readonly reasons = new Map<string, PendingReason>();
+
+  get(gangKey: string): PendingReason | undefined {
+    return this.reasons.get(gangKey);
+  }
+
+  /** True when it changed. */
+  set(gangKey: string, reason: PendingReason | undefined): boolean {
+    const prev = this.reasons.get(gangKey);
+    if (prev?.message === reason?.message && prev?.reason === reason?.reason) return false;
+    if (reason) this.reasons.set(gangKey, reason);
+    else this.reasons.delete(gangKey);
+    return true;
+  }
+}
+
+interface UnitWork {
+  key: string;
+  unit: PlanUnit;
+  gangs: PodGang[];
+  pods: Map<string, Pod>;
+}
+
+export class PlacementReconciler implements Reconciler {
+  constructor(
+    private readonly ctx: PlacementContext,
+    readonly pending: PendingReasons,
+  ) {}
+
+  async reconcile(_key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
+    const expiredSoon = await this.expireReservations(log, signal);
+    const work = this.units();
+    if (work.length === 0) return expiredSoon;
+    const allPods = this.ctx.pods.store.list();
+    let index: ClusterIndex = indexCluster({ nodes: this.ctx.nodes.store.list(), pods: allPods, reservations: reservationsOf(allPods) });
+    const patches: { pod: Pod; node: string }[] = [];
+    for (const w of work) {
+      const plan = planUnit(w.unit, index);
+      index = index.reserve(planReservations(w.unit, plan));
+      patches.push(...this.outcome(w, plan, log));
+    }
+    await this.lift(patches, log, signal);
+    return expiredSoon;
+  }
+
+  /** Every unit with a pod waiting only for copse's placement gate, oldest base gang first. */
+  private units(): UnitWork[] {
+    const { pods, podGangs } = this.ctx;
+    const byUnit = new Map<string, Pod[]>();
+    for (const p of pods.store.list()) {
+      if (!readyForPlacement(p)) continue;
+      const u = unitOf(p);
+      if (u) byUnit.set(u, [...(byUnit.get(u) ?? []), p]);
+    }
+    const out: UnitWork[] = [];
+    for (const key of byUnit.keys()) {
+      const base = podGangs.store.get(key);
+      if (!base || base.metadata.deletionTimestamp) continue;
+      const w = this.unitWork(key, base);
+      if (w) out.push(w);
+    }
+    return out.sort((a, b) => creationOf(a.gangs[0]).localeCompare(creationOf(b.gangs[0])));
+  }
+
+  private unitWork(key: string, base: PodGang): UnitWork | undefined {
+    const { pods, podGangs } = this.ctx;
+    const ns = base.metadata.namespace;
+    // The unit's pods: every pod of the base gang or of a gang whose base is this one.
+    const members = pods.store.byIndex('namespace', ns ?? '').filter((p) => unitOf(p) === key);
+    const gangNames = [...new Set(members.map((p) => p.metadata?.labels?.[LABEL_PODGANG] ?? ''))].filter((g) => g && g !== base.metadata.name).sort();
+    const scaled = gangNames.map((g) => podGangs.store.getByName(ns, g)).filter((g): g is PodGang => g !== undefined && !g.metadata.deletionTimestamp);
+    // Only pods free of every other gate (or already placed) take part: a gang waits whole otherwise.
+    const eligible = new Map(
+      members.filter((p) => readyForPlacement(p) || Boolean(p.spec?.nodeName) || isReserved(p)).map((p) => [p.metadata?.name ?? '', p] as const),
+    );
+    const reserved = new Map([...eligible.values()].filter(isReserved).map((p) => [p.metadata?.name ?? '', plannedNode(p) ?? ''] as const));
+    const gangs: GangInput[] = [];
+    const kept: PodGang[] = [];
+    for (const g of [base, ...scaled]) {
+      const input = gangFromPodGang(g, eligible, reserved);
+      const complete = input.podGroups.every((pg, i) => pg.pods.length >= (g.spec.podgroups[i]?.minReplicas ?? 0));
+      // The base gang anchors the unit: without it whole, nothing is planned.
+      if (!complete && g === base) return undefined;
+      if (complete) {
+        gangs.push(input);
+        kept.push(g);
+      }
+    }
+    const pack = gangs[0]?.pack;
+    return { key, unit: { name: base.metadata.name ?? key, gangs, ...(pack?.required ? { pack: { required: pack.required } } : {}) }, gangs: kept, pods: eligible };
+  }
+
+  /** Pods to lift for placed gangs; reasons for the others. */
+  private outcome(w: UnitWork, plan: UnitPlan, log: Logger): { pod: Pod; node: string }[] {
+    const lifts: { pod: Pod; node: string }[] = [];
+    plan.gangs.forEach((g, i) => {
+      const gang = w.gangs[i];
+      if (!gang) return;
+      const gangKey = objectKey(gang.metadata.namespace, gang.metadata.name ?? '');
+      if (g.status === 'placed') {
+        for (const p of [...g.placements, ...g.extras]) {
+          const pod = w.pods.get(p.pod);
+          if (pod && readyForPlacement(pod)) lifts.push({ pod, node: p.node });
+        }
+        if (g.placements.length) {
+          const where = g.domains.map((d) => `${d.key}=${d.value}`).join(', ');
+          log.info({ gang: gangKey, pods: g.placements.length, extras: g.extras.length, domains: where }, 'gang placed');
+          this.event(gang, 'Normal', 'GangPlaced', `placed ${g.placements.length} pods of PodGang ${gang.metadata.name ?? ''}${where ? ` in ${where}` : ''}`);
+        }
+        this.setReason(gangKey, undefined);
+      } else {
+        this.event(gang, 'Warning', 'GangUnschedulable', `PodGang ${gang.metadata.name ?? ''}: ${g.reason}`);
+        this.setReason(gangKey, { reason: 'Unschedulable', message: g.reason });
+      }
+    });
+    return lifts;
+  }
+
+  private setReason(gangKey: string, reason: PendingReason | undefined): void {
+    if (this.pending.set(gangKey, reason)) this.ctx.onPendingReason(gangKey);
+  }
+
+  private event(gang: PodGang, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const pcsName = gang.metadata.labels?.[LABEL_PART_OF];
+    const pcs = pcsName ? this.ctx.pcs.store.getByName(gang.metadata.namespace, pcsName) : undefined;
+    this.ctx.events.record(pcs ? { ...pcs, apiVersion: 'grove.io/v1alpha1', kind: 'PodCliqueSet' } : { ...gang, apiVersion: 'scheduler.grove.io/v1alpha1', kind: 'PodGang' }, type, reason, message);
+  }
+
+  /** Lift the placement gate of every planned pod, in parallel, each pinned to its node. */
+  private async lift(patches: readonly { pod: Pod; node: string }[], log: Logger, signal: AbortSignal): Promise<void> {
+    if (patches.length === 0) return;
+    const now = this.ctx.now().toISOString();
+    let next = 0;
+    let failure: unknown;
+    const worker = async (): Promise<void> => {
+      while (next < patches.length) {
+        const { pod, node } = patches[next++] as { pod: Pod; node: string };
+        const hostname = this.ctx.nodes.store.getByName(undefined, node)?.metadata?.labels?.[HOSTNAME_LABEL];
+        try {
+          const updated = await this.ctx.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', pod.metadata?.namespace, placementPatch(pod, { name: node, hostname }, now), { signal });
+          // Count the reservation at once: the next pass must not wait for the informer to see it.
+          this.ctx.usage.setPod(updated);
+        } catch (err) {
+          if (err instanceof KubeError && err.kind === 'NotFound') continue;
+          failure ??= err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(32, patches.length) }, worker));
+    log.info({ pods: patches.length }, 'lifted placement gates');
+    if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Reservations kube-scheduler could not honour within the timeout: the planned node is gone or
+   * cordoned, or kube-scheduler reports the pod unschedulable there. Their pods are deleted so the
+   * gang is planned again; returns when to look again while reservations are outstanding.
+   */
+  private async expireReservations(log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
+    const now = this.ctx.now().getTime();
+    const reserved = this.ctx.pods.store.list().filter(isReserved);
+    const expired = reserved.filter((p) => reservationExpired(p, this.ctx.nodes.store.getByName(undefined, plannedNode(p) ?? ''), now, this.ctx.reservationTimeoutMs));
+    for (const p of expired) {
+      log.warn({ pod: `${p.metadata?.namespace}/${p.metadata?.name}`, node: plannedNode(p) }, 'reservation expired; the gang is planned again');
+      try {
+        await this.ctx.client.delete(RESOURCES.pods, p.metadata?.name ?? '', p.metadata?.namespace, { uid: p.metadata?.uid, signal });
+      } catch (err) {
+        if (!(err instanceof KubeError && (err.kind === 'NotFound' || err.kind === 'Conflict'))) throw err;
+      }
+    }
+    return reserved.length ? { requeueAfterMs: Math.max(1000, Math.min(this.ctx.reservationTimeoutMs, 5000)) } : undefined;
+  }
+}
