@@ -21,6 +21,8 @@ const kubeconfig = inject('kubeconfig');
 const client = testClient(kubeconfig);
 const present = groveSamplesPresent({ suite: 'controllers: crashes', suites: 2, sub: 'e2e-workloads' });
 const STEP_MS = 300_000;
+// Each test waits for restarts and a convergence of up to STEP_MS on a shared, busy machine.
+const TEST_MS = 4 * STEP_MS;
 
 let ns: { name: string; cleanup: () => Promise<void> };
 
@@ -84,7 +86,7 @@ async function restartServer(killed: number): Promise<void> {
   expect(rec?.pid).not.toBe(killed);
 }
 
-describe.skipIf(!present)('kill -9 of the copse server', () => {
+describe.skipIf(!present)('kill -9 of the copse server', { timeout: TEST_MS }, () => {
   it('during a deploy: right after the first PodClique exists, and again once 12 of 30 pods exist', async () => {
     await createWorkload('crash-deploy', 3);
     const first = await when('a PodClique', podCliques('crash-deploy'), (n) => n >= 1);
@@ -109,7 +111,7 @@ describe.skipIf(!present)('kill -9 of the copse server', () => {
   });
 });
 
-describe.skipIf(!present)('kube-apiserver restart during reconciliation', () => {
+describe.skipIf(!present)('kube-apiserver restart during reconciliation', { timeout: TEST_MS }, () => {
   it('copse recovers its watches without restarting and converges', async () => {
     const server = readRecord(stateDir(), SERVER_PROCESS);
     if (!server || !isRunning(server)) throw new Error('the copse server is not running');

@@ -15,6 +15,8 @@ import { converged, observe, podsOfClique, type Shape } from '../support/workloa
 
 const kubeconfig = inject('kubeconfig');
 const client = testClient(kubeconfig);
+// Three convergences and several event waits on a shared, busy machine.
+const TEST_MS = 15 * 60_000;
 let ns: { name: string; cleanup: () => Promise<void> };
 let cordoned: string | undefined;
 
@@ -50,7 +52,7 @@ async function eventNamed(kind: string, name: string, reason: string, namespace 
   return eventually(`event ${reason} on ${kind}/${name}`, async () => (await eventsOf(kind, name, namespace)).find((e) => e.reason === reason), 180_000, 1000);
 }
 
-describe('events on availability transitions', () => {
+describe('events on availability transitions', { timeout: TEST_MS }, () => {
   it('ReplicasAvailable; AllScheduledReplicasLost, MinAvailableBreached, ReplicasUnavailable when pods lose their node; MinAvailableReached and ReplicasAvailable once back', async () => {
     const nodes = await client.list<Node>(RESOURCES.nodes);
     const node = nodes.items.map((n) => n.metadata?.name ?? '').sort()[0] ?? '';
@@ -85,7 +87,7 @@ describe('events on availability transitions', () => {
   });
 });
 
-describe('events on errors', () => {
+describe('events on errors', { timeout: TEST_MS }, () => {
   it('FailedCreatePod names the quota that refused the pod; exactly the pods that fit are created', async () => {
     const quotaNs = await createNamespace(client, 'ctl-quota');
     try {

@@ -24,6 +24,8 @@ import { type SecondServer, freezableProxy, kubeconfigVia, metrics, sample, star
 
 const kubeconfig = inject('kubeconfig');
 const client = testClient(kubeconfig);
+// Server start-ups, a Lease expiry and two convergences on a shared, busy machine.
+const TEST_MS = 15 * 60_000;
 const LEASE = 'copse-controller-leader';
 const LEASE_NS = 'copse-system';
 
@@ -60,7 +62,7 @@ const pod = (name: string): Pod => ({
   spec: { containers: [{ name: 'main', image: PAUSE_IMAGE }], schedulingGates: [{ name: 'copse.io/test-never' }] },
 });
 
-describe('a stalled watch', () => {
+describe('a stalled watch', { timeout: TEST_MS }, () => {
   let server: SecondServer | undefined;
   let proxy: Awaited<ReturnType<typeof freezableProxy>> | undefined;
   let kc: ReturnType<typeof kubeconfigVia> | undefined;
@@ -157,7 +159,7 @@ function oneClique(replicas: number): Shape {
   return { pcs: 'ha', replicas, cliques: { main: { replicas: 2, minAvailable: 2 } }, standalone: ['main'], groups: [] };
 }
 
-describe('leader election between two copse servers', () => {
+describe('leader election between two copse servers', { timeout: TEST_MS }, () => {
   let second: SecondServer | undefined;
 
   afterAll(async () => {

@@ -22,6 +22,8 @@ const kubeconfig = inject('kubeconfig');
 const client = testClient(kubeconfig);
 const present = groveSamplesPresent({ suite: 'controllers: scaling', suites: 2, sub: 'e2e-workloads' });
 const STEP_MS = 240_000;
+// Each test waits for several convergences of up to STEP_MS on a shared, busy machine.
+const TEST_MS = 8 * STEP_MS;
 
 let ns: { name: string; cleanup: () => Promise<void> };
 
@@ -73,7 +75,7 @@ function expectKept(before: Map<string, string>, after: Observed): void {
   expect(lost, 'pods replaced or deleted although their PodClique was not scaled').toEqual([]);
 }
 
-describe.skipIf(!present)('workload1: Grove scale-test invariants through every scaling step', () => {
+describe.skipIf(!present)('workload1: Grove scale-test invariants through every scaling step', { timeout: TEST_MS }, () => {
   it('deploys exactly Grove’s graph: 10 pods, 5 PodCliques, 1 group, 1 gang with every pod referenced', async () => {
     await client.create(RESOURCES.podCliqueSets, groveWorkload('workload1.yaml', ns.name));
     const o = await converged(client, ns.name, workload1(1, [2]), STEP_MS);
@@ -213,7 +215,7 @@ describe.skipIf(!present)('workload1: Grove scale-test invariants through every 
   });
 });
 
-describe.skipIf(!present)('workload2: scaled gangs and template replicas', () => {
+describe.skipIf(!present)('workload2: scaled gangs and template replicas', { timeout: TEST_MS }, () => {
   it('deploys the base gang with the group’s minimum and a scaled gang for replica 1', async () => {
     await client.create(RESOURCES.podCliqueSets, groveWorkload('workload2.yaml', ns.name));
     const o = await converged(client, ns.name, workload2(1, [2]), STEP_MS);
