@@ -1,7 +1,7 @@
 // Grove's e2e workloads on the real control plane, and the check of Grove's scale-test invariants
 // (grove-compat §9.4) against an expected shape written out by the test, never derived from what
 // the cluster holds: exact PodCliques, PodCliqueScalingGroups, PodGangs (podgroups, minReplicas and
-// podReferences), pods (owned by an existing PodClique, indices 0..replicas-1 exactly once, Ready,
+// podReferences), pods (owned by an existing PodClique, distinct indices matching hostnames, Ready,
 // gate released), headless Services, PodCliqueSet status, and nothing stuck terminating.
 import type { Pod } from '../../api/core/wire.js';
 import type { PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang } from '../../api/index.js';
@@ -180,11 +180,14 @@ function cliqueProblems(p: PodClique, w: ExpectedClique, pods: readonly Pod[]): 
 
 function cliquePodProblems(name: string, w: ExpectedClique, pods: readonly Pod[]): string[] {
   const out: string[] = [];
+  // Indices are distinct (no duplicate pods) and each pod's hostname carries its own. They need not
+  // be 0..replicas-1: a scale-in removes Grove's victims whatever their index, and the next scale-out
+  // reuses the lowest free ones (grove-compat §4.7).
   const indices = pods.map((pod) => pod.metadata?.labels?.[LABEL_PODCLIQUE_POD_INDEX] ?? '?').sort((a, b) => Number(a) - Number(b));
-  const wantIndices = Array.from({ length: w.replicas }, (_, i) => String(i));
-  if (!same(indices, wantIndices)) out.push(`PodClique ${name}: pod indices [${indices.join(',')}], want [${wantIndices.join(',')}]`);
-  const hostnames = sorted(pods.map((pod) => pod.spec?.hostname ?? ''));
-  if (!same(hostnames, sorted(wantIndices.map((i) => `${name}-${i}`)))) out.push(`PodClique ${name}: hostnames [${hostnames.join(',')}]`);
+  if (pods.length !== w.replicas) out.push(`PodClique ${name}: ${pods.length} pods, want ${w.replicas}`);
+  if (new Set(indices).size !== indices.length || indices.some((i) => !/^\d+$/.test(i))) out.push(`PodClique ${name}: pod indices [${indices.join(',')}] not distinct`);
+  const badHost = pods.filter((pod) => pod.spec?.hostname !== `${name}-${pod.metadata?.labels?.[LABEL_PODCLIQUE_POD_INDEX] ?? '?'}`);
+  if (badHost.length) out.push(`PodClique ${name}: hostnames not <pclq>-<index>: ${badHost.map((pod) => `${pod.metadata?.name ?? ''}=${pod.spec?.hostname ?? ''}`).join(', ')}`);
   // Every gate released: copse's own and any placement gate a scheduler backend added.
   const unready = pods.filter((pod) => !isReady(pod) || (pod.spec?.schedulingGates ?? []).length > 0);
   if (unready.length) out.push(`PodClique ${name}: not Ready or still gated: ${unready.map((pod) => pod.metadata?.name ?? '').join(', ')}`);
