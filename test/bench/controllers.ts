@@ -169,7 +169,10 @@ export async function floorRun(client: DynamicClient, kubeconfig: string, qps: n
         const tReady = await until(`${pods.length} Ready pods in ${ns}`, () => watch.podCounts().ready === pods.length, DEPLOY_TIMEOUT_MS, 20);
         log(`floor: ${pods.length} pods Ready after ${((tReady - t0) / 1000).toFixed(1)} s`);
         const t1 = performance.now();
-        await bare.deleteCollection(RESOURCES.pods, ns, { labelSelector: `app.kubernetes.io/part-of=${pcs.metadata.name ?? ''}` });
+        // One DELETE per pod, as a minimal controller would: a server-side deleteCollection of 1000 pods
+        // outlasts the client's request timeout on a busy machine.
+        const names = watch.pods.store.list().map((p) => p.metadata?.name ?? '');
+        await inParallel(names, 32, (name) => bare.delete(RESOURCES.pods, name, ns));
         const tDeleted = await until(`${ns}: pods gone`, () => watch.pods.store.size === 0, DEPLOY_TIMEOUT_MS, 20);
         log(`floor: pods gone after ${((tDeleted - t1) / 1000).toFixed(1)} s`);
         return { kind: 'floor', deployMs: tReady - t0, podsReadyMs: tReady - t0, deleteMs: tDeleted - t1 };
