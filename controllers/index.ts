@@ -6,7 +6,7 @@ import type { Pod } from '../api/core/wire.js';
 import { LABEL_BASE_PODGANG, LABEL_PODGANG } from '../api/keys.js';
 import type { PodClique } from '../api/index.js';
 import { objectKey } from '../kube/resources.js';
-import { type ControllerConfig, type ControllerContext, type Informers, controllerInformers, newExpectations, ownerKeyOf, pcsKeyOf } from './context.js';
+import { type ControllerConfig, type ControllerContext, INDEX_PART_OF, type Informers, controllerInformers, newExpectations, ownerKeyOf, pcsKeyOf } from './context.js';
 import { PodCliqueReconciler, podCliqueKeyOfPod } from './podclique.js';
 import { PodCliqueSetReconciler } from './podcliqueset.js';
 import { PodGangReconciler, type PendingReasons } from './podgang.js';
@@ -31,6 +31,15 @@ const INDEX_BASE_PODGANG = 'base-podgang';
 /** Calls `fn` for add, for update and for delete alike. */
 function onAny<T>(fn: (obj: T) => void): EventHandler<T> {
   return { add: fn, update: (_o, n) => fn(n), delete: fn };
+}
+
+/**
+ * The scaling groups of PodCliqueSet `pcsKey`. They render their member PodCliques from the
+ * PodCliqueSet's template, so a template edit (a clique's `replicas`, grove-compat §10.12) must reach
+ * them although the groups themselves do not change.
+ */
+export function scalingGroupKeysOf(informers: Pick<Informers, 'pcsg'>, pcsKey: string): string[] {
+  return informers.pcsg.store.byIndex(INDEX_PART_OF, pcsKey).map((g) => keyOf(g));
 }
 
 export function registerControllers(manager: Manager, config: ControllerConfig, log: Logger, opts: { pendingReasons?: PendingReasons } = {}): CopseControllers {
@@ -61,7 +70,12 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
     return g ? objectKey(o.metadata?.namespace, g) : undefined;
   };
 
-  informers.pcs.on(onAny((pcs) => podCliqueSet.enqueue(keyOf(pcs))));
+  informers.pcs.on(
+    onAny((pcs) => {
+      podCliqueSet.enqueue(keyOf(pcs));
+      for (const k of scalingGroupKeysOf(informers, keyOf(pcs))) scalingGroup.enqueue(k);
+    }),
+  );
   informers.pcsg.on(
     onAny((pcsg) => {
       scalingGroup.enqueue(keyOf(pcsg));

@@ -18,6 +18,9 @@ import { INDEX_OWNER } from './runtime/factory.js';
 import { removeFinalizer } from './finalizers.js';
 import { recordStatusEvents } from './status-events.js';
 
+/** A pod create failed (the message carries the apiserver's answer). */
+export const EVENT_FAILED_CREATE_POD = 'FailedCreatePod';
+
 export class PodCliqueReconciler implements Reconciler {
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -64,7 +67,13 @@ export class PodCliqueReconciler implements Reconciler {
             failed ??= err;
           }
         });
-        if (failed !== undefined) throw failed;
+        if (failed !== undefined) {
+          // As the ReplicaSet controller does: a person sees why pods are missing (a quota, a
+          // broken template, admission) on the PodClique itself; repeats fold into one Event.
+          const why = failed instanceof Error ? failed.message : String(failed);
+          if (!signal.aborted) recordStatusEvents(this.ctx.events, pclq, 'PodClique', [{ type: 'Warning', reason: EVENT_FAILED_CREATE_POD, message: `Error creating pod: ${why}` }]);
+          throw failed;
+        }
       }
       log.info({ created: createdNow.length, replicas: pclq.spec.replicas }, 'created pods');
     } else if (missing < 0) {

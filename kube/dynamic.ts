@@ -140,7 +140,7 @@ export class DynamicClient {
       });
       const body = res.body as { items?: T[]; metadata?: V1ListMeta } | undefined;
       for (const item of body?.items ?? []) items.push(item);
-      cont = body?.metadata?._continue || undefined;
+      cont = body?.metadata?.continue || undefined;
       resourceVersion = body?.metadata?.resourceVersion ?? resourceVersion;
     } while (cont);
     return { items, resourceVersion };

@@ -14,7 +14,11 @@ export type Wire<T> = T extends Date
       : T;
 
 export type V1ObjectMeta = Wire<k.V1ObjectMeta>;
-export type V1ListMeta = Wire<k.V1ListMeta>;
+/**
+ * On the wire the continue token is `continue`; client-node's model names it `_continue` (a reserved
+ * word in its generator) and renames it only in its own serializer, which copse does not run.
+ */
+export type V1ListMeta = Omit<Wire<k.V1ListMeta>, '_continue'> & { continue?: string };
 export type V1OwnerReference = Wire<k.V1OwnerReference>;
 export type V1PodSpec = Wire<k.V1PodSpec>;
 export type V1PodTemplateSpec = Wire<k.V1PodTemplateSpec>;

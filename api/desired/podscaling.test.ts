@@ -99,6 +99,22 @@ describe('scaleInVictims (grove-compat §4.5)', () => {
     expect(scaleInVictims([pod('a')], 3, 'new')).toEqual([]);
   });
 
+  it('first picks pods holding an index another live pod holds, keeping the better of each pair', () => {
+    // A create whose answer was lost during an apiserver restart was made again: two pods hold index 0.
+    const pods = [
+      pod('zero-old', { index: 0, node: 'n', created: '2025-01-01T00:00:00Z' }),
+      pod('zero-new', { index: 0, node: 'n', created: '2025-01-01T00:00:05Z' }),
+      pod('one', { index: 1, node: 'n', created: '2025-01-01T00:00:10Z' }),
+      pod('two', { index: 2, node: 'n', created: '2025-01-01T00:00:01Z' }),
+    ];
+    // Without the rule the newest pod ('one') would go and leave indices [0, 0, 2].
+    expect(scaleInVictims(pods, 3, 'new').map((p) => p.metadata?.name)).toEqual(['zero-new']);
+    expect(scaleInVictims(pods, 1, 'new').map((p) => p.metadata?.name)).toEqual(['zero-new', 'one', 'two']);
+    // The ready one of a pair is kept, even when it is the newer.
+    const pair = [pod('a', { index: 0, node: 'n', ready: false }), pod('b', { index: 0, node: 'n', created: '2025-02-01T00:00:00Z' }), pod('c', { index: 1, node: 'n' })];
+    expect(scaleInVictims(pair, 2, 'new').map((p) => p.metadata?.name)).toEqual(['a']);
+  });
+
   it('never picks a terminating pod as a new victim (grove#758)', () => {
     // 4 pods, 1 already terminating, scale to 2: one more live pod must go. Grove picks the
     // terminating pod first and so deletes nothing new, leaving 3 live pods.

@@ -85,11 +85,32 @@ function compareVictims(expectedHash: string): (a: Pod, b: Pod) => number {
  * Pending < Unknown < Running, not Ready, an outdated template hash, newest. Pods already terminating
  * are neither counted nor picked: they are going anyway, and picking one would leave a surplus pod
  * (Grove picks them first, so a scale-in during a slow termination deletes too few, grove#758).
- * Finished pods are not counted either (see `missingPodCount`).
+ * Finished pods are not counted either (see `missingPodCount`). Before all that, pods whose index
+ * another live pod also holds (see duplicateIndexHolders).
  */
 export function scaleInVictims(pods: readonly Pod[], replicas: number, expectedHash: string): Pod[] {
   const live = pods.filter(isActivePod);
   const excess = live.length - replicas;
   if (excess <= 0) return [];
-  return [...live].sort(compareVictims(expectedHash)).slice(0, excess);
+  const order = [...live].sort(compareVictims(expectedHash));
+  const spare = duplicateIndexHolders(order);
+  return [...order.filter((p) => spare.has(p)), ...order.filter((p) => !spare.has(p))].slice(0, excess);
+}
+
+/**
+ * Of live pods sharing a pod index, all but the one `order` keeps longest. Two pods hold one index
+ * when a create's answer was lost (an apiserver restart) and the pod was made again: they go first
+ * on scale-in, so the surplus the duplicate caused takes the duplicate away and every index (and
+ * hostname) is held once again.
+ */
+function duplicateIndexHolders(order: readonly Pod[]): Set<Pod> {
+  const keeper = new Map<number, Pod>();
+  for (const p of [...order].reverse()) {
+    const i = podIndexOf(p);
+    if (i !== undefined && !keeper.has(i)) keeper.set(i, p);
+  }
+  return new Set(order.filter((p) => {
+    const i = podIndexOf(p);
+    return i !== undefined && keeper.get(i) !== p;
+  }));
 }

@@ -23,6 +23,10 @@ export const EVENT_MIN_AVAILABLE_BREACHED = 'MinAvailableBreached';
 export const EVENT_MIN_AVAILABLE_REACHED = 'MinAvailableReached';
 /** TopologyLevelsUnavailable became True. */
 export const EVENT_TOPOLOGY_LEVELS_UNAVAILABLE = 'TopologyLevelsUnavailable';
+/** Every wanted PodCliqueSet replica is available, and before this pass not all were. */
+export const EVENT_REPLICAS_AVAILABLE = 'ReplicasAvailable';
+/** Fewer PodCliqueSet replicas are available than before and than wanted (not a scale-in). */
+export const EVENT_REPLICAS_UNAVAILABLE = 'ReplicasUnavailable';
 
 /**
  * AllScheduledReplicasLost when `previous` > 0 and `next` is 0. `unit` names what was scheduled
@@ -49,5 +53,21 @@ export function breachEvents(previous: readonly Condition[] | undefined, next: r
   if (!t || t.from === undefined) return [];
   if (t.to === 'True') return [{ type: 'Warning', reason: EVENT_MIN_AVAILABLE_BREACHED, message }];
   if (t.from === 'True' && t.to === 'False') return [{ type: 'Normal', reason: EVENT_MIN_AVAILABLE_REACHED, message }];
+  return [];
+}
+
+/**
+ * PodCliqueSet availability transitions: ReplicasAvailable when the available count reaches the
+ * wanted count from below (a new PodCliqueSet coming up, a scale-out or a recovery completing), and
+ * ReplicasUnavailable when it drops below both its previous value and the wanted count (a scale-in
+ * lowers it on purpose and is not reported).
+ */
+export function availabilityEvents(previous: number | undefined, next: number, wanted: number): StatusEvent[] {
+  if (wanted > 0 && next >= wanted && (previous ?? 0) < wanted) {
+    return [{ type: 'Normal', reason: EVENT_REPLICAS_AVAILABLE, message: `All ${wanted} replicas available` }];
+  }
+  if (previous !== undefined && next < previous && next < wanted) {
+    return [{ type: 'Warning', reason: EVENT_REPLICAS_UNAVAILABLE, message: `${next} of ${wanted} replicas available (was ${previous})` }];
+  }
   return [];
 }

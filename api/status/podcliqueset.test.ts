@@ -209,6 +209,39 @@ describe('PodCliqueSet status fields', () => {
   });
 });
 
+describe('availability events', () => {
+  const all = { pclqs: [a(0), a(1), a(2)], pcsgs: [sg(0), sg(1), sg(2)] };
+  const previous = (availableReplicas: number): PodCliqueSetStatus => ({ availableReplicas, updatedReplicas: availableReplicas });
+
+  it('ReplicasAvailable once every replica is available, from a new PodCliqueSet or a partial state', () => {
+    const fresh = podCliqueSetStatus(input(all));
+    expect(fresh.status.availableReplicas).toBe(3);
+    expect(fresh.events).toEqual([{ type: 'Normal', reason: 'ReplicasAvailable', message: 'All 3 replicas available' }]);
+    expect(podCliqueSetStatus(input({ ...all, previous: previous(2) })).events).toEqual(fresh.events);
+    // Already all available before: nothing new.
+    expect(podCliqueSetStatus(input({ ...all, previous: previous(3) })).events).toEqual([]);
+  });
+
+  it('ReplicasUnavailable when a replica stops being available', () => {
+    const degraded = podCliqueSetStatus(input({ pclqs: [a(0), a(1, { status: { readyReplicas: 1 } }), a(2)], pcsgs: all.pcsgs, previous: previous(3) }));
+    expect(degraded.status.availableReplicas).toBe(2);
+    expect(degraded.events).toEqual([{ type: 'Warning', reason: 'ReplicasUnavailable', message: '2 of 3 replicas available (was 3)' }]);
+    // Still coming up (nothing dropped): no event.
+    expect(podCliqueSetStatus(input({ pclqs: [a(0)], pcsgs: [sg(0)], previous: previous(0) })).events).toEqual([]);
+  });
+
+  it('a scale-in lowers availableReplicas without an event', () => {
+    const one = podCliqueSet('pcs', {
+      replicas: 1,
+      cliques: [{ name: 'a', replicas: 2, minAvailable: 2 }, { name: 'b' }, { name: 'c' }],
+      groups: [{ name: 'sg', cliqueNames: ['b', 'c'], replicas: 2, minAvailable: 1 }],
+    });
+    const s = podCliqueSetStatus(input({ pcs: one, pclqs: [a(0)], pcsgs: [sg(0)], previous: previous(3) }));
+    expect(s.status.availableReplicas).toBe(1);
+    expect(s.events).toEqual([]);
+  });
+});
+
 describe('idempotence and change detection', () => {
   const world = { pclqs: [a(0), a(1)], pcsgs: [sg(0), sg(1)], podGangs: [podGang('pcs-0', [])] };
 

@@ -31,7 +31,7 @@ import { PODGANG_PHASES } from '../grove.io/v1alpha1/podcliqueset.js';
 import { CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE, LABEL_PART_OF, LABEL_PCS_REPLICA_INDEX } from '../keys.js';
 import { podCliqueName, podCliqueScalingGroupName, pcsPodSelector } from '../names.js';
 import { conditionTransition, findCondition, mergeConditions } from './conditions.js';
-import { EVENT_TOPOLOGY_LEVELS_UNAVAILABLE, type StatusEvent } from './events.js';
+import { EVENT_TOPOLOGY_LEVELS_UNAVAILABLE, type StatusEvent, availabilityEvents } from './events.js';
 import { dropUndefined, indexLabel, labelOf, statusChanged } from './objects.js';
 import { expectedHash, isPodCliqueUpdated, podCliqueMinAvailable } from './podclique.js';
 import { scalingGroupMinAvailable } from './scalinggroup.js';
@@ -230,7 +230,11 @@ export function podCliqueSetStatus(input: PodCliqueSetStatusInput): PodCliqueSet
     currentGenerationHash: generationHash,
     updateProgress: updateProgress(pcs, replicas, previous?.updateProgress),
   };
-  return { status: dropUndefined(status), events: topologyEvents(previous?.conditions, conditions) };
+  const events = [
+    ...topologyEvents(previous?.conditions, conditions),
+    ...availabilityEvents(previous?.availableReplicas, status.availableReplicas, pcsReplicas(pcs)),
+  ];
+  return { status: dropUndefined(status), events };
 }
 
 /** Whether the status changed (the shell skips the write when it did not). */

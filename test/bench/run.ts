@@ -8,6 +8,7 @@ import { down, status } from '../../cluster/local.js';
 import { repoRoot } from '../../cluster/paths.js';
 import { BIG_GANG_BENCH, benchPlanner } from '../../scheduler/plan/bench.js';
 import { benchEndToEnd, benchServer, type LatencyResult } from './admission.js';
+import { CONTROLLER_BENCH_OPTIONS, type ControllerReport, controllerBenchShape, runControllerBench } from './controllers-report.js';
 import { DESIRED_DISAGGREGATED, DESIRED_SCALE_TEST, benchDesired } from './desired.js';
 import { LIVE_PCS_STATUS_AGGREGATED, LIVE_PCS_STATUS_DIRECT, benchLiveAggregated, benchLiveDirect } from './apiserver.js';
 import { STARTUP_BENCH, benchStartup } from './startup.js';
@@ -48,20 +49,23 @@ function table(rows: LatencyResult[]): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'skip-e2e': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'skip-e2e': { type: 'boolean', default: false }, ...CONTROLLER_BENCH_OPTIONS } });
   const n = Number(values.iterations);
   const results: LatencyResult[] = [];
-  results.push(...benchPlanner({ iterations: Math.max(50, Math.floor(n / 10)) }));
-  results.push(...(await benchServer(n)));
-  results.push(...benchDesired(Math.max(20, Math.floor(n / 50))));
-  results.push(...(await benchLiveDirect(Math.max(100, Math.floor(n / 4)))));
+  const admission = !values['skip-admission'];
+  let controllers: ControllerReport | undefined;
+  if (admission) results.push(...benchPlanner({ iterations: Math.max(50, Math.floor(n / 10)) }), ...(await benchServer(n)), ...benchDesired(Math.max(20, Math.floor(n / 50))));
+  if (admission) results.push(...(await benchLiveDirect(Math.max(100, Math.floor(n / 4)))));
   if (!values['skip-e2e']) {
     const before = await status();
-    const stack = await upStack({ log: () => {} });
+    const stack = await upStack({ ...controllerBenchShape(values), log: () => {} });
     try {
-      results.push(...(await benchEndToEnd(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
-      results.push(...(await benchLiveAggregated(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
-      results.push(...(await benchStartup(stack.cluster.kubeconfig)));
+      if (admission) results.push(...(await benchEndToEnd(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
+      if (admission) {
+        results.push(...(await benchLiveAggregated(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
+        results.push(...(await benchStartup(stack.cluster.kubeconfig)));
+      }
+      controllers = await runControllerBench(stack.cluster.kubeconfig, values);
     } finally {
       if (!before.healthy) await down({ log: () => {} });
     }
@@ -74,12 +78,13 @@ async function main(): Promise<number> {
     return { ...t, value, ok: r !== undefined && value <= t.maxMs };
   });
   for (const v of verdicts) process.stdout.write(`${v.ok ? 'PASS' : Number.isNaN(v.value) ? 'SKIP' : 'FAIL'}  ${v.name}: ${String(v.metric)} ${Number.isNaN(v.value) ? '-' : v.value.toFixed(2)} ms (target ≤ ${v.maxMs} ms)\n`);
+  if (controllers) process.stdout.write(`\n${controllers.text}\n`);
   const dir = join(repoRoot(), 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `admission-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, targets: verdicts }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, targets: verdicts, ...(controllers ? { controllers: controllers.result, controllerTargets: controllers.verdicts } : {}) }, null, 2) + '\n');
   process.stdout.write(`\nwrote ${file}\n`);
-  return verdicts.some((v) => !v.ok && !Number.isNaN(v.value)) ? 1 : 0;
+  return verdicts.some((v) => !v.ok && !Number.isNaN(v.value)) || controllers?.verdicts.some((v) => !v.ok) ? 1 : 0;
 }
 
 main().then((code) => (process.exitCode = code));

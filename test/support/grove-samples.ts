@@ -9,9 +9,10 @@
 import { loadAllYaml } from '@kubernetes/client-node';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../cluster/paths.js';
 
-const BESIDE_THE_REPOSITORY = fileURLToPath(new URL('../../../shared/grove-samples', import.meta.url));
+// From the package root, so the compiled benchmarks (dist/test/...) find them too.
+const BESIDE_THE_REPOSITORY = join(repoRoot(), '..', 'shared', 'grove-samples');
 
 /** The samples root: $COPSE_GROVE_SAMPLES, else ../shared/grove-samples beside the repository. */
 export function groveSamplesRoot(env: NodeJS.ProcessEnv = process.env): string {
