@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, up, type LocalCluster } from '../../cluster/local.js';
 import { isRunning, listRecords } from '../../cluster/processes.js';
+import { COPSE_IMAGE } from '../../api/image.js';
 import { DEFAULT_CA_SECRET_NAME } from '../../certs/store.js';
 import { WEBHOOKS } from '../../webhooks/registry.js';
 import { DEFAULT_SECRET_NAME, DEFAULT_SERVICE_NAME } from '../../webhooks/run.js';
@@ -43,6 +44,8 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
       ...Array<string>(3).fill('ClusterRoleBinding'),
       ...Array<string>(5).fill('CustomResourceDefinition'),
       'Deployment',
+      // PodCliqueSet defaulting, and the startup-ordering pod webhook.
+      'MutatingWebhookConfiguration',
       'MutatingWebhookConfiguration',
       'Namespace',
       'Role',
@@ -60,7 +63,7 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     const first = await kubectl(cluster.kubeconfig, ['apply', '-k', 'manifests/']);
     expect(first.code, first.stderr).toBe(0);
     const lines = first.stdout.trim().split('\n');
-    expect(lines).toHaveLength(25);
+    expect(lines).toHaveLength(26);
     expect(lines.every((l) => l.endsWith(' created'))).toBe(true);
     expect(lines).toContain('customresourcedefinition.apiextensions.k8s.io/podcliquesets.grove.io created');
     expect(lines).toContain('apiservice.apiregistration.k8s.io/v1alpha1.live.copse.io created');
@@ -82,7 +85,11 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     expect(get(d, 'spec.template.spec.serviceAccountName')).toBe('copse');
     const container = (get(d, 'spec.template.spec.containers') as Obj[])[0] as Obj;
     expect(container).toMatchObject({ image: 'copse:0.1.0', args: ['serve', '--in-cluster', '--port=9443'] });
-    expect(container['env']).toEqual([{ name: 'COPSE_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } }]);
+    expect(container['env']).toEqual([
+      // The image the startup webhook injects as the init container: the same image.
+      { name: 'COPSE_IMAGE', value: COPSE_IMAGE },
+      { name: 'COPSE_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
+    ]);
     const svc = await getJson(cluster.kubeconfig, 'service', DEFAULT_SERVICE_NAME, 'copse-system');
     expect(get(svc, 'spec.selector')).toEqual(get(d, 'spec.selector.matchLabels'));
     expect(get(svc, 'spec.ports')).toEqual([{ name: 'webhooks', port: 443, protocol: 'TCP', targetPort: 'webhooks' }]);
@@ -175,7 +182,7 @@ describe('the local control plane survives crashes and restarts', () => {
   it('down then up keeps etcd data, certificates and ports', async () => {
     const running = listRecords(stateDir);
     const stopped = await down({ stateDir, log: () => {} });
-    expect(stopped.sort()).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
+    expect(stopped.sort()).toEqual(['etcd', 'initc-runner', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
     expect(listRecords(stateDir)).toEqual([]);
     // No process behind: each recorded pid is gone (or reused by something else).
     expect(running.filter(isRunning).map((r) => `${r.name} (pid ${r.pid})`)).toEqual([]);
