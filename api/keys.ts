@@ -139,6 +139,8 @@ export const CONDITION_PODCLIQUE_SCHEDULED = 'PodCliqueScheduled';
 export const CONDITION_GANG_TERMINATION_IN_PROGRESS = 'GangTerminationInProgress';
 export const CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE = 'TopologyLevelsUnavailable';
 export const CONDITION_SCHEDULER_TOPOLOGY_DRIFT = 'SchedulerTopologyDrift';
+/** copse: on a PodCliqueSet, whether every PodGang has its minimum scheduled, and why not. */
+export const CONDITION_PODGANGS_SCHEDULED = 'PodGangsScheduled';
 export const PODGANG_CONDITION_INITIALIZED = 'Initialized';
 export const PODGANG_CONDITION_SCHEDULED = 'Scheduled';
 export const PODGANG_CONDITION_READY = 'Ready';

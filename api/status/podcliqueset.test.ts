@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { PodClique, PodCliqueScalingGroup, PodCliqueSetStatus, PodGang } from '../generated/types.js';
+import type { PCSPodGangStatus, PodClique, PodCliqueScalingGroup, PodCliqueSetStatus, PodGang } from '../generated/types.js';
 import { podTemplateHash } from '../desired/hash.js';
 import {
   expectedPodTemplateHashes,
@@ -9,6 +9,7 @@ import {
   podCliqueSetStatusChanged,
   type PodCliqueSetStatusInput,
   podGangStatuses,
+  podGangsScheduledCondition,
 } from './podcliqueset.js';
 import { healthyPodClique, podClique, podCliqueSet, podGang, scalingGroup, T0, T1 } from './testing.js';
 
@@ -253,5 +254,39 @@ describe('idempotence and change detection', () => {
     expect(twice.events).toEqual([]);
     expect(podCliqueSetStatusChanged(once.status, twice.status)).toBe(false);
     expect(podCliqueSetStatusChanged(once.status, { ...once.status, availableReplicas: 0 })).toBe(true);
+  });
+});
+
+describe('PodGangsScheduled (copse)', () => {
+  const gang = (name: string, status: 'True' | 'False' | undefined, message = ''): PCSPodGangStatus => ({
+    name,
+    phase: status === 'True' ? 'Running' : 'Pending',
+    ...(status ? { conditions: [{ type: 'Scheduled', status, reason: status === 'True' ? 'AllPodGroupsScheduled' : 'Unschedulable', message, lastTransitionTime: '2026-01-01T00:00:00Z' }] } : {}),
+  });
+
+  it('is absent without gangs and True when every gang has its minimum scheduled', () => {
+    expect(podGangsScheduledCondition([])).toBeUndefined();
+    expect(podGangsScheduledCondition([gang('p-0', 'True'), gang('p-1', 'True')])).toEqual({
+      type: 'PodGangsScheduled',
+      status: 'True',
+      reason: 'AllPodGangsScheduled',
+      message: 'All 2 PodGangs have their minimum scheduled',
+    });
+  });
+
+  it('is False with each waiting gang and its own reason, three at most', () => {
+    const c = podGangsScheduledCondition([
+      gang('p-0', 'True'),
+      gang('p-1', 'False', 'unit p-1 needs 16 nvidia.com/gpu in one topology.copse.io/rack'),
+      gang('p-2', undefined),
+      gang('p-3', 'False', 'x'),
+      gang('p-4', 'False', 'y'),
+    ]);
+    expect(c).toEqual({
+      type: 'PodGangsScheduled',
+      status: 'False',
+      reason: 'PodGangsPending',
+      message: '4 of 5 PodGangs below their minimum scheduled (and 1 more). p-1: unit p-1 needs 16 nvidia.com/gpu in one topology.copse.io/rack | p-2: not scheduled yet | p-3: x',
+    });
   });
 });

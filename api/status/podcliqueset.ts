@@ -28,9 +28,9 @@ import type {
   PodGangPhase,
 } from '../generated/types.js';
 import { PODGANG_PHASES } from '../grove.io/v1alpha1/podcliqueset.js';
-import { CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE, LABEL_PART_OF, LABEL_PCS_REPLICA_INDEX } from '../keys.js';
+import { CONDITION_PODGANGS_SCHEDULED, CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE, LABEL_PART_OF, LABEL_PCS_REPLICA_INDEX, PODGANG_CONDITION_SCHEDULED } from '../keys.js';
 import { podCliqueName, podCliqueScalingGroupName, pcsPodSelector } from '../names.js';
-import { conditionTransition, findCondition, mergeConditions } from './conditions.js';
+import { conditionTransition, findCondition, mergeConditions, type DesiredCondition } from './conditions.js';
 import { EVENT_TOPOLOGY_LEVELS_UNAVAILABLE, type StatusEvent, availabilityEvents } from './events.js';
 import { dropUndefined, indexLabel, labelOf, statusChanged } from './objects.js';
 import { expectedHash, isPodCliqueUpdated, podCliqueMinAvailable } from './podclique.js';
@@ -189,9 +189,38 @@ function updateProgress(
   };
 }
 
-function topologyConditions(input: PodCliqueSetStatusInput, previous: readonly Condition[] | undefined): Condition[] | undefined {
+/** How many gangs a PodGangsScheduled message names before it summarises the rest. */
+const GANGS_NAMED = 3;
+
+/**
+ * copse (Grove has no such condition): whether every PodGang of the PodCliqueSet has its minimum
+ * scheduled, and for those that do not, the gang's own Scheduled reason (the planner's shortfall when
+ * copse places gangs). Absent while the PodCliqueSet has no gangs.
+ */
+export function podGangsScheduledCondition(gangs: readonly PCSPodGangStatus[]): DesiredCondition | undefined {
+  if (gangs.length === 0) return undefined;
+  const waiting = gangs.filter((g) => findCondition(g.conditions, PODGANG_CONDITION_SCHEDULED)?.status !== 'True');
+  if (waiting.length === 0) {
+    return { type: CONDITION_PODGANGS_SCHEDULED, status: 'True', reason: 'AllPodGangsScheduled', message: `All ${gangs.length} PodGangs have their minimum scheduled` };
+  }
+  const named = waiting.slice(0, GANGS_NAMED).map((g) => {
+    const c = findCondition(g.conditions, PODGANG_CONDITION_SCHEDULED);
+    return c?.message ? `${g.name}: ${c.message}` : `${g.name}: not scheduled yet`;
+  });
+  const more = waiting.length > GANGS_NAMED ? ` (and ${waiting.length - GANGS_NAMED} more)` : '';
+  return {
+    type: CONDITION_PODGANGS_SCHEDULED,
+    status: 'False',
+    reason: 'PodGangsPending',
+    message: `${waiting.length} of ${gangs.length} PodGangs below their minimum scheduled${more}. ${named.join(' | ')}`,
+  };
+}
+
+function topologyConditions(input: PodCliqueSetStatusInput, previous: readonly Condition[] | undefined, gangs: readonly PCSPodGangStatus[]): Condition[] | undefined {
   const decided = topologyLevelsUnavailableCondition(input.pcs, input.topology);
-  return mergeConditions(previous, decided ? [decided] : [], decided ? [] : [CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE], {
+  const scheduled = podGangsScheduledCondition(gangs);
+  const remove = [...(decided ? [] : [CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE]), ...(scheduled ? [] : [CONDITION_PODGANGS_SCHEDULED])];
+  return mergeConditions(previous, [...(decided ? [decided] : []), ...(scheduled ? [scheduled] : [])], remove, {
     observedGeneration: input.pcs.metadata.generation,
     now: input.now,
   });
@@ -215,8 +244,8 @@ export function podCliqueSetStatus(input: PodCliqueSetStatusInput): PodCliqueSet
   const replicas = Array.from({ length: pcsReplicas(pcs) }, (_, i) =>
     pcsReplicaState(pcs, children, i, input.expectedPodTemplateHashes, generationHash),
   );
-  const conditions = topologyConditions(input, previous?.conditions);
   const gangs = podGangStatuses(name, input.podGangs);
+  const conditions = topologyConditions(input, previous?.conditions, gangs);
 
   const status: PodCliqueSetStatus = {
     observedGeneration: input.observedGeneration ?? previous?.observedGeneration,

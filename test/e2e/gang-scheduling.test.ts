@@ -288,6 +288,18 @@ describe.skipIf(!present)('topology packing (Grove TAS scenarios on a pool with 
     const events = (await listIn(client, RESOURCES.events, ns.name)).filter((e) => e.reason === 'GangUnschedulable' && e.involvedObject?.name === 'tas-insuffic');
     expect(events.length).toBeGreaterThan(0);
     expect(events[0]?.message).toMatch(/topology\.copse\.io\/rack/);
+    // The PodCliqueSet says it too, with the gang's own reason.
+    const cond = await eventually(
+      'tas-insuffic PodGangsScheduled=False',
+      async () => {
+        const pcs = await client.get(RESOURCES.podCliqueSets, 'tas-insuffic', ns.name);
+        const c = pcs.status?.conditions?.find((x) => x.type === 'PodGangsScheduled');
+        return c?.status === 'False' ? c : undefined;
+      },
+      30_000,
+    );
+    expect(cond.reason).toBe('PodGangsPending');
+    expect(cond.message).toMatch(/^1 of 1 PodGangs below their minimum scheduled\. tas-insuffic-0: .*topology\.copse\.io\/rack/);
     await client.delete(RESOURCES.podCliqueSets, 'tas-insuffic', ns.name);
   });
 
