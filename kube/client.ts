@@ -1,11 +1,9 @@
 // The runtime's only entry point to @kubernetes/client-node (style §7.1). Everything else imports
 // clients and types from here, so the Node 20 pin (client-node ~1.4, ESM-only, ObjectParamAPI) and
 // its quirks (k8s-wire §4) are handled in one folder.
-import { readFileSync } from 'node:fs';
 import {
   AdmissionregistrationV1Api,
   ApiregistrationV1Api,
-  AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -13,13 +11,12 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import type { Logger } from './log.js';
-import { ignoreNotFound, toKubeError } from './errors.js';
+import { toKubeError } from './errors.js';
 import { RawObjectApi } from './raw.js';
 
 export {
   KubeConfig,
   CoreV1Api,
-  AppsV1Api,
   CustomObjectsApi,
   AdmissionregistrationV1Api,
   ApiregistrationV1Api,
@@ -34,8 +31,6 @@ export type {
   V1APIService,
   V1Status,
 } from '@kubernetes/client-node';
-
-export const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 export interface LoadOptions {
   /** A kubeconfig path; default: $KUBECONFIG, ~/.kube/config, then in-cluster. */
@@ -60,20 +55,9 @@ export function loadKubeConfig(opts: LoadOptions = {}): KubeConfig {
   return kc;
 }
 
-/** The namespace this pod runs in, when running in-cluster. */
-export function inClusterNamespace(file = SERVICE_ACCOUNT_NAMESPACE_FILE): string | undefined {
-  try {
-    const ns = readFileSync(file, 'utf8').trim();
-    return ns || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export interface KubeClients {
   kc: KubeConfig;
   core: CoreV1Api;
-  apps: AppsV1Api;
   custom: CustomObjectsApi;
   admission: AdmissionregistrationV1Api;
   apiregistration: ApiregistrationV1Api;
@@ -87,47 +71,12 @@ export function makeClients(kc: KubeConfig): KubeClients {
   return {
     kc,
     core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
     admission: kc.makeApiClient(AdmissionregistrationV1Api),
     apiregistration: kc.makeApiClient(ApiregistrationV1Api),
     objects: KubernetesObjectApi.makeApiClient(kc),
     raw: new RawObjectApi(kc),
   };
-}
-
-// ------------------------------------------------------------------------------------------------
-// Typed custom-object reads (CustomObjectsApi returns `any`)
-
-export interface CustomResource {
-  group: string;
-  version: string;
-  plural: string;
-}
-
-/** GET one custom object; `undefined` when it does not exist. Omit `namespace` for cluster-scoped kinds. */
-export async function getCustomObject<T>(custom: CustomObjectsApi, res: CustomResource, name: string, namespace?: string): Promise<T | undefined> {
-  const p = namespace
-    ? custom.getNamespacedCustomObject({ ...res, namespace, name })
-    : custom.getClusterCustomObject({ ...res, name });
-  return (await ignoreNotFound(p as Promise<T>)) ?? undefined;
-}
-
-/** LIST custom objects (all namespaces when `namespace` is omitted for a namespaced kind). */
-export async function listCustomObjects<T>(
-  custom: CustomObjectsApi,
-  res: CustomResource,
-  opts: { namespace?: string; labelSelector?: string } = {},
-): Promise<{ items: T[]; resourceVersion: string | undefined }> {
-  const q = { ...res, ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) };
-  try {
-    const list = (await (opts.namespace
-      ? custom.listNamespacedCustomObject({ ...q, namespace: opts.namespace })
-      : custom.listClusterCustomObject(q))) as { items?: T[]; metadata?: { resourceVersion?: string } };
-    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion };
-  } catch (err) {
-    throw toKubeError(err);
-  }
 }
 
 // ------------------------------------------------------------------------------------------------
