@@ -246,9 +246,16 @@ export async function converged(client: DynamicClient, namespace: string, s: Sha
   const deadline = Date.now() + timeoutMs;
   let last: string[] = [];
   for (;;) {
-    const o = await observe(client, namespace, s.pcs);
-    last = problems(s, o);
-    if (last.length === 0) return o;
+    let o: Observed | undefined;
+    try {
+      o = await observe(client, namespace, s.pcs);
+    } catch (err) {
+      // A kube-apiserver that has just restarted answers 429 "storage is (re)initializing" for a while:
+      // not converged yet, and the last error is reported if it never clears.
+      last = [`observing failed: ${String(err)}`];
+    }
+    if (o) last = problems(s, o);
+    if (o && last.length === 0) return o;
     if (Date.now() > deadline) throw new Error(`${namespace}/${s.pcs} did not converge within ${timeoutMs / 1000} s:\n  ${last.join('\n  ')}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
