@@ -73,13 +73,30 @@ export function controllerInformers(factory: InformerFactory): Informers {
     hpas: factory.informer(RESOURCES.hpas, { labelSelector: MANAGED }),
     ctbs: factory.informer(RESOURCES.clusterTopologyBindings),
   };
-  for (const i of [inf.pclq, inf.pcsg, inf.podGangs, inf.pods, inf.services, inf.hpas, inf.secrets] as Informer<ObjectLike>[]) {
+  for (const i of partOfInformers(inf)) {
     i.store.addIndex(INDEX_PART_OF, byLabel(LABEL_PART_OF));
   }
   inf.pods.store.addIndex(INDEX_PODCLIQUE, byLabel(LABEL_PODCLIQUE));
   inf.pods.store.addIndex(INDEX_PODGANG, byLabel(LABEL_PODGANG));
   inf.pclq.store.addIndex(INDEX_PODGANG, byLabel(LABEL_PODGANG));
   return inf;
+}
+
+/** Every informer of a PodCliqueSet's children: all carry the part-of label, so one index finds them. */
+export function partOfInformers(inf: Informers): Informer<ObjectLike>[] {
+  return [inf.pclq, inf.pcsg, inf.podGangs, inf.pods, inf.services, inf.serviceAccounts, inf.roles, inf.roleBindings, inf.hpas, inf.secrets] as Informer<ObjectLike>[];
+}
+
+/**
+ * What a PodCliqueSet pass reads from the caches, as one string: the PodCliqueSet's resourceVersion,
+ * its topology binding's, and the revision of its bucket in every child informer. Equal fingerprints
+ * mean equal inputs, hence (the desired tree being a pure function of them) an equal outcome.
+ */
+export function pcsInputFingerprint(inf: Informers, pcs: PodCliqueSet, binding: ClusterTopologyBinding | undefined): string {
+  const ix = objectKey(pcs.metadata.namespace, pcs.metadata.name ?? '');
+  const parts = [pcs.metadata.resourceVersion ?? '', binding?.metadata?.resourceVersion ?? '-'];
+  for (const i of partOfInformers(inf)) parts.push(String(i.store.revision(INDEX_PART_OF, ix)));
+  return parts.join('/');
 }
 
 /** `ns/<pcs>` for an object that carries Grove's managed-by and part-of labels. */

@@ -11,7 +11,7 @@ import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
 import { expectedPodTemplateHashes, podCliqueSetStatus, statusChanged } from '../api/status/index.js';
 import { RESOURCES, objectKey, type Resource } from '../kube/resources.js';
 import { applyIfChanged, deleteExact } from './apply.js';
-import { type ControllerContext, INDEX_PART_OF, forEachLimit } from './context.js';
+import { type ControllerContext, INDEX_PART_OF, forEachLimit, pcsInputFingerprint } from './context.js';
 import { ensureFinalizer, removeFinalizer } from './finalizers.js';
 import type { Informer } from './runtime/informer.js';
 import type { ReconcileResult, Reconciler } from './runtime/controller.js';
@@ -19,12 +19,23 @@ import { recordStatusEvents } from './status-events.js';
 
 const APPLY_CONCURRENCY = 16;
 
+
 export class PodCliqueSetReconciler implements Reconciler {
+  /**
+   * Per PodCliqueSet, the input fingerprint of the last pass that wrote nothing (no child, no status).
+   * The tree and the status are pure functions of those inputs (time only stamps transitions), so
+   * another pass over the same inputs would write the same nothing: a converged 500-replica
+   * PodCliqueSet costs a fingerprint instead of a thousand desired objects. Anything a pass decides
+   * from the clock (a deadline) must come before this check or requeue with a changed input.
+   */
+  private readonly quiet = new Map<string, string>();
+
   constructor(private readonly ctx: ControllerContext) {}
 
   async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
     const { informers, client } = this.ctx;
     const stored = informers.pcs.store.get(key);
+    if (!stored || stored.metadata.deletionTimestamp) this.quiet.delete(key);
     if (!stored) return;
     if (stored.metadata.deletionTimestamp) return this.finalize(stored, signal);
     await ensureFinalizer(client, RESOURCES.podCliqueSets, stored, FINALIZER_PODCLIQUESET, signal);
@@ -32,6 +43,10 @@ export class PodCliqueSetReconciler implements Reconciler {
     const pcs = defaultPodCliqueSet(structuredClone(stored));
     const topologyName = pcs.spec.template.topologyConstraint?.topologyName;
     const binding = topologyName ? informers.ctbs.store.getByName(undefined, topologyName) : undefined;
+    // Read in the same synchronous stretch as the tree's inputs below, so it describes exactly them.
+    const fingerprint = pcsInputFingerprint(informers, stored, binding);
+    if (this.quiet.get(key) === fingerprint) return;
+    this.quiet.delete(key);
     let tree: PodCliqueSetTree;
     try {
       tree = desiredPodCliqueSetTree({
@@ -50,7 +65,8 @@ export class PodCliqueSetReconciler implements Reconciler {
     const changed = await this.applyTree(tree, signal);
     const deleted = await this.deleteExcess(pcs, tree, signal);
     if (changed.length || deleted.length) log.info({ applied: changed, deleted }, 'synced children');
-    await this.writeStatus(stored, pcs, binding, [], signal, tree.generationHash);
+    const statusWritten = await this.writeStatus(stored, pcs, binding, [], signal, tree.generationHash);
+    if (!changed.length && !deleted.length && !statusWritten) this.quiet.set(key, fingerprint);
   }
 
   /** What the PodCliqueSet has now: its children from the part-of index. */
@@ -121,7 +137,7 @@ export class PodCliqueSetReconciler implements Reconciler {
     lastErrors: LastError[],
     signal: AbortSignal,
     generationHash?: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { informers, client } = this.ctx;
     const ix = objectKey(pcs.metadata.namespace, pcs.metadata.name ?? '');
     const result = podCliqueSetStatus({
@@ -137,12 +153,13 @@ export class PodCliqueSetReconciler implements Reconciler {
       now: this.ctx.now().toISOString(),
     });
     recordStatusEvents(this.ctx.events, stored, 'PodCliqueSet', result.events);
-    if (!statusChanged(stored.status, result.status)) return;
+    if (!statusChanged(stored.status, result.status)) return false;
     await client.applyStatus(
       RESOURCES.podCliqueSets,
       { apiVersion: 'grove.io/v1alpha1', kind: 'PodCliqueSet', metadata: { name: stored.metadata.name, namespace: stored.metadata.namespace }, status: result.status } as PodCliqueSet,
       { signal },
     );
+    return true;
   }
 
   /**

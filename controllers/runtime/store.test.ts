@@ -39,4 +39,32 @@ describe('Store', () => {
     expect(r.deleted.map((o) => o.metadata?.name)).toEqual(['gone']);
     expect(s.keys().sort()).toEqual(['a/change', 'a/keep', 'a/new']);
   });
+
+  it('revision() changes exactly when a bucket gains, loses or changes an object', () => {
+    const s = new Store<ObjectLike>();
+    s.addIndex('part-of', byLabel('app.kubernetes.io/part-of'));
+    const x = { labels: { 'app.kubernetes.io/part-of': 'x' } };
+    const y = { labels: { 'app.kubernetes.io/part-of': 'y' } };
+    expect(s.revision('part-of', 'a/x')).toBe(0);
+    s.upsert(obj('a', 'p1', '1', x));
+    const r1 = s.revision('part-of', 'a/x');
+    expect(r1).toBeGreaterThan(0);
+    s.upsert(obj('a', 'other', '1', y));
+    expect(s.revision('part-of', 'a/x')).toBe(r1);
+    s.upsert(obj('a', 'p1', '2', x));
+    const r2 = s.revision('part-of', 'a/x');
+    expect(r2).not.toBe(r1);
+    s.upsert(obj('a', 'p2', '1', x));
+    const r3 = s.revision('part-of', 'a/x');
+    expect(r3).not.toBe(r2);
+    s.remove('a/p2');
+    const r4 = s.revision('part-of', 'a/x');
+    expect([r1, r2, r3]).not.toContain(r4);
+    // Moving p1 to another bucket empties this one; refilling it never repeats an earlier revision.
+    s.upsert(obj('a', 'p1', '3', y));
+    expect(s.revision('part-of', 'a/x')).toBe(0);
+    s.upsert(obj('a', 'p1', '4', x));
+    expect([0, r1, r2, r3, r4]).not.toContain(s.revision('part-of', 'a/x'));
+    expect(() => s.revision('nope', 'x')).toThrow(/no index "nope"/);
+  });
 });

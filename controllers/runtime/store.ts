@@ -35,13 +35,21 @@ export interface ReplaceResult<T> {
 
 export class Store<T extends ObjectLike> {
   private readonly items = new Map<string, T>();
-  private readonly indexers = new Map<string, { fn: IndexFunc<T>; index: Map<string, Set<string>> }>();
+  private readonly indexers = new Map<string, { fn: IndexFunc<T>; index: Map<string, Set<string>>; revisions: Map<string, number> }>();
+  /** Store-wide change counter, so a bucket's revision is never reused after it empties and refills. */
+  private sequence = 0;
 
   addIndex(name: string, fn: IndexFunc<T>): void {
     if (this.indexers.has(name)) return;
     const index = new Map<string, Set<string>>();
-    this.indexers.set(name, { fn, index });
-    for (const [k, obj] of this.items) for (const v of fn(obj)) add(index, v, k);
+    const revisions = new Map<string, number>();
+    this.indexers.set(name, { fn, index, revisions });
+    for (const [k, obj] of this.items) {
+      for (const v of fn(obj)) {
+        add(index, v, k);
+        revisions.set(v, ++this.sequence);
+      }
+    }
   }
 
   get size(): number {
@@ -76,6 +84,17 @@ export class Store<T extends ObjectLike> {
       if (o) out.push(o);
     }
     return out;
+  }
+
+  /**
+   * A number that changes whenever an object enters, leaves or changes within the bucket `value` of
+   * index `name` (0 for an empty bucket). Equal revisions mean the bucket holds the very same objects,
+   * so a reconciler can tell "nothing I read has changed" without walking the bucket.
+   */
+  revision(name: string, value: string): number {
+    const ix = this.indexers.get(name);
+    if (!ix) throw new Error(`store has no index ${JSON.stringify(name)}`);
+    return ix.revisions.get(value) ?? 0;
   }
 
   /** Insert or replace; returns the previous object. */
@@ -116,16 +135,25 @@ export class Store<T extends ObjectLike> {
   }
 
   private index(key: string, obj: T): void {
-    for (const { fn, index } of this.indexers.values()) for (const v of fn(obj)) add(index, v, key);
+    for (const { fn, index, revisions } of this.indexers.values()) {
+      for (const v of fn(obj)) {
+        add(index, v, key);
+        revisions.set(v, ++this.sequence);
+      }
+    }
   }
 
   private unindex(key: string, obj: T): void {
-    for (const { fn, index } of this.indexers.values()) {
+    for (const { fn, index, revisions } of this.indexers.values()) {
       for (const v of fn(obj)) {
         const set = index.get(v);
         if (!set) continue;
         set.delete(key);
-        if (set.size === 0) index.delete(v);
+        if (set.size > 0) revisions.set(v, ++this.sequence);
+        else {
+          index.delete(v);
+          revisions.delete(v);
+        }
       }
     }
   }

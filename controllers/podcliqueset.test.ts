@@ -1,0 +1,123 @@
+// The PodCliqueSet reconciler's quiet-pass memo over informers fed by an in-memory list (no server:
+// the point is which writes a pass makes for a given cache, not how they travel).
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PodClique, PodCliqueSet } from '../api/index.js';
+import { FINALIZER_PODCLIQUESET } from '../api/keys.js';
+import { controllerConfig, parseServeOptions } from '../cli/serve.js';
+import type { DynamicClient, ListResult, ObjectLike } from '../kube/dynamic.js';
+import { createLogger } from '../kube/log.js';
+import { RESOURCES, type Resource } from '../kube/resources.js';
+import { clique, pcsOf, simulate } from '../test/support/desired.js';
+import { type CopseControllers, registerControllers } from './index.js';
+import { Manager } from './runtime/manager.js';
+
+const log = createLogger('silent');
+
+interface Write {
+  verb: string;
+  kind: string;
+  name: string;
+}
+
+function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>, writes: Write[]): DynamicClient {
+  const record = (verb: string) => async (r: Resource, objOrName: ObjectLike | string) => {
+    writes.push({ verb, kind: r.kind, name: typeof objOrName === 'string' ? objOrName : (objOrName.metadata?.name ?? '') });
+    return typeof objOrName === 'string' ? true : objOrName;
+  };
+  const fake = {
+    list: async <T>(r: Resource<T>): Promise<ListResult<T>> => ({ items: [...(objects.get(r.resource) ?? [])] as T[], resourceVersion: '1' }),
+    watch: (_r: Resource, opts: { signal?: AbortSignal }): Promise<void> => new Promise((done) => opts.signal?.addEventListener('abort', () => done(), { once: true })),
+    apply: record('apply'),
+    applyStatus: record('status'),
+    patch: record('patch'),
+    delete: record('delete'),
+    deleteCollection: record('deletecollection'),
+  };
+  return fake as unknown as DynamicClient;
+}
+
+/** A converged scale-test-shaped PodCliqueSet: every child and pod the tree wants is in the cache. */
+function converged(): { pcs: PodCliqueSet; objects: Map<string, readonly ObjectLike[]> } {
+  const base = pcsOf('quiet', { cliques: [clique('worker', 2)] }, 3);
+  const pcs: PodCliqueSet = { ...base, metadata: { ...base.metadata, resourceVersion: '7', finalizers: [FINALIZER_PODCLIQUESET] } };
+  const g = simulate(pcs);
+  const t = g.tree;
+  const objects = new Map<string, readonly ObjectLike[]>([
+    [RESOURCES.podCliqueSets.resource, [pcs]],
+    [RESOURCES.podCliques.resource, g.podCliques],
+    [RESOURCES.podCliqueScalingGroups.resource, g.scalingGroups],
+    [RESOURCES.podGangs.resource, t.podGangs],
+    [RESOURCES.pods.resource, g.pods],
+    [RESOURCES.services.resource, t.services],
+    [RESOURCES.serviceAccounts.resource, [t.serviceAccount]],
+    [RESOURCES.roles.resource, [t.role]],
+    [RESOURCES.roleBindings.resource, [t.roleBinding]],
+    [RESOURCES.secrets.resource, [t.tokenSecret]],
+    [RESOURCES.hpas.resource, t.hpas],
+  ]);
+  return { pcs, objects };
+}
+
+describe('PodCliqueSetReconciler quiet passes', () => {
+  let manager: Manager | undefined;
+  afterEach(async () => {
+    await manager?.informers.shutdown();
+    manager = undefined;
+  });
+
+  async function start(objects: Map<string, readonly ObjectLike[]>, writes: Write[]): Promise<CopseControllers> {
+    manager = new Manager({ client: memoryClient(objects, writes), log });
+    const controllers = registerControllers(manager, controllerConfig(parseServeOptions([], {})), log);
+    manager.informers.start();
+    await manager.informers.waitForSync();
+    return controllers;
+  }
+
+  const pass = (c: CopseControllers) => c.podCliqueSet.reconciler.reconcile('ns/quiet', log, new AbortController().signal);
+  const childWrites = (ws: Write[]) => ws.filter((w) => w.verb !== 'status').map((w) => `${w.verb} ${w.kind}/${w.name}`);
+
+  it('writes no child of a converged PodCliqueSet, on the first pass and on repeated ones', async () => {
+    const writes: Write[] = [];
+    const c = await start(converged().objects, writes);
+    for (let i = 0; i < 3; i++) await pass(c);
+    expect(childWrites(writes)).toEqual([]);
+  });
+
+  it('still repairs a child changed behind its back after a quiet pass (the memo never hides a write)', async () => {
+    const writes: Write[] = [];
+    const c = await start(converged().objects, writes);
+    await pass(c);
+    const store = c.context.informers.pclq.store;
+    const pclq = store.getByName('ns', 'quiet-1-worker') as PodClique;
+    store.upsert({ ...pclq, metadata: { ...pclq.metadata, resourceVersion: '99' }, spec: { ...pclq.spec, roleName: 'edited' } });
+    await pass(c);
+    expect(childWrites(writes)).toEqual(['apply PodClique/quiet-1-worker']);
+  });
+
+  it('recomputes when the PodCliqueSet itself changes', async () => {
+    const writes: Write[] = [];
+    const { objects } = converged();
+    const c = await start(objects, writes);
+    await pass(c);
+    const store = c.context.informers.pcs.store;
+    const pcs = store.getByName('ns', 'quiet') as PodCliqueSet;
+    store.upsert({ ...pcs, metadata: { ...pcs.metadata, resourceVersion: '8' }, spec: { ...pcs.spec, replicas: 4 } });
+    await pass(c);
+    const applied = childWrites(writes);
+    expect(applied).toContain('apply PodClique/quiet-3-worker');
+    expect(applied).toContain('apply Service/quiet-3');
+  });
+
+  it('recomputes when a pod of the PodCliqueSet goes away', async () => {
+    const writes: Write[] = [];
+    const c = await start(converged().objects, writes);
+    await pass(c);
+    const pods = c.context.informers.pods.store;
+    const victim = pods.list().find((p) => p.metadata?.labels?.['grove.io/podclique'] === 'quiet-0-worker');
+    expect(victim).toBeDefined();
+    pods.remove(`ns/${victim?.metadata?.name ?? ''}`);
+    await pass(c);
+    // The gang's podReferences follow its pods: the PodGang of replica 0 is re-applied without it.
+    expect(childWrites(writes)).toEqual(['apply PodGang/quiet-0']);
+  });
+});
