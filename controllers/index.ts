@@ -113,6 +113,9 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
     }),
   );
   const expectations = context.expectations;
+  // Pods reach their PodClique and their gang. The PodCliqueSet reads pods only to retire the legacy
+  // token Secret once no pod mounts it, which a pod's going answers: during a deploy a thousand pod
+  // events would otherwise each ask for a pass over the whole PodCliqueSet.
   informers.pods.on({
     add: (pod: Pod) => {
       const k = podCliqueKeyOfPod(pod);
@@ -120,7 +123,6 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
         expectations.creationObserved(k);
         podClique.enqueue(k);
       }
-      toPcs(pod);
       const g = gangKeyOf(pod);
       if (g) podGang.enqueue(g);
     },
@@ -130,7 +132,6 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
         if (!old.metadata?.deletionTimestamp && pod.metadata?.deletionTimestamp) expectations.deletionObserved(k, pod.metadata.uid ?? '');
         podClique.enqueue(k);
       }
-      toPcs(pod);
       const g = gangKeyOf(pod);
       if (g) podGang.enqueue(g);
     },

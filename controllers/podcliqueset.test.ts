@@ -19,7 +19,11 @@ interface Write {
   name: string;
 }
 
+/** Bodies of the merge patches the last client made, in order. */
+let patches: unknown[] = [];
+
 function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>, writes: Write[]): DynamicClient {
+  patches = [];
   const record = (verb: string) => async (r: Resource, objOrName: ObjectLike | string) => {
     writes.push({ verb, kind: r.kind, name: typeof objOrName === 'string' ? objOrName : (objOrName.metadata?.name ?? '') });
     return typeof objOrName === 'string' ? true : objOrName;
@@ -29,7 +33,10 @@ function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>, write
     watch: (_r: Resource, opts: { signal?: AbortSignal }): Promise<void> => new Promise((done) => opts.signal?.addEventListener('abort', () => done(), { once: true })),
     apply: record('apply'),
     applyStatus: record('status'),
-    patch: record('patch'),
+    patch: async (r: Resource, name: string, _ns: string | undefined, body: unknown) => {
+      patches.push(body);
+      return record('patch')(r, name);
+    },
     delete: record('delete'),
     deleteCollection: record('deletecollection'),
   };
@@ -108,7 +115,7 @@ describe('PodCliqueSetReconciler quiet passes', () => {
     expect(applied).toContain('apply Service/quiet-3');
   });
 
-  it('recomputes when a pod of the PodCliqueSet goes away', async () => {
+  it('leaves a gang\'s podReferences to the PodGang controller, which follows its pods one gang at a time', async () => {
     const writes: Write[] = [];
     const c = await start(converged().objects, writes);
     await pass(c);
@@ -117,7 +124,15 @@ describe('PodCliqueSetReconciler quiet passes', () => {
     expect(victim).toBeDefined();
     pods.remove(`ns/${victim?.metadata?.name ?? ''}`);
     await pass(c);
-    // The gang's podReferences follow its pods: the PodGang of replica 0 is re-applied without it.
-    expect(childWrites(writes)).toEqual(['apply PodGang/quiet-0']);
+    expect(childWrites(writes)).toEqual([]);
+    await c.podGang.reconciler.reconcile('ns/quiet-0', log, new AbortController().signal);
+    await c.podGang.reconciler.reconcile('ns/quiet-1', log, new AbortController().signal);
+    expect(childWrites(writes)).toEqual(['patch PodGang/quiet-0']);
+    const body = patches.at(-1) as { metadata: { resourceVersion?: string }; spec: { podgroups: { name: string; podReferences: { name: string }[] }[] } };
+    const gang = c.context.informers.podGangs.store.getByName('ns', 'quiet-0');
+    expect(body.metadata.resourceVersion).toBe(gang?.metadata.resourceVersion);
+    const refs = body.spec.podgroups.find((g) => g.name === 'quiet-0-worker')?.podReferences.map((r) => r.name) ?? [];
+    expect(refs).toHaveLength(1);
+    expect(refs).not.toContain(victim?.metadata?.name);
   });
 });

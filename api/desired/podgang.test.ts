@@ -4,7 +4,7 @@ import { GROVE_TOPOLOGY, clique, pcsOf } from '../../test/support/desired.js';
 import type { Pod } from '../core/wire.js';
 import type { PodCliqueSet, PodGang } from '../generated/types.js';
 import { type SchedulerBackend, defaultSchedulerBackend } from './backend.js';
-import { type GangLayout, desiredPodGang, gangLayouts, podReferences, podsByPodClique } from './podgang.js';
+import { type GangLayout, desiredPodGang, gangLayouts, gangPodReferences, podReferences, podsByPodClique } from './podgang.js';
 import { resolveTopology } from './topology.js';
 
 
@@ -175,5 +175,32 @@ describe('desiredPodGang', () => {
     expect(gang.metadata.annotations?.replica).toBe('0');
     // The gang names the scheduler the pods ask for; with none, the backend's.
     expect(gang.metadata.labels?.['grove.io/scheduler-name']).toBe('tagging');
+  });
+});
+
+describe('gangPodReferences', () => {
+  const gang = (refs: string[]): PodGang =>
+    ({
+      metadata: { name: 't-0', namespace: 'ns' },
+      spec: { podgroups: [{ name: 't-0-router', minReplicas: 1, podReferences: refs.map((name) => ({ namespace: 'ns', name })) }] },
+    }) as PodGang;
+
+  it('returns the very same podgroups when the references already match the pods', () => {
+    const g = gang(['t-0-router-a', 't-0-router-b']);
+    expect(gangPodReferences(g, [pod('t-0-router-b', 't-0-router', 't-0'), pod('t-0-router-a', 't-0-router', 't-0')])).toBe(g.spec.podgroups);
+  });
+
+  it('adds new pods, drops terminating and foreign ones, sorted by name', () => {
+    const g = gang(['t-0-router-a', 't-0-router-c']);
+    const pods = [pod('t-0-router-b', 't-0-router', 't-0'), pod('t-0-router-a', 't-0-router', 't-0'), pod('t-0-router-c', 't-0-router', 't-0', true), pod('t-0-router-d', 't-0-router', 't-0-ig-0')];
+    expect(gangPodReferences(g, pods)).toEqual([{ name: 't-0-router', minReplicas: 1, podReferences: [{ namespace: 'ns', name: 't-0-router-a' }, { namespace: 'ns', name: 't-0-router-b' }] }]);
+  });
+
+  it('an existing gang keeps its references through a PodCliqueSet pass, whatever the pods say', () => {
+    const p = tas();
+    const [base] = gangLayouts(p, 0, new Map([['ig', 2]]));
+    const existing = build(p, base!, { pods: [pod('t-0-router-x', 't-0-router', 't-0')] });
+    const rebuilt = build(p, base!, { pods: [pod('t-0-router-y', 't-0-router', 't-0')], existing });
+    expect(rebuilt.spec.podgroups.map((g) => g.podReferences.map((r) => r.name))).toEqual([['t-0-router-x'], []]);
   });
 });

@@ -7,7 +7,10 @@
 //
 // Gangs are applied immediately, before any pod exists; pods join a gang's podReferences as they are
 // created (api/status/gates.ts releases a pod once it is referenced, §4.10; api/status/podgang.ts
-// decides when a gang is Initialized).
+// decides when a gang is Initialized). The PodCliqueSet pass builds a gang's structure and, once the
+// gang exists, carries its podReferences over unchanged: keeping them current is the PodGang
+// controller's job (`gangPodReferences`), one gang at a time, so a new pod waits for its own gang's
+// update rather than for a pass over every gang of the PodCliqueSet.
 
 import type { Pod } from '../core/wire.js';
 import type { NamespacedName, PodClique, PodCliqueScalingGroupConfig, PodCliqueSet, PodGang, PodGangTopologyConstraint, PodGroup, TopologyConstraintGroupConfig } from '../generated/types.js';
@@ -126,9 +129,36 @@ export function podReferences(pods: PodsByPodClique, podClique: string, gang: st
   }));
 }
 
+/** The podgroups of `gang` with the references its pods call for; the same array when nothing changed. */
+export function gangPodReferences(gang: PodGang, pods: readonly Pod[]): PodGroup[] {
+  const byClique = podsByPodClique(pods);
+  const name = gang.metadata.name ?? '';
+  let changed = false;
+  const next = gang.spec.podgroups.map((g) => {
+    const refs = podReferences(byClique, g.name, name);
+    if (sameReferences(g.podReferences, refs)) return g;
+    changed = true;
+    return { ...g, podReferences: refs };
+  });
+  return changed ? next : gang.spec.podgroups;
+}
+
+function sameReferences(a: readonly NamespacedName[] | undefined, b: readonly NamespacedName[]): boolean {
+  const have = a ?? [];
+  return have.length === b.length && have.every((r, i) => r.name === b[i]?.name && r.namespace === b[i]?.namespace);
+}
+
+/** The references the existing gang holds for pod group `podClique` (the PodGang controller keeps them). */
+function existingReferences(existing: PodGang, podClique: string): NamespacedName[] {
+  return (existing.spec.podgroups.find((g) => g.name === podClique)?.podReferences ?? []).map((r) => ({ namespace: r.namespace, name: r.name }));
+}
+
 /** What a PodGang is built from besides the PodCliqueSet. */
 export interface GangBuildContext {
-  /** Pods of the PodCliqueSet (`podsByPodClique`); those of the gang's PodCliques become podReferences. */
+  /**
+   * Pods of the PodCliqueSet (`podsByPodClique`); those of the gang's PodCliques become the
+   * podReferences of a gang that does not exist yet (an existing gang keeps its own).
+   */
   pods: PodsByPodClique;
   /** The gang as it exists, if it does: its grove.io/ labels and annotations are kept. */
   existing?: PodGang;
@@ -180,7 +210,7 @@ export function desiredPodGang(pcs: PodCliqueSet, layout: GangLayout, ctx: GangB
     if (tc) translated = true;
     return {
       name: g.podClique,
-      podReferences: podReferences(ctx.pods, g.podClique, layout.name),
+      podReferences: ctx.existing ? existingReferences(ctx.existing, g.podClique) : podReferences(ctx.pods, g.podClique, layout.name),
       minReplicas: g.minReplicas,
       ...(tc ? { topologyConstraint: tc } : {}),
     };
