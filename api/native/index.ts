@@ -1,0 +1,5 @@
+export * from './wire.js';
+export * from './translate.js';
+export * from './decision.js';
+export * from './status.js';
+export * from './support.js';
