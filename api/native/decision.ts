@@ -90,3 +90,12 @@ export function recordedBackend(gang: { metadata?: { annotations?: Record<string
   if (backend !== 'native' && backend !== 'extender') return undefined;
   return { backend, reason: a?.[ANNOTATION_BACKEND_REASON] ?? '' };
 }
+
+/** PodGang condition naming the backend that holds the gang and why (from the recorded decision). */
+export const CONDITION_SCHEDULING_BACKEND = 'SchedulingBackend';
+
+export function backendCondition(gang: { metadata?: { annotations?: Record<string, string> } }): { type: string; status: 'True'; reason: string; message: string } | undefined {
+  const d = recordedBackend(gang);
+  if (!d) return undefined;
+  return { type: CONDITION_SCHEDULING_BACKEND, status: 'True', reason: d.backend === 'native' ? 'Native' : 'Extender', message: d.reason };
+}

@@ -3,3 +3,4 @@ export * from './translate.js';
 export * from './decision.js';
 export * from './status.js';
 export * from './support.js';
+export * from './backend.js';
