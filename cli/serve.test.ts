@@ -26,7 +26,14 @@ describe('copse serve options', () => {
       extenderHost: '0.0.0.0',
       extenderPort: 9444,
       reservationTimeoutSeconds: 30,
+      nativeScheduling: 'auto',
     });
+  });
+
+  it('takes --native-scheduling, else COPSE_NATIVE_SCHEDULING, and names the flag on a bad value', () => {
+    expect(parseServeOptions(['--native-scheduling', 'on'], { COPSE_NATIVE_SCHEDULING: 'off' }).nativeScheduling).toBe('on');
+    expect(parseServeOptions([], { COPSE_NATIVE_SCHEDULING: 'off' }).nativeScheduling).toBe('off');
+    expect(() => parseServeOptions(['--native-scheduling', 'maybe'], {})).toThrow('--native-scheduling: must be auto, on or off, got "maybe"');
   });
 
   it('parses the monitoring address, including IPv6', () => {

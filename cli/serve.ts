@@ -2,8 +2,10 @@
 // server (on every replica), the controllers (on the replica holding the leader Lease) and the
 // monitoring listener. The aggregated API reads the same informers the controllers do.
 import { parseArgs } from 'node:util';
-import { defaultSchedulerBackend } from '../api/desired/index.js';
+import { defaultSchedulerBackend, type SchedulerBackend } from '../api/desired/index.js';
+import { type NativeSetting, nativeBackend, parseNativeSetting } from '../api/native/index.js';
 import { initContainerConfig } from '../api/image.js';
+import type { PodGang } from '../api/index.js';
 import { registerControllers, type ControllerConfig } from '../controllers/index.js';
 import { runApiServer, type RunningApiServer } from '../apiserver/run.js';
 import { InformerFactory } from '../controllers/runtime/factory.js';
@@ -15,9 +17,11 @@ import { componentLogger } from '../kube/log.js';
 import { defaultRegistry, enableProcessMetrics } from '../kube/metrics.js';
 import { startMonitoring } from '../kube/monitoring.js';
 import { kubeRequestObserver } from '../kube/request-metrics.js';
-import { objectKey } from '../kube/resources.js';
+import { RESOURCES, objectKey } from '../kube/resources.js';
 import { PendingReasons, registerGangScheduling, withPlacementGate, type GangScheduling } from '../scheduler/index.js';
 import { startExtenderServer, type ExtenderServer } from '../scheduler/extender.js';
+import { registerNativeScheduling, type NativeScheduling } from '../scheduler/native/controller.js';
+import { nativeSupport } from '../scheduler/native/probe.js';
 import { runWebhooks } from '../webhooks/run.js';
 import type { Command } from './main.js';
 
@@ -58,6 +62,12 @@ const help = `Usage: copse serve [options]
                              the scheduler extender's HTTPS listener (default 0.0.0.0:9444)
   --reservation-timeout SECONDS
                              how long a planned gang may wait for kube-scheduler before it is planned again (default 30)
+  --native-scheduling auto|on|off
+                             hand gangs to kube-scheduler's own gang scheduling (Kubernetes v1.37 Workload,
+                             CompositePodGroup, PodGroup) where it can express them; the others keep the
+                             --gang-scheduling path. auto: when discovery and a dry-run PodGroup show the
+                             apiserver serves it (default; $COPSE_NATIVE_SCHEDULING); on: without probing (the
+                             scheduler's feature gates cannot be discovered); off: never
 `;
 
 export interface ServeOptions {
@@ -88,6 +98,7 @@ export interface ServeOptions {
   extenderHost: string;
   extenderPort: number;
   reservationTimeoutSeconds: number;
+  nativeScheduling: NativeSetting;
 }
 
 export class UsageError extends Error {}
@@ -136,6 +147,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'gang-scheduling': { type: 'string', default: 'extender' },
       'extender-bind-address': { type: 'string', default: '0.0.0.0:9444' },
       'reservation-timeout': { type: 'string', default: '30' },
+      'native-scheduling': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -157,6 +169,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const gangScheduling = oneOf('gang-scheduling', v['gang-scheduling'], ['extender', 'off'] as const);
   const extender = hostPort('extender-bind-address', v['extender-bind-address']);
   const reservationTimeoutSeconds = numberIn('reservation-timeout', v['reservation-timeout'], (n) => Number.isFinite(n) && n >= 1, 'at least 1 second');
+  const nativeScheduling = nativeSettingOf(v['native-scheduling'], env);
   return {
     help: v.help === true,
     ...(v.kubeconfig ? { kubeconfig: v.kubeconfig } : {}),
@@ -185,7 +198,17 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     extenderHost: extender.host,
     extenderPort: extender.port,
     reservationTimeoutSeconds,
+    nativeScheduling,
   };
+}
+
+/** --native-scheduling, else $COPSE_NATIVE_SCHEDULING, else auto. */
+function nativeSettingOf(flag: string | undefined, env: NodeJS.ProcessEnv): NativeSetting {
+  try {
+    return parseNativeSetting(flag ?? (env['COPSE_NATIVE_SCHEDULING'] || undefined), '--native-scheduling');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 function hostPort(flag: string, value: string | undefined): { host: string; port: number } {
@@ -195,13 +218,17 @@ function hostPort(flag: string, value: string | undefined): { host: string; port
   return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port };
 }
 
-/** The controllers' configuration from the serve flags. */
-export function controllerConfig(o: ServeOptions): ControllerConfig {
+/**
+ * The controllers' configuration from the serve flags. `native` (on a cluster with native scheduling)
+ * looks gangs up by name: the native backend prepares each pod by the decision of its gang.
+ */
+export function controllerConfig(o: ServeOptions, native?: { gangOf: (namespace: string, name: string) => PodGang | undefined }): ControllerConfig {
+  // With gang scheduling, pods for kube-scheduler are born behind copse's placement gate.
+  const fallback: SchedulerBackend = o.gangScheduling === 'extender' ? withPlacementGate(defaultSchedulerBackend) : defaultSchedulerBackend;
   return {
     topologyAwareScheduling: o.topologyAwareScheduling,
     defaultSchedulerName: 'default-scheduler',
-    // With gang scheduling, pods for kube-scheduler are born behind copse's placement gate.
-    backends: [o.gangScheduling === 'extender' ? withPlacementGate(defaultSchedulerBackend) : defaultSchedulerBackend],
+    backends: [native ? nativeBackend(fallback, native.gangOf) : fallback],
     concurrency: { podCliqueSet: 4, podClique: 8, scalingGroup: 4, podGang: 4 },
   };
 }
@@ -275,9 +302,14 @@ export const serveCommand: Command = {
         ...(o.leaderElect ? { leaderElection: { namespace: o.leaderElectionNamespace ?? namespace, name: 'copse-controller-leader' } } : {}),
       });
       const pending = new PendingReasons();
-      const ctrls = registerControllers(manager, controllerConfig(o), componentLogger('controllers'), {
-        pendingReasons: (gang) => pending.get(objectKey(gang.metadata.namespace, gang.metadata.name ?? '')),
+      // Decided once, before any pod is created: a pod's schedulingGroup is fixed at creation.
+      const support = await nativeSupport(o.nativeScheduling, manager.informers.client, namespace, log);
+      const gangStore = manager.informers.informer<PodGang>(RESOURCES.podGangs).store;
+      let native: NativeScheduling | undefined;
+      const ctrls = registerControllers(manager, controllerConfig(o, support.native ? { gangOf: (ns, n) => gangStore.getByName(ns, n) } : undefined), componentLogger('controllers'), {
+        pendingReasons: (gang) => native?.pendingReason(gang) ?? pending.get(objectKey(gang.metadata.namespace, gang.metadata.name ?? '')),
       });
+      if (support.native) native = registerNativeScheduling(manager, { onPendingReason: (key) => ctrls.podGang.enqueue(key), log: componentLogger('native') });
       if (o.gangScheduling === 'extender') {
         gangs = registerGangScheduling(manager, {
           pending,

@@ -82,7 +82,9 @@ export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log
     '--api-bind-address', `127.0.0.1:${cluster.state.ports.aggregator}`,
     '--extender-bind-address', `127.0.0.1:${cluster.state.ports.extender}`,
     // Cheap on a local cluster, and a hand-edited caBundle heals within seconds.
-    '--resync-interval', '10'];
+    '--resync-interval', '10',
+    // The mode is part of the command line, so switching it restarts the server, which probes again.
+    '--native-scheduling', cluster.state.workloadScheduling === 'native' ? 'auto' : 'off'];
   let rec = readRecord(cluster.stateDir, SERVER_PROCESS);
   if (rec && isRunning(rec) && serverIsStale(rec, args, builtAt())) {
     log('copse: the running copse server is older than the build or started with other arguments; restarting it');

@@ -21,6 +21,7 @@ export const FIELD_MANAGERS = {
   cluster: 'copse-cluster',
   test: 'copse-test',
   initc: 'copse-initc',
+  native: 'copse-native',
 } as const;
 export type FieldManager = (typeof FIELD_MANAGERS)[keyof typeof FIELD_MANAGERS];
 

@@ -170,6 +170,13 @@ describe('podGangStatus bookkeeping', () => {
     expect(s.placementScore).toBe(0.5);
   });
 
+  it('names the backend that holds the gang and why, when the native backend recorded it', () => {
+    const annotated = { ...base, metadata: { ...base.metadata, annotations: { 'scheduling.copse.io/backend': 'extender', 'scheduling.copse.io/backend-reason': 'placed through copse\'s extender: why' } } };
+    const c = findCondition(podGangStatus(input({ podGang: annotated, pods: [] })).conditions, 'SchedulingBackend');
+    expect([c?.status, c?.reason, c?.message]).toEqual(['True', 'Extender', "placed through copse's extender: why"]);
+    expect(findCondition(podGangStatus(input({ pods: [] })).conditions, 'SchedulingBackend')).toBeUndefined();
+  });
+
   it('stamps the PodGang generation on its conditions', () => {
     expect(podGangStatus(input({ pods: [] })).conditions?.every((c) => c.observedGeneration === 1)).toBe(true);
   });

@@ -12,6 +12,7 @@
 //                short pod groups and the cause (pods not created yet, held by scheduling gates, or
 //                the scheduler's own message), or the reason a planner passes in.
 //   Ready        True when every pod group has >= minReplicas Ready pods; otherwise False naming them.
+//   SchedulingBackend  on a cluster with native scheduling: Native or Extender, and why (api/native).
 // Conditions written by others (Unhealthy, DisruptionTarget) are kept as they are.
 
 import type { Pod } from '../core/wire.js';
@@ -26,6 +27,7 @@ import {
   PODGANG_CONDITION_READY,
   PODGANG_CONDITION_SCHEDULED,
 } from '../keys.js';
+import { backendCondition } from '../native/decision.js';
 import { type DesiredCondition, findCondition, mergeConditions } from './conditions.js';
 import { dropUndefined, labelOf, statusChanged } from './objects.js';
 import { isPodReady, isPodScheduled, isPodScheduleGated, unschedulableMessage } from '../desired/pods.js';
@@ -207,9 +209,10 @@ export function podGangStatus(input: PodGangStatusInput): PodGangStatus {
   const { podGang } = input;
   const previous = input.previous ?? podGang.status;
   const groups = podGroupStates(podGang, input.pods, input.pclqs);
+  const backend = backendCondition(podGang);
   const conditions = mergeConditions(
     previous?.conditions,
-    [initializedCondition(groups, previous), scheduledCondition(groups, input.pendingReason), readyCondition(groups)],
+    [initializedCondition(groups, previous), scheduledCondition(groups, input.pendingReason), readyCondition(groups), ...(backend ? [backend] : [])],
     [],
     { observedGeneration: podGang.metadata.generation, now: input.now },
   );
