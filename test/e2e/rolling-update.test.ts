@@ -10,6 +10,7 @@ import { ANNOTATION_MAX_UNAVAILABLE, ANNOTATION_PARTITION } from '../../api/rule
 import { SERVER_PROCESS, upStack } from '../../cli/stack.js';
 import { stateDir } from '../../cluster/paths.js';
 import { isRunning, readRecord } from '../../cluster/processes.js';
+import { KubeError } from '../../kube/errors.js';
 import { RESOURCES } from '../../kube/resources.js';
 import { createNamespace, isReady, listIn, testClient } from '../support/dynamic.js';
 import { groveSamplesPresent } from '../support/grove-samples.js';
@@ -112,13 +113,22 @@ async function allReady(pcs: string, count: number): Promise<Pod[]> {
 
 /** Sets an env var on the given cliques: a template change that makes new pod template hashes. */
 async function changeTemplate(name: string, cliques: string[], value: string): Promise<void> {
-  const pcs = await getPcs(name);
-  for (const c of pcs.spec.template.cliques) {
-    if (!cliques.includes(c.name)) continue;
-    const main = c.spec.podSpec.containers[0];
-    if (main) main.env = [...(main.env ?? []).filter((e) => e.name !== 'ROLL'), { name: 'ROLL', value }];
-  }
-  await client.update(RESOURCES.podCliqueSets, pcs);
+  // Read-modify-write; the controllers write the object too (finalizer), so a conflict is retried.
+  await eventually(`${name}: template changed`, async () => {
+    const pcs = await getPcs(name);
+    for (const c of pcs.spec.template.cliques) {
+      if (!cliques.includes(c.name)) continue;
+      const main = c.spec.podSpec.containers[0];
+      if (main) main.env = [...(main.env ?? []).filter((e) => e.name !== 'ROLL'), { name: 'ROLL', value }];
+    }
+    try {
+      await client.update(RESOURCES.podCliqueSets, pcs);
+      return true;
+    } catch (err) {
+      if (err instanceof KubeError && err.kind === 'Conflict') return undefined;
+      throw err;
+    }
+  }, 30_000, 200);
 }
 
 async function updateEnded(name: string): Promise<PodCliqueSet> {
