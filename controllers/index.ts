@@ -15,6 +15,17 @@ import type { EventHandler } from './runtime/informer.js';
 import type { Manager } from './runtime/manager.js';
 import { keyOf, byLabel } from './runtime/store.js';
 import { ScalingGroupReconciler } from './scalinggroup.js';
+import { scalingGroupDeletionsKey } from './rollout.js';
+import type { PodCliqueSet } from '../api/index.js';
+import { jsonEqual } from '../api/json.js';
+
+/** Whether the PodCliqueSet's rollout moved: another generation hash or other replicas being updated. */
+function rolloutChanged(old: PodCliqueSet, pcs: PodCliqueSet): boolean {
+  return (
+    old.status?.currentGenerationHash !== pcs.status?.currentGenerationHash ||
+    !jsonEqual(old.status?.updateProgress?.currentlyUpdating ?? null, pcs.status?.updateProgress?.currentlyUpdating ?? null)
+  );
+}
 
 export type { ControllerConfig } from './context.js';
 
@@ -70,18 +81,29 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
     return g ? objectKey(o.metadata?.namespace, g) : undefined;
   };
 
-  informers.pcs.on(
-    onAny((pcs) => {
+  informers.pcs.on({
+    ...onAny((pcs) => {
       podCliqueSet.enqueue(keyOf(pcs));
       for (const k of scalingGroupKeysOf(informers, keyOf(pcs))) scalingGroup.enqueue(k);
     }),
-  );
+    update: (old, pcs) => {
+      podCliqueSet.enqueue(keyOf(pcs));
+      for (const k of scalingGroupKeysOf(informers, keyOf(pcs))) scalingGroup.enqueue(k);
+      // A rollout step (a new hash, another replica to update) is the PodCliques' cue (§4.1).
+      if (rolloutChanged(old, pcs)) for (const pclq of informers.pclq.store.byIndex(INDEX_PART_OF, keyOf(pcs))) podClique.enqueue(keyOf(pclq));
+    },
+  });
   informers.pcsg.on(
     onAny((pcsg) => {
       scalingGroup.enqueue(keyOf(pcsg));
       toPcs(pcsg);
     }),
   );
+  const memberGone = (pclq: PodClique) => {
+    const owner = ownerKeyOf(pclq, 'PodCliqueScalingGroup');
+    if (owner) context.expectations.deletionObserved(scalingGroupDeletionsKey(owner), pclq.metadata.uid ?? '');
+  };
+  informers.pclq.on({ delete: memberGone });
   informers.pclq.on({
     ...onAny((pclq: PodClique) => {
       podClique.enqueue(keyOf(pclq));
@@ -92,6 +114,7 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
       if (gang) podGang.enqueue(gang);
     }),
     update: (old, pclq) => {
+      if (!old.metadata.deletionTimestamp && pclq.metadata.deletionTimestamp) memberGone(pclq);
       podClique.enqueue(keyOf(pclq));
       toPcs(pclq);
       const owner = ownerKeyOf(pclq, 'PodCliqueScalingGroup');

@@ -17,11 +17,17 @@ import type { ReconcileResult, Reconciler } from './runtime/controller.js';
 import { INDEX_OWNER } from './runtime/factory.js';
 import { removeFinalizer } from './finalizers.js';
 import { recordStatusEvents } from './status-events.js';
+import { updatePolicyOf } from '../api/rules/update-policy.js';
+import type { PodCliqueUpdateStep } from '../api/update/podclique.js';
+import { deleteExpected, podCliqueRollout } from './rollout.js';
+import { WrittenValues } from './runtime/written.js';
 
 /** A pod create failed (the message carries the apiserver's answer). */
 export const EVENT_FAILED_CREATE_POD = 'FailedCreatePod';
 
 export class PodCliqueReconciler implements Reconciler {
+  private readonly written = new WrittenValues();
+
   constructor(private readonly ctx: ControllerContext) {}
 
   async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
@@ -29,6 +35,7 @@ export class PodCliqueReconciler implements Reconciler {
     const pclq = informers.pclq.store.get(key);
     if (!pclq) {
       expectations.forget(key);
+      this.written.forget(key);
       return;
     }
     const pods = informers.pods.store.byIndex(INDEX_OWNER, pclq.metadata.uid ?? '');
@@ -40,16 +47,34 @@ export class PodCliqueReconciler implements Reconciler {
     if (!stored || stored.metadata.deletionTimestamp) return;
     const pcs = defaultPodCliqueSet(structuredClone(stored));
 
-    if (expectations.satisfied(key)) await this.scale(key, pclq, pcs, pods, log, signal);
+    // Rolling update (controllers/rollout.ts): the selection is in status before its pod is deleted.
+    const rollout = podCliqueRollout(this.ctx, pclq, pcs, pods);
+    // The step reads its own last selection from status: never decide on a cache that lacks it.
+    const selectionSeen = this.written.seen(key, pclq.status?.updateProgress);
+    if (rollout.step.delete.length > 0 && !selectionSeen) return { requeueAfterMs: 500 };
+    if (rollout.step.delete.length > 0 && expectations.satisfied(key)) {
+      this.written.record(key, rollout.step.progress);
+      await this.writeStatus(pclq, pcs, pods, signal, rollout.step).catch((err: unknown) => {
+        this.written.forget(key);
+        throw err;
+      });
+      await deleteExpected(this.ctx, key, RESOURCES.pods, rollout.step.delete, signal);
+      log.info({ deleted: rollout.step.delete.map((p) => p.metadata?.name), waiting: rollout.step.waiting }, 'rolling update: deleted pods');
+    }
+    if (expectations.satisfied(key)) await this.scale(key, pclq, pcs, pods, log, signal, rollout.holdCreatesFor);
     await this.releaseGates(pclq, pods, log, signal);
-    await this.writeStatus(pclq, pcs, pods, signal);
+    await this.writeStatus(pclq, pcs, pods, signal, rollout.step);
+    // A coherent update waits for other roles' pods, whose going does not wake this PodClique.
+    if (rollout.holdCreatesFor.length > 0) return { requeueAfterMs: 1000 };
   }
 
-  private async scale(key: string, pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], log: Logger, signal: AbortSignal): Promise<void> {
+  private async scale(key: string, pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], log: Logger, signal: AbortSignal, holdCreatesFor: readonly string[]): Promise<void> {
     const { client, expectations, config } = this.ctx;
     const active = pods.filter(isActivePod);
     const missing = pclq.spec.replicas - active.length;
-    if (missing > 0) {
+    if (missing > 0 && holdCreatesFor.length > 0) {
+      log.debug({ missing, outdated: holdCreatesFor }, 'coherent update: no new pod while the replica runs outdated ones');
+    } else if (missing > 0) {
       const backend = config.backends.find((b) => b.name === (pclq.spec.podSpec.schedulerName || config.defaultSchedulerName)) ?? config.backends[0];
       if (!backend) throw new KubeError('Invalid', 0, 'no scheduler backend is configured', undefined, undefined);
       // Pods created in this pass hold indices the next batch must not hand out again.
@@ -114,14 +139,17 @@ export class PodCliqueReconciler implements Reconciler {
     log.debug({ pods: decision.lift.map((l) => l.pod) }, 'released gang gates');
   }
 
-  private async writeStatus(pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], signal: AbortSignal): Promise<void> {
+  private async writeStatus(pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], signal: AbortSignal, rollout: PodCliqueUpdateStep): Promise<void> {
     const { client } = this.ctx;
+    const withProgress: PodClique = { ...pclq, status: pclq.status ? { ...pclq.status, updateProgress: rollout.progress } : pclq.status };
     const result = podCliqueStatus({
       pclq,
       pods,
-      expectedPodTemplateHash: targetPodTemplateHash(pclq) ?? '',
+      expectedPodTemplateHash: targetPodTemplateHash(withProgress) ?? '',
       pcsGenerationHash: pcs.status?.currentGenerationHash,
-      updateInProgress: false,
+      updateInProgress: rollout.inProgress,
+      ...(rollout.progress ? { updateProgress: rollout.progress } : {}),
+      crashLoopRestarts: updatePolicyOf(pcs).policy.crashLoopRestarts,
       ...(pclq.metadata.generation !== undefined ? { observedGeneration: pclq.metadata.generation } : {}),
       now: this.ctx.now().toISOString(),
     });

@@ -16,6 +16,8 @@ import { ensureFinalizer, removeFinalizer } from './finalizers.js';
 import type { Informer } from './runtime/informer.js';
 import type { ReconcileResult, Reconciler } from './runtime/controller.js';
 import { recordStatusEvents } from './status-events.js';
+import type { RolloutProgress } from '../api/update/rollout.js';
+import { pcsRollout } from './rollout.js';
 
 const APPLY_CONCURRENCY = 16;
 
@@ -65,7 +67,9 @@ export class PodCliqueSetReconciler implements Reconciler {
     const changed = await this.applyTree(tree, signal);
     const deleted = await this.deleteExcess(pcs, tree, signal);
     if (changed.length || deleted.length) log.info({ applied: changed, deleted }, 'synced children');
-    const statusWritten = await this.writeStatus(stored, pcs, binding, [], signal, tree.generationHash);
+    // Which replicas the rolling update works on (controllers/rollout.ts); written with the hash.
+    const rollout = pcsRollout(this.ctx, stored, pcs, tree.generationHash, log);
+    const statusWritten = await this.writeStatus(stored, pcs, binding, [], signal, tree.generationHash, rollout);
     if (!changed.length && !deleted.length && !statusWritten) this.quiet.set(key, fingerprint);
   }
 
@@ -137,6 +141,7 @@ export class PodCliqueSetReconciler implements Reconciler {
     lastErrors: LastError[],
     signal: AbortSignal,
     generationHash?: string,
+    rollout?: RolloutProgress,
   ): Promise<boolean> {
     const { informers, client } = this.ctx;
     const ix = objectKey(pcs.metadata.namespace, pcs.metadata.name ?? '');
@@ -148,6 +153,7 @@ export class PodCliqueSetReconciler implements Reconciler {
       expectedPodTemplateHashes: expectedPodTemplateHashes(pcs),
       topology: { enabled: this.ctx.config.topologyAwareScheduling, ...(binding ? { binding } : {}) },
       ...(generationHash ? { generationHash } : {}),
+      ...(rollout ? { rollout } : {}),
       ...(lastErrors.length === 0 && stored.metadata.generation !== undefined ? { observedGeneration: stored.metadata.generation } : {}),
       lastErrors,
       now: this.ctx.now().toISOString(),

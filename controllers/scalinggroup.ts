@@ -13,8 +13,14 @@ import { removeFinalizer } from './finalizers.js';
 import type { ReconcileResult, Reconciler } from './runtime/controller.js';
 import { INDEX_OWNER } from './runtime/factory.js';
 import { recordStatusEvents } from './status-events.js';
+import type { PodCliqueSet } from '../api/index.js';
+import type { ScalingGroupUpdateStep } from '../api/update/scalinggroup.js';
+import { deleteExpected, scalingGroupDeletionsKey, scalingGroupRollout } from './rollout.js';
+import { WrittenValues } from './runtime/written.js';
 
 export class ScalingGroupReconciler implements Reconciler {
+  private readonly written = new WrittenValues();
+
   constructor(private readonly ctx: ControllerContext) {}
 
   async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
@@ -45,12 +51,34 @@ export class ScalingGroupReconciler implements Reconciler {
     });
     if (applied || members.excess.length) log.info({ applied, deleted: members.excess.map((r) => r.name) }, 'synced scaling group members');
 
+    // Rolling update (controllers/rollout.ts): the selected group replica is in status before its
+    // members are deleted; the next pass makes them again from the new template.
+    const rollout = scalingGroupRollout(this.ctx, pcsg, pcs, owned);
+    const deletions = scalingGroupDeletionsKey(key);
+    if (rollout.delete.length > 0) {
+      if (!this.written.seen(key, pcsg.status?.updateProgress)) return { requeueAfterMs: 500 };
+      if (this.ctx.expectations.satisfied(deletions)) {
+        this.written.record(key, rollout.progress);
+        await this.writeStatus(pcsg, pcs, owned, rollout, signal).catch((err: unknown) => {
+          this.written.forget(key);
+          throw err;
+        });
+        await deleteExpected(this.ctx, deletions, RESOURCES.podCliques, rollout.delete, signal);
+        log.info({ recreate: rollout.recreate, deleted: rollout.delete.map((p) => p.metadata.name), waiting: rollout.waiting }, 'rolling update: recreating group replicas');
+      }
+    }
+    await this.writeStatus(pcsg, pcs, owned, rollout, signal);
+  }
+
+  private async writeStatus(pcsg: PodCliqueScalingGroup, pcs: PodCliqueSet, owned: readonly PodClique[], rollout: ScalingGroupUpdateStep, signal: AbortSignal): Promise<void> {
+    const { client } = this.ctx;
     const result = scalingGroupStatus({
       pcsg,
       pclqs: owned,
       expectedPodTemplateHashes: expectedPodTemplateHashes(pcs),
       pcsGenerationHash: pcs.status?.currentGenerationHash,
-      updateInProgress: false,
+      updateInProgress: rollout.inProgress,
+      ...(rollout.progress ? { updateProgress: rollout.progress } : {}),
       ...(pcsg.metadata.generation !== undefined ? { observedGeneration: pcsg.metadata.generation } : {}),
       now: this.ctx.now().toISOString(),
     });

@@ -28,6 +28,8 @@ import { podTemplateHash } from './hash.js';
 import { desiredMemberPodClique } from './podclique.js';
 import { decideReplicas, templateReplicasAnnotation } from './replicas.js';
 import { groupMembers, groupMinAvailable, groupReplicas, scalingGroupConfigs } from './template.js';
+import { updatePolicyOf } from '../rules/update-policy.js';
+import { withFrozenTemplate } from '../update/freeze.js';
 
 /**
  * Annotations of a PodCliqueScalingGroup: the config's, plus the PodCliqueSet's MNNVL group when the
@@ -114,13 +116,17 @@ export function desiredScalingGroupMembers(
   const byName = new Map(owned.map((p) => [p.metadata.name ?? '', p]));
   const members = groupMembers(pcs, config);
   const hashes = new Map(members.map((c) => [c.name, podTemplateHash(pcs, c.name)]));
+  const { policy } = updatePolicyOf(pcs);
 
   const podCliques: PodClique[] = [];
   for (let j = 0; j < pcsg.spec.replicas; j++) {
     for (const clique of members) {
       const current = byName.get(pcsgPodCliqueName(pcsgFqn, j, clique.name));
       const placement = { pcsg, config, replica, groupReplica: j };
-      podCliques.push(desiredMemberPodClique(pcs, placement, clique, current, hashes.get(clique.name)));
+      // Under RollingRecreate a member keeps its template until the rollout recreates its group
+      // replica; below the partition, always (api/update/freeze.ts).
+      const desired = desiredMemberPodClique(pcs, placement, clique, current, hashes.get(clique.name));
+      podCliques.push(withFrozenTemplate(desired, current, { policy, replica, member: true }));
     }
   }
   const wanted = new Set(podCliques.map((p) => p.metadata.name));

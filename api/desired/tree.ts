@@ -18,6 +18,8 @@ import { desiredScalingGroup } from './scalinggroup.js';
 import { desiredHeadlessService } from './service.js';
 import { pcsReplicas, scalingGroupConfigs, standaloneCliques } from './template.js';
 import { type TopologyInput, type TopologyResolution, resolveTopology } from './topology.js';
+import { updatePolicyOf } from '../rules/update-policy.js';
+import { withFrozenTemplate } from '../update/freeze.js';
 
 /**
  * Children of the PodCliqueSet as observed (e.g. listed by `app.kubernetes.io/part-of=<pcs>`). Only
@@ -115,6 +117,7 @@ export function desiredPodCliqueSetTree(input: PodCliqueSetTreeInput): PodClique
   const gangs = byName(existing.podGangs);
   const pods = podsByPodClique(existing.pods ?? []);
   const hashes = new Map(standaloneCliques(pcs).map((c) => [c.name, podTemplateHash(pcs, c.name)]));
+  const { policy } = updatePolicyOf(pcs);
 
   const services: Service[] = [];
   const hpas: HorizontalPodAutoscaler[] = [];
@@ -126,7 +129,9 @@ export function desiredPodCliqueSetTree(input: PodCliqueSetTreeInput): PodClique
     hpas.push(...desiredHpas(pcs, i));
     for (const clique of standaloneCliques(pcs)) {
       const current = pclqs.get(podCliqueName(pcsName, i, clique.name));
-      podCliques.push(desiredStandalonePodClique(pcs, i, clique, current, hashes.get(clique.name)));
+      // Replicas below the update partition keep the template they run (api/update/freeze.ts).
+      const desired = desiredStandalonePodClique(pcs, i, clique, current, hashes.get(clique.name));
+      podCliques.push(withFrozenTemplate(desired, current, { policy, replica: i, member: false }));
     }
     const groupReplicas = new Map<string, number>();
     for (const config of scalingGroupConfigs(pcs)) {

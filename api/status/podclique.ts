@@ -17,7 +17,8 @@
 import type { Pod } from '../core/wire.js';
 import { requireName } from '../desired/meta.js';
 import { isActivePod } from '../desired/pods.js';
-import type { LastError, PodClique, PodCliqueStatus } from '../generated/types.js';
+import type { LastError, PodClique, PodCliqueStatus, PodCliqueUpdateProgress } from '../generated/types.js';
+import { crashLoopCondition } from '../update/crash-loop.js';
 import {
   CONDITION_MIN_AVAILABLE_BREACHED,
   CONDITION_PODCLIQUE_SCHEDULED,
@@ -56,6 +57,10 @@ export interface PodCliqueStatusInput {
   observedGeneration?: number;
   /** Errors of this pass when it did not complete; omitted or empty clears them. */
   lastErrors?: readonly LastError[];
+  /** status.updateProgress as the rolling update decided it (api/update/podclique.ts); omitted keeps the previous one. */
+  updateProgress?: PodCliqueUpdateProgress;
+  /** copse: restarts of one pod after which CrashLooping=True (api/update/crash-loop.ts); omitted leaves the condition out. */
+  crashLoopRestarts?: number;
   /** Status before this pass; defaults to pclq.status. */
   previous?: PodCliqueStatus;
   /** RFC 3339 time of this pass. */
@@ -199,7 +204,11 @@ export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusRes
       ? previous?.conditions
       : mergeConditions(
           previous?.conditions,
-          [podCliqueScheduledCondition(counts.scheduled, min), podCliqueBreachCondition(counts, min, input.updateInProgress)],
+          [
+            podCliqueScheduledCondition(counts.scheduled, min),
+            podCliqueBreachCondition(counts, min, input.updateInProgress),
+            ...(input.crashLoopRestarts !== undefined ? [crashLoopCondition(input.pods, input.crashLoopRestarts)] : []),
+          ],
           [],
           { observedGeneration: pclq.metadata.generation, now: input.now },
         );
@@ -216,7 +225,7 @@ export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusRes
     hpaPodSelector: labelOf(pclq, LABEL_PCSG) === undefined ? podCliquePodSelector(pcs, name) : undefined,
     conditions,
     ...currentHashes(input, counts, previous),
-    updateProgress: previous?.updateProgress,
+    updateProgress: input.updateProgress ?? previous?.updateProgress,
   };
   const events = [
     ...scheduledLostEvents(previous?.scheduledReplicas, counts.scheduled, 'pods'),

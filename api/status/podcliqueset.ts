@@ -55,6 +55,8 @@ export interface PodCliqueSetStatusInput {
   observedGeneration?: number;
   /** Errors of this pass when it did not complete (from the shell); omitted or empty clears them. */
   lastErrors?: readonly LastError[];
+  /** The rollout's part of updateProgress (api/update/rollout.ts); omitted keeps the previous one. */
+  rollout?: Pick<PodCliqueSetUpdateProgress, 'updateStartedAt' | 'updateEndedAt' | 'currentlyUpdating'>;
   /** Status before this pass; defaults to pcs.status. */
   previous?: PodCliqueSetStatus;
   /** RFC 3339 time of this pass. */
@@ -257,7 +259,7 @@ export function podCliqueSetStatus(input: PodCliqueSetStatusInput): PodCliqueSet
     hpaPodSelector: pcsPodSelector(name),
     podGangStatuses: gangs.length > 0 ? gangs : undefined,
     currentGenerationHash: generationHash,
-    updateProgress: updateProgress(pcs, replicas, previous?.updateProgress),
+    updateProgress: updateProgress(pcs, replicas, input.rollout ? dropUndefined({ ...previous?.updateProgress, ...input.rollout }) : previous?.updateProgress),
   };
   const events = [
     ...topologyEvents(previous?.conditions, conditions),

@@ -12,7 +12,7 @@
 //   MinAvailableBreached inherits the grove#277 fix.
 
 import { isTerminating, requireName } from '../desired/meta.js';
-import type { Condition, LastError, PodClique, PodCliqueScalingGroup, PodCliqueScalingGroupStatus } from '../generated/types.js';
+import type { Condition, LastError, PodClique, PodCliqueScalingGroup, PodCliqueScalingGroupStatus, PodCliqueScalingGroupUpdateProgress } from '../generated/types.js';
 import {
   CONDITION_GANG_TERMINATION_IN_PROGRESS,
   CONDITION_MIN_AVAILABLE_BREACHED,
@@ -49,6 +49,8 @@ export interface ScalingGroupStatusInput {
   observedGeneration?: number;
   /** Errors of this pass when it did not complete; omitted or empty clears them. */
   lastErrors?: readonly LastError[];
+  /** status.updateProgress as the rolling update decided it (api/update/scalinggroup.ts); omitted keeps the previous one. */
+  updateProgress?: PodCliqueScalingGroupUpdateProgress;
   /** Status before this pass; defaults to pcsg.status. */
   previous?: PodCliqueScalingGroupStatus;
   /** RFC 3339 time of this pass. */
@@ -209,7 +211,7 @@ export function scalingGroupStatus(input: ScalingGroupStatusInput): ScalingGroup
     currentPodCliqueSetGenerationHash: generationConverged(input, members)
       ? input.pcsGenerationHash
       : previous?.currentPodCliqueSetGenerationHash,
-    updateProgress: previous?.updateProgress,
+    updateProgress: input.updateProgress ?? previous?.updateProgress,
   };
   const events = [
     ...scheduledLostEvents(previous?.scheduledReplicas, scheduledReplicas, 'replicas'),

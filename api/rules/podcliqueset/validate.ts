@@ -18,6 +18,7 @@
 import type { PodCliqueSet } from '../../index.js';
 import type { ValidationResult } from '../validation.js';
 import { validateReplicaSpread } from '../replica-spread.js';
+import { validateUpdatePolicy } from '../update-policy.js';
 import { validateBackend } from './backend.js';
 import { validateCliques } from './cliques.js';
 import { validateMNNVLOnCreate, validateMetadata } from './metadata.js';
@@ -65,6 +66,8 @@ export function validatePodCliqueSetCreate(pcs: PodCliqueSet, ctx: PodCliqueSetV
     ...validateBackend(v, s.resolvedSchedulerName),
     // copse: the replica-spread annotation (api/rules/replica-spread.ts), checked against the prefetched binding.
     ...validateReplicaSpread(pcs, ctx),
+    // copse: the rolling-update annotations (api/rules/update-policy.ts).
+    ...validateUpdatePolicy(pcs),
   ];
   return { errors, warnings: [...s.warnings, ...topology.warnings] };
 }
@@ -91,6 +94,7 @@ export function validatePodCliqueSetUpdate(pcs: PodCliqueSet, old: PodCliqueSet,
     ...validateTemplateResourcesUpdate(v, o),
     ...validateMNNVLOnUpdate(v, o),
     ...validateReplicaSpread(pcs, ctx),
+    ...validateUpdatePolicy(pcs),
   ];
   return { errors, warnings: [...s.warnings, ...topology.warnings] };
 }
