@@ -8,7 +8,7 @@ import { registerControllers, type ControllerConfig } from '../controllers/index
 import { runApiServer, type RunningApiServer } from '../apiserver/run.js';
 import { InformerFactory } from '../controllers/runtime/factory.js';
 import { Manager } from '../controllers/runtime/manager.js';
-import { loadKubeConfig, makeClients } from '../kube/client.js';
+import { loadKubeConfig } from '../kube/client.js';
 import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
 import { KubeHttp } from '../kube/http.js';
 import { componentLogger } from '../kube/log.js';
@@ -214,7 +214,6 @@ function waitForSignal(): Promise<string> {
 }
 
 interface ApiContext {
-  kc: ReturnType<typeof loadKubeConfig>;
   http: KubeHttp;
   namespace: string;
   manager: Manager | undefined;
@@ -228,7 +227,6 @@ async function startAggregatedApi(o: ServeOptions, c: ApiContext): Promise<{ api
   const client = new DynamicClient(c.http, FIELD_MANAGERS.apiserver);
   const standalone = c.manager ? undefined : new InformerFactory(client, componentLogger('informers'), c.informerDefaults);
   const api = await runApiServer({
-    kube: makeClients(c.kc),
     client,
     informers: c.manager?.informers ?? (standalone as InformerFactory),
     namespace: c.namespace,
@@ -290,7 +288,6 @@ export const serveCommand: Command = {
       monitoring.addReadinessCheck('informers', () => (m.synced() ? undefined : 'informer caches not synced yet'));
     }
     const running = await runWebhooks({
-      kube: makeClients(kc),
       client: new DynamicClient(http, FIELD_MANAGERS.webhooks),
       host: o.host,
       port: o.port,
@@ -312,7 +309,7 @@ export const serveCommand: Command = {
       extender = await startExtenderServer({ host: o.extenderHost, port: o.extenderPort, tls: cert, usage: g.usage, ready: () => g.synced(), log: componentLogger('extender') });
       monitoring.addReadinessCheck('extender', () => (g.synced() ? undefined : 'pod and node caches not synced yet'));
     }
-    const { api, standalone } = await startAggregatedApi(o, { kc, http, namespace, manager, informerDefaults, monitoring });
+    const { api, standalone } = await startAggregatedApi(o, { http, namespace, manager, informerDefaults, monitoring });
     standalone?.start();
     // Informers sync in the background; the webhooks serve meanwhile.
     void manager?.start().catch((err: unknown) => log.error({ err }, 'controllers failed to start'));
