@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from './client.js';
 import { DynamicClient, FIELD_MANAGERS } from './dynamic.js';
-import { KubeError } from './errors.js';
+import { kubeFailure } from '../test/support/failure.js';
 import { KubeHttp, type KubeHttpOptions } from './http.js';
 import { RESOURCES } from './resources.js';
 
@@ -51,15 +51,6 @@ function client(opts: KubeHttpOptions = {}): DynamicClient {
   return new DynamicClient(http, FIELD_MANAGERS.test);
 }
 
-async function failure(p: Promise<unknown>): Promise<KubeError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(KubeError);
-    return err as KubeError;
-  }
-  throw new Error('expected a failure');
-}
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -110,7 +101,7 @@ describe('DynamicClient.list', () => {
 describe('DynamicClient requests settle', () => {
   it('a 2xx answer that is not JSON is a typed error, not an uncaught exception', async () => {
     handler = (_req, res) => res.writeHead(200).end('<html>proxy error</html>');
-    const e = await failure(client().get(RESOURCES.secrets, 's', 'ns'));
+    const e = await kubeFailure(client().get(RESOURCES.secrets, 's', 'ns'));
     expect(e.kind).toBe('Transient');
     expect(e.message).toBe('GET /api/v1/namespaces/ns/secrets/s: response is not JSON: "<html>proxy error</html>"');
   });
@@ -118,7 +109,7 @@ describe('DynamicClient requests settle', () => {
   it('a Status answer becomes its kind, and tryGet/delete read NotFound as absence', async () => {
     handler = (_req, res) => res.writeHead(404).end(JSON.stringify({ kind: 'Status', reason: 'NotFound', code: 404, message: 'secrets "s" not found' }));
     const c = client();
-    const e = await failure(c.get(RESOURCES.secrets, 's', 'ns'));
+    const e = await kubeFailure(c.get(RESOURCES.secrets, 's', 'ns'));
     expect([e.kind, e.message]).toEqual(['NotFound', 'NotFound (404): secrets "s" not found']);
     expect(await c.tryGet(RESOURCES.secrets, 's', 'ns')).toBeUndefined();
     expect(await c.delete(RESOURCES.secrets, 's', 'ns')).toBe(false);
@@ -126,7 +117,7 @@ describe('DynamicClient requests settle', () => {
 
   it('times out a request the server never answers', async () => {
     handler = () => undefined;
-    const e = await failure(client({ timeoutMs: 100 }).get(RESOURCES.secrets, 's', 'ns'));
+    const e = await kubeFailure(client({ timeoutMs: 100 }).get(RESOURCES.secrets, 's', 'ns'));
     expect(e.message).toBe('GET /api/v1/namespaces/ns/secrets/s: timed out');
   });
 
@@ -134,7 +125,7 @@ describe('DynamicClient requests settle', () => {
     handler = () => undefined;
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 30);
-    const e = await failure(client().get(RESOURCES.secrets, 's', 'ns', { signal: ctl.signal }));
+    const e = await kubeFailure(client().get(RESOURCES.secrets, 's', 'ns', { signal: ctl.signal }));
     expect(e.message).toBe('GET /api/v1/namespaces/ns/secrets/s: aborted');
   });
 });
@@ -146,13 +137,13 @@ describe('DynamicClient paths', () => {
   });
 
   it.each(['..', '.', ''])('refuses the name %j before sending anything', async (name) => {
-    const e = await failure(client().get(RESOURCES.clusterTopologyBindings, name));
+    const e = await kubeFailure(client().get(RESOURCES.clusterTopologyBindings, name));
     expect(e.kind).toBe('Invalid');
     expect(sent()).toEqual([]);
   });
 
   it('refuses a namespaced object without a namespace', async () => {
-    const e = await failure(client().apply(RESOURCES.secrets, { metadata: { name: 's' } }));
+    const e = await kubeFailure(client().apply(RESOURCES.secrets, { metadata: { name: 's' } }));
     expect(e.message).toBe('apply: Secret is namespaced; a namespace is required');
     expect(sent()).toEqual([]);
   });
@@ -174,7 +165,7 @@ describe('DynamicClient writes', () => {
   });
 
   it('refuses a manifest of a kind it does not know, naming it, before sending anything', async () => {
-    const e = await failure(client().applyManifest({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }));
+    const e = await kubeFailure(client().applyManifest({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }));
     expect(e.message).toBe('no known resource serves apiVersion "example.com/v1" kind "Widget"');
     expect(sent()).toEqual([]);
   });
