@@ -18,7 +18,8 @@ import { kubeRequestObserver } from '../kube/request-metrics.js';
 import { objectKey } from '../kube/resources.js';
 import { PendingReasons, registerGangScheduling, withPlacementGate, type GangScheduling } from '../scheduler/index.js';
 import { startExtenderServer, type ExtenderServer } from '../scheduler/extender.js';
-import { runWebhooks } from '../webhooks/run.js';
+import { runWebhooks, type RunningWebhooks, type RunWebhooksOptions } from '../webhooks/run.js';
+import type { ServingCertificate } from '../certs/sync.js';
 import type { Command } from './main.js';
 
 const help = `Usage: copse serve [options]
@@ -242,73 +243,96 @@ async function startAggregatedApi(o: ServeOptions, c: ApiContext): Promise<{ api
   return { api, ...(standalone ? { standalone } : {}) };
 }
 
+interface Controllers {
+  manager: Manager;
+  gangs: GangScheduling | undefined;
+}
+
+/** The controllers (and, with --gang-scheduling=extender, gang scheduling) on their own field manager. */
+function startControllers(o: ServeOptions, http: KubeHttp, namespace: string, informerDefaults: ApiContext['informerDefaults'], monitoring: ApiContext['monitoring']): Controllers {
+  const manager = new Manager({
+    client: new DynamicClient(http, FIELD_MANAGERS.controller),
+    log: componentLogger('controllers'),
+    informers: informerDefaults,
+    ...(o.leaderElect ? { leaderElection: { namespace: o.leaderElectionNamespace ?? namespace, name: 'copse-controller-leader' } } : {}),
+  });
+  const pending = new PendingReasons();
+  const ctrls = registerControllers(manager, controllerConfig(o), componentLogger('controllers'), {
+    pendingReasons: (gang) => pending.get(objectKey(gang.metadata.namespace, gang.metadata.name ?? '')),
+  });
+  const gangs =
+    o.gangScheduling === 'extender'
+      ? registerGangScheduling(manager, {
+          pending,
+          onPendingReason: (key) => ctrls.podGang.enqueue(key),
+          reservationTimeoutMs: o.reservationTimeoutSeconds * 1000,
+          log: componentLogger('scheduler'),
+        })
+      : undefined;
+  monitoring.addReadinessCheck('informers', () => (manager.synced() ? undefined : 'informer caches not synced yet'));
+  return { manager, gangs };
+}
+
+/** The scheduler extender, serving the webhooks' certificate (rotations reach both through onCertificate). */
+async function startExtender(o: ServeOptions, gangs: GangScheduling | undefined, webhooks: RunningWebhooks, monitoring: ApiContext['monitoring']): Promise<ExtenderServer | undefined> {
+  const cert = webhooks.certs.current();
+  if (!gangs || !cert) return undefined;
+  const extender = await startExtenderServer({ host: o.extenderHost, port: o.extenderPort, tls: cert, usage: gangs.usage, ready: () => gangs.synced(), log: componentLogger('extender') });
+  monitoring.addReadinessCheck('extender', () => (gangs.synced() ? undefined : 'pod and node caches not synced yet'));
+  return extender;
+}
+
+/** What runWebhooks is given: the serve flags, copse's connection, and who else gets each certificate. */
+function webhookOptions(o: ServeOptions, http: KubeHttp, onCertificate: (c: ServingCertificate) => void): RunWebhooksOptions {
+  return {
+    client: new DynamicClient(http, FIELD_MANAGERS.webhooks),
+    host: o.host,
+    port: o.port,
+    certMode: o.certMode,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    ...(o.certDir ? { certDir: o.certDir } : {}),
+    ...(o.registerLocal ? { register: 'local' as const } : {}),
+    // The startup webhook's init container runs COPSE_IMAGE (the Deployment sets it to its own image).
+    config: { topologyAwareScheduling: o.topologyAwareScheduling, initContainer: initContainerConfig() },
+    resyncIntervalMs: o.resyncSeconds * 1000,
+    onCertificate,
+    log: componentLogger('serve'),
+  };
+}
+
+function kubeConfigOf(o: ServeOptions): ReturnType<typeof loadKubeConfig> {
+  return loadKubeConfig(o.inCluster ? { inCluster: true } : o.kubeconfig ? { kubeconfig: o.kubeconfig } : {});
+}
+
+function parseOrThrow(argv: string[]): ServeOptions {
+  try {
+    return parseServeOptions(argv);
+  } catch (e) {
+    throw new Error(`copse serve: ${(e as Error).message}`);
+  }
+}
+
 export const serveCommand: Command = {
   summary: 'run copse in the foreground',
   async run(argv) {
-    let o: ServeOptions;
-    try {
-      o = parseServeOptions(argv);
-    } catch (e) {
-      throw new Error(`copse serve: ${(e as Error).message}`);
-    }
+    const o = parseOrThrow(argv);
     if (o.help) {
       process.stdout.write(help);
       return 0;
     }
     const log = componentLogger('serve');
     enableProcessMetrics();
-    const kc = loadKubeConfig(o.inCluster ? { inCluster: true } : o.kubeconfig ? { kubeconfig: o.kubeconfig } : {});
     const monitoring = await startMonitoring({ host: o.metricsHost, port: o.metricsPort, registry: defaultRegistry, log });
-    const http = new KubeHttp(kc, { qps: o.qps, burst: o.burst, observe: kubeRequestObserver() });
+    const http = new KubeHttp(kubeConfigOf(o), { qps: o.qps, burst: o.burst, observe: kubeRequestObserver() });
     const namespace = o.namespace ?? 'copse-system';
     const informerDefaults = { resyncMs: 10 * 60_000, stallMs: o.watchStallSeconds * 1000 };
-    let manager: Manager | undefined;
-    let gangs: GangScheduling | undefined;
-    let extender: ExtenderServer | undefined;
-    if (o.controllers) {
-      manager = new Manager({
-        client: new DynamicClient(http, FIELD_MANAGERS.controller),
-        log: componentLogger('controllers'),
-        informers: informerDefaults,
-        ...(o.leaderElect ? { leaderElection: { namespace: o.leaderElectionNamespace ?? namespace, name: 'copse-controller-leader' } } : {}),
-      });
-      const pending = new PendingReasons();
-      const ctrls = registerControllers(manager, controllerConfig(o), componentLogger('controllers'), {
-        pendingReasons: (gang) => pending.get(objectKey(gang.metadata.namespace, gang.metadata.name ?? '')),
-      });
-      if (o.gangScheduling === 'extender') {
-        gangs = registerGangScheduling(manager, {
-          pending,
-          onPendingReason: (key) => ctrls.podGang.enqueue(key),
-          reservationTimeoutMs: o.reservationTimeoutSeconds * 1000,
-          log: componentLogger('scheduler'),
-        });
-      }
-      const m = manager;
-      monitoring.addReadinessCheck('informers', () => (m.synced() ? undefined : 'informer caches not synced yet'));
-    }
-    const running = await runWebhooks({
-      client: new DynamicClient(http, FIELD_MANAGERS.webhooks),
-      host: o.host,
-      port: o.port,
-      certMode: o.certMode,
-      ...(o.namespace ? { namespace: o.namespace } : {}),
-      ...(o.certDir ? { certDir: o.certDir } : {}),
-      ...(o.registerLocal ? { register: 'local' as const } : {}),
-      // The startup webhook's init container runs COPSE_IMAGE (the Deployment sets it to its own image).
-      config: { topologyAwareScheduling: o.topologyAwareScheduling, initContainer: initContainerConfig() },
-      resyncIntervalMs: o.resyncSeconds * 1000,
-      // The extender serves the webhook's certificate; rotations reach both.
-      onCertificate: (c) => extender?.setCertificate(c),
-      log,
-    });
+    const controllers = o.controllers ? startControllers(o, http, namespace, informerDefaults, monitoring) : undefined;
+    const manager = controllers?.manager;
+    // The extender serves the webhook's certificate; rotations reach both.
+    const extenderRef: { server?: ExtenderServer | undefined } = {};
+    const running = await runWebhooks(webhookOptions(o, http, (c) => extenderRef.server?.setCertificate(c)));
     monitoring.addReadinessCheck('webhooks', () => (running.server.ready() ? undefined : 'no serving certificate yet'));
-    const cert = running.certs.current();
-    if (gangs && cert) {
-      const g = gangs;
-      extender = await startExtenderServer({ host: o.extenderHost, port: o.extenderPort, tls: cert, usage: g.usage, ready: () => g.synced(), log: componentLogger('extender') });
-      monitoring.addReadinessCheck('extender', () => (g.synced() ? undefined : 'pod and node caches not synced yet'));
-    }
+    extenderRef.server = await startExtender(o, controllers?.gangs, running, monitoring);
     const { api, standalone } = await startAggregatedApi(o, { http, namespace, manager, informerDefaults, monitoring });
     standalone?.start();
     // Informers sync in the background; the webhooks serve meanwhile.
@@ -319,7 +343,7 @@ export const serveCommand: Command = {
     await api?.close();
     await manager?.stop();
     await standalone?.shutdown();
-    await extender?.close();
+    await extenderRef.server?.close();
     await running.close();
     await monitoring.close();
     http.close();
