@@ -12,7 +12,6 @@ import type { ConfigMap } from '../api/core/wire.js';
 import { startCertSync, type CertMode, type CertSync, type ServingCertificate } from '../certs/sync.js';
 import { placeholderCertificate } from '../certs/tls.js';
 import type { InformerFactory } from '../controllers/runtime/factory.js';
-import type { KubeClients } from '../kube/client.js';
 import type { DynamicClient } from '../kube/dynamic.js';
 import { toKubeError } from '../kube/errors.js';
 import type { Logger } from '../kube/log.js';
@@ -29,8 +28,7 @@ import { buildApiServer, type ApiServer } from './server.js';
 export const AUTH_CONFIGMAP = { namespace: 'kube-system', name: 'extension-apiserver-authentication' };
 
 export interface RunApiServerOptions {
-  kube: KubeClients;
-  /** copse's client (SubjectAccessReviews, registration). */
+  /** copse's client (SubjectAccessReviews, registration); certificate sync writes through it as copse-certs. */
   client: DynamicClient;
   /** The process's shared informers (the controllers' when they run). */
   informers: InformerFactory;
@@ -109,7 +107,7 @@ export async function runApiServer(opts: RunApiServerOptions): Promise<RunningAp
   try {
     certs = await startCertSync({
       mode,
-      clients: opts.kube,
+      client: opts.client,
       secret: { namespace: opts.namespace, name: opts.secretName ?? DEFAULT_API_SECRET_NAME },
       ...(opts.certDir ? { certDir: opts.certDir } : {}),
       service: { name: serviceName, namespace: opts.namespace },

@@ -2,9 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { V1Secret } from '../kube/client.js';
+import type { Secret } from '../api/core/wire.js';
+import { KubeError, kindFor } from '../kube/errors.js';
+import type { Resource } from '../kube/resources.js';
 import { newCa } from './issue.js';
 import { DAY_MS, decideRotation, notAfter, parseCert, rotationPolicy, servingNames, splitPemCerts } from './rotate.js';
 import {
@@ -24,8 +25,8 @@ const ref = { namespace: 'copse-system', name: 'copse-webhook-server-cert' };
 const caRef = { namespace: 'copse-system', name: 'copse-ca' };
 const refs = { ca: caRef, serving: ref };
 
-function statusError(code: number, reason: string, message: string): ApiException<string> {
-  return new ApiException(code, `HTTP-Code: ${code}`, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message }), {});
+function statusError(code: number, reason: string, message: string): KubeError {
+  return new KubeError(kindFor(code, reason), code, `${reason} (${code}): ${message}`, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message }, undefined);
 }
 
 /**
@@ -34,7 +35,7 @@ function statusError(code: number, reason: string, message: string): ApiExceptio
  * event loop first so concurrent callers interleave the way two replicas would.
  */
 class SecretStore {
-  readonly secrets = new Map<string, V1Secret>();
+  readonly secrets = new Map<string, Secret>();
   rv = 0;
   writes = 0;
   private key = (ns: string, n: string): string => `${ns}/${n}`;
@@ -42,23 +43,25 @@ class SecretStore {
 
   api(): SecretsApi {
     return {
-      readNamespacedSecret: async ({ namespace, name }: { namespace: string; name: string }) => {
+      tryGet: async (_r: Resource, name: string, namespace: string) => {
         await this.tick();
         const s = this.secrets.get(this.key(namespace, name));
-        if (!s) throw statusError(404, 'NotFound', `secrets "${name}" not found`);
-        return structuredClone(s);
+        return s && structuredClone(s);
       },
-      createNamespacedSecret: async ({ namespace, body }: { namespace: string; body: V1Secret }) => {
+      create: async (_r: Resource, body: Secret) => {
         await this.tick();
         const name = body.metadata?.name ?? '';
+        const namespace = body.metadata?.namespace ?? '';
         if (this.secrets.has(this.key(namespace, name))) throw statusError(409, 'AlreadyExists', `secrets "${name}" already exists`);
         const stored = { ...structuredClone(body), metadata: { ...body.metadata, resourceVersion: String(++this.rv) } };
         this.secrets.set(this.key(namespace, name), stored);
         this.writes++;
         return structuredClone(stored);
       },
-      replaceNamespacedSecret: async ({ namespace, name, body }: { namespace: string; name: string; body: V1Secret }) => {
+      update: async (_r: Resource, body: Secret) => {
         await this.tick();
+        const name = body.metadata?.name ?? '';
+        const namespace = body.metadata?.namespace ?? '';
         const cur = this.secrets.get(this.key(namespace, name));
         if (!cur) throw statusError(404, 'NotFound', `secrets "${name}" not found`);
         if (body.metadata?.resourceVersion !== cur.metadata?.resourceVersion) {
@@ -73,7 +76,7 @@ class SecretStore {
     } as unknown as SecretsApi;
   }
 
-  secret(r: { namespace: string; name: string } = ref): V1Secret | undefined {
+  secret(r: { namespace: string; name: string } = ref): Secret | undefined {
     return this.secrets.get(this.key(r.namespace, r.name));
   }
 
@@ -234,7 +237,7 @@ describe('ensureCertificates', { timeout: 30_000 }, () => {
 
   it('propagates non-conflict errors as KubeError', async () => {
     const api = {
-      readNamespacedSecret: async () => {
+      tryGet: async () => {
         throw statusError(403, 'Forbidden', 'secrets "x" is forbidden: User "u" cannot get resource "secrets"');
       },
     } as unknown as SecretsApi;

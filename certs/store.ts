@@ -11,9 +11,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CoreV1Api, V1Secret } from '../kube/client.js';
+import type { Secret } from '../api/core/wire.js';
+import type { DynamicClient } from '../kube/dynamic.js';
 import { KubeError, toKubeError } from '../kube/errors.js';
 import type { Logger } from '../kube/log.js';
+import { RESOURCES } from '../kube/resources.js';
 import { issueCert, newCa } from './issue.js';
 import {
   DAY_MS,
@@ -139,24 +141,18 @@ export function renewBundle(bundle: CertBundle, action: RotationAction, now: Dat
   return issueLeaf(ca, now, policy, identity);
 }
 
-/** The three Secret calls the store needs (CoreV1Api satisfies it). */
-export type SecretsApi = Pick<CoreV1Api, 'readNamespacedSecret' | 'createNamespacedSecret' | 'replaceNamespacedSecret'>;
+/** The three calls the store makes (on Secrets only). */
+export type SecretsApi = Pick<DynamicClient, 'tryGet' | 'create' | 'update'>;
 
 export interface StoredBundle {
   bundle: CertBundle;
   resourceVersion: string | undefined;
-  secret: V1Secret;
+  secret: Secret;
 }
 
-export async function readSecretBundle(core: Pick<CoreV1Api, 'readNamespacedSecret'>, ref: SecretRef): Promise<StoredBundle | undefined> {
-  try {
-    const secret = await core.readNamespacedSecret({ namespace: ref.namespace, name: ref.name });
-    return { bundle: bundleFromSecretData(secret.data), resourceVersion: secret.metadata?.resourceVersion, secret };
-  } catch (err) {
-    const ke = toKubeError(err);
-    if (ke.kind === 'NotFound') return undefined;
-    throw ke;
-  }
+export async function readSecretBundle(core: Pick<SecretsApi, 'tryGet'>, ref: SecretRef): Promise<StoredBundle | undefined> {
+  const secret = await core.tryGet(RESOURCES.secrets, ref.name, ref.namespace);
+  return secret && { bundle: bundleFromSecretData(secret.data), resourceVersion: secret.metadata?.resourceVersion, secret };
 }
 
 export interface EnsureOptions {
@@ -179,12 +175,12 @@ export interface EnsureResult {
 
 const DEFAULT_LABELS = { 'app.kubernetes.io/managed-by': 'copse', 'app.kubernetes.io/component': 'webhook-cert' };
 
-function newSecret(ref: SecretRef, type: string, data: Record<string, string>, labels: Record<string, string>): V1Secret {
+function newSecret(ref: SecretRef, type: string, data: Record<string, string>, labels: Record<string, string>): Secret {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name: ref.name, namespace: ref.namespace, labels }, type, data };
 }
 
 /** `current` with `data` written over it and the keys in `drop` removed; conditional on its resourceVersion. */
-function updatedSecret(current: V1Secret, data: Record<string, string>, labels: Record<string, string>, drop: readonly string[] = []): V1Secret {
+function updatedSecret(current: Secret, data: Record<string, string>, labels: Record<string, string>, drop: readonly string[] = []): Secret {
   const meta = current.metadata ?? {};
   const merged: Record<string, string> = { ...(current.data ?? {}), ...data };
   for (const k of drop) delete merged[k];
@@ -210,10 +206,10 @@ function updatedSecret(current: V1Secret, data: Record<string, string>, labels: 
  * another writer got there first (Conflict on a stale resourceVersion, AlreadyExists on create):
  * re-read and decide again.
  */
-async function write(core: SecretsApi, ref: SecretRef, body: V1Secret, replace: boolean): Promise<boolean> {
+async function write(core: SecretsApi, body: Secret, replace: boolean): Promise<boolean> {
   try {
-    if (replace) await core.replaceNamespacedSecret({ namespace: ref.namespace, name: ref.name, body });
-    else await core.createNamespacedSecret({ namespace: ref.namespace, body });
+    if (replace) await core.update(RESOURCES.secrets, body);
+    else await core.create(RESOURCES.secrets, body);
     return true;
   } catch (err) {
     const ke = toKubeError(err);
@@ -253,14 +249,14 @@ async function ensureCaOnce(core: SecretsApi, refs: CertificateSecrets, policy: 
     const decision = decideCaRotation(stored.bundle, now, policy);
     if (decision.action === 'keep') return { ca: stored.bundle, decision, wrote: false };
     const next = renewCa(stored.bundle.caCertPem, now, policy, opts.identity);
-    const ok = await write(core, refs.ca, updatedSecret(stored.secret, caSecretData(next), labels), true);
+    const ok = await write(core, updatedSecret(stored.secret, caSecretData(next), labels), true);
     return ok ? { ca: next, decision, wrote: true } : undefined;
   }
   const serving = (await readSecretBundle(core, refs.serving))?.bundle;
   const legacy = { caCertPem: serving?.caCertPem, caKeyPem: serving?.caKeyPem };
   const keepLegacy = decideCaRotation(legacy, now, policy).action === 'keep';
   const next = keepLegacy ? legacy : renewCa(serving?.caCertPem, now, policy, opts.identity);
-  if (!(await write(core, refs.ca, newSecret(refs.ca, OPAQUE_SECRET_TYPE, caSecretData(next), labels), false))) return undefined;
+  if (!(await write(core, newSecret(refs.ca, OPAQUE_SECRET_TYPE, caSecretData(next), labels), false))) return undefined;
   if (keepLegacy) opts.log?.info({ from: `${refs.serving.namespace}/${refs.serving.name}`, to: `${refs.ca.namespace}/${refs.ca.name}` }, 'moved the CA key into its own Secret');
   const decision: RotationDecision = keepLegacy ? { action: 'keep', reason: 'moved the CA out of the serving Secret' } : decideCaRotation(legacy, now, policy);
   return { ca: next, decision, wrote: true };
@@ -281,7 +277,7 @@ async function ensureServingOnce(core: SecretsApi, ref: SecretRef, ca: CertBundl
   const next = decision.action === 'keep' ? current : issueLeaf(ca, now, policy, opts.identity);
   const data = servingSecretData(next);
   const body = stored ? updatedSecret(stored.secret, data, labels, [SECRET_KEYS.caKey]) : newSecret(ref, TLS_SECRET_TYPE, data, labels);
-  const ok = await write(core, ref, body, stored !== undefined);
+  const ok = await write(core, body, stored !== undefined);
   if (!ok) return undefined;
   opts.log?.info({ secret: `${ref.namespace}/${ref.name}`, action: decision.action, reason: decision.reason }, 'stored the serving certificate');
   return { bundle: next, action: decision.action, decision, wrote: true };

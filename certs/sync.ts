@@ -12,10 +12,11 @@
 //            (cert-manager's CA injector does that via `cert-manager.io/inject-ca-from`).
 import { createHash } from 'node:crypto';
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
-import type { KubeClients } from '../kube/client.js';
-import { RESOURCES, resourcePath } from '../kube/resources.js';
-import { watchNamed } from '../kube/client.js';
-import { patchOptions, PatchStrategy, type JsonPatchOp } from '../kube/apply.js';
+import type { JsonPatchOp } from '../api/jsonpatch.js';
+import type { Secret } from '../api/core/wire.js';
+import { Informer } from '../controllers/runtime/informer.js';
+import { FIELD_MANAGERS, type DynamicClient } from '../kube/dynamic.js';
+import { RESOURCES } from '../kube/resources.js';
 import { toKubeError } from '../kube/errors.js';
 import { rootLogger, type Logger } from '../kube/log.js';
 import { base64 } from './issue.js';
@@ -47,12 +48,13 @@ export interface CaInjectionTargets {
   apiServices?: readonly string[];
 }
 
-export type SyncClients = Pick<KubeClients, 'kc' | 'core' | 'admission' | 'apiregistration'>;
-
 export interface CertSyncOptions extends CaInjectionTargets {
   mode: CertMode;
-  /** Needed for auto mode and for manual mode reading a Secret; manual mode with certDir needs none. */
-  clients?: SyncClients;
+  /**
+   * Needed for auto mode and for manual mode reading a Secret; manual mode with certDir needs none.
+   * Certificate sync writes under its own field manager (copse-certs) whatever client it is given.
+   */
+  client?: DynamicClient;
   /** The serving TLS Secret (auto: written; manual: read unless certDir is set). */
   secret: SecretRef;
   /** auto mode: the CA Secret (default `copse-ca` in the serving Secret's namespace). */
@@ -134,18 +136,14 @@ export function apiServiceCaBundlePatch(spec: { caBundle?: string; insecureSkipT
 
 type Outcome = { injected?: string; error?: string };
 
-async function injectWebhook(clients: SyncClients, kind: 'Mutating' | 'Validating', name: string, caBundle: string, log: Logger): Promise<Outcome> {
+async function injectWebhook(client: DynamicClient, kind: 'Mutating' | 'Validating', name: string, caBundle: string, log: Logger): Promise<Outcome> {
   const label = `${kind}WebhookConfiguration/${name}`;
+  const resource = kind === 'Mutating' ? RESOURCES.mutatingWebhookConfigurations : RESOURCES.validatingWebhookConfigurations;
   try {
-    const cfg =
-      kind === 'Mutating'
-        ? await clients.admission.readMutatingWebhookConfiguration({ name })
-        : await clients.admission.readValidatingWebhookConfiguration({ name });
+    const cfg = await client.get<{ webhooks?: WebhookLike[] }>(resource, name);
     const ops = webhookCaBundlePatch(cfg.webhooks, caBundle);
     if (ops.length === 0) return {};
-    const opts = patchOptions(PatchStrategy.JsonPatch);
-    if (kind === 'Mutating') await clients.admission.patchMutatingWebhookConfiguration({ name, body: ops }, opts);
-    else await clients.admission.patchValidatingWebhookConfiguration({ name, body: ops }, opts);
+    await client.patch(resource, name, undefined, ops);
     log.info({ target: label }, 'injected caBundle');
     return { injected: label };
   } catch (err) {
@@ -160,13 +158,13 @@ async function injectWebhook(clients: SyncClients, kind: 'Mutating' | 'Validatin
   }
 }
 
-async function injectApiService(clients: SyncClients, name: string, caBundle: string, log: Logger): Promise<Outcome> {
+async function injectApiService(client: DynamicClient, name: string, caBundle: string, log: Logger): Promise<Outcome> {
   const label = `APIService/${name}`;
   try {
-    const svc = await clients.apiregistration.readAPIService({ name });
+    const svc = await client.get(RESOURCES.apiServices, name);
     const patch = apiServiceCaBundlePatch(svc.spec, caBundle);
     if (!patch) return {};
-    await clients.apiregistration.patchAPIService({ name, body: patch }, patchOptions(PatchStrategy.MergePatch));
+    await client.patch(RESOURCES.apiServices, name, undefined, patch);
     log.info({ target: label }, 'injected caBundle');
     return { injected: label };
   } catch (err) {
@@ -179,15 +177,15 @@ async function injectApiService(clients: SyncClients, name: string, caBundle: st
 
 /** Write `caBundle` (base64 PEM) into every named target whose value differs. Never throws. */
 export async function injectCaBundle(
-  clients: SyncClients,
+  client: DynamicClient,
   targets: CaInjectionTargets,
   caBundle: string,
   log: Logger = rootLogger,
 ): Promise<{ injected: string[]; errors: string[] }> {
   const outcomes = await Promise.all([
-    ...(targets.mutatingWebhookConfigurations ?? []).map((n) => injectWebhook(clients, 'Mutating', n, caBundle, log)),
-    ...(targets.validatingWebhookConfigurations ?? []).map((n) => injectWebhook(clients, 'Validating', n, caBundle, log)),
-    ...(targets.apiServices ?? []).map((n) => injectApiService(clients, n, caBundle, log)),
+    ...(targets.mutatingWebhookConfigurations ?? []).map((n) => injectWebhook(client, 'Mutating', n, caBundle, log)),
+    ...(targets.validatingWebhookConfigurations ?? []).map((n) => injectWebhook(client, 'Validating', n, caBundle, log)),
+    ...(targets.apiServices ?? []).map((n) => injectApiService(client, n, caBundle, log)),
   ]);
   return {
     injected: outcomes.flatMap((o) => (o.injected ? [o.injected] : [])),
@@ -212,12 +210,14 @@ class Syncer implements CertSync {
   private stopped = false;
   private debounce: NodeJS.Timeout | undefined;
   private lastInvalid: string | undefined;
+  private readonly client: DynamicClient | undefined;
 
   constructor(private readonly opts: CertSyncOptions) {
     this.mode = opts.mode;
     this.log = (opts.log ?? rootLogger).child({ component: 'certs', secret: `${opts.secret.namespace}/${opts.secret.name}`, mode: opts.mode });
     this.now = opts.now ?? (() => new Date());
-    if ((opts.mode === 'auto' || !opts.certDir) && !opts.clients) throw new Error(`cert mode ${opts.mode} needs Kubernetes clients`);
+    if ((opts.mode === 'auto' || !opts.certDir) && !opts.client) throw new Error(`cert mode ${opts.mode} needs Kubernetes clients`);
+    this.client = opts.client?.as(FIELD_MANAGERS.certs);
   }
 
   ready(): boolean {
@@ -276,14 +276,14 @@ class Syncer implements CertSync {
     if (this.opts.mode === 'manual') {
       const bundle = this.opts.certDir
         ? await readCertDir(this.opts.certDir)
-        : ((await readSecretBundle((this.opts.clients as SyncClients).core, this.opts.secret))?.bundle ?? {});
+        : ((await readSecretBundle(this.kube(), this.opts.secret))?.bundle ?? {});
       await this.deliver(bundle, report);
       return report;
     }
-    const clients = this.opts.clients as SyncClients;
+    const client = this.kube();
     const names = servingNames(this.opts.service, { dnsNames: this.opts.extraDnsNames ?? [], ipAddresses: this.opts.extraIpAddresses ?? [] });
     const policy = rotationPolicy(names, this.opts.lifetimes);
-    const res = await ensureCertificates(clients.core, { ca: this.caSecret(), serving: this.opts.secret }, policy, {
+    const res = await ensureCertificates(client, { ca: this.caSecret(), serving: this.opts.secret }, policy, {
       now: this.now,
       log: this.log,
       identity: { ...DEFAULT_IDENTITY, ...(this.opts.identity ?? {}) },
@@ -292,7 +292,7 @@ class Syncer implements CertSync {
     // Inject first: after a CA rotation the bundle holds the new CA and the old one, so the
     // apiserver trusts the new certificate before the server starts presenting it.
     if (res.bundle.caCertPem) {
-      const inj = await injectCaBundle(clients, this.opts, base64(res.bundle.caCertPem), this.log);
+      const inj = await injectCaBundle(client, this.opts, base64(res.bundle.caCertPem), this.log);
       report.injected.push(...inj.injected);
       report.errors.push(...inj.errors);
     }
@@ -313,28 +313,33 @@ class Syncer implements CertSync {
     }
   }
 
+  /** The constructor made sure there is one wherever a mode needs it. */
+  private kube(): DynamicClient {
+    if (!this.client) throw new Error(`cert mode ${this.mode} needs Kubernetes clients`);
+    return this.client;
+  }
+
   private caSecret(): SecretRef {
     return this.opts.caSecret ?? { namespace: this.opts.secret.namespace, name: DEFAULT_CA_SECRET_NAME };
   }
 
+  /**
+   * An informer on the one Secret (fieldSelector metadata.name, which RBAC authorises against
+   * resourceNames): it lists, watches, reconnects with backoff and relists after 410 Gone.
+   */
   private watchSecret({ namespace, name }: SecretRef): void {
-    const stop = watchNamed({
-      kc: (this.opts.clients as SyncClients).kc,
-      listPath: resourcePath(RESOURCES.secrets, { namespace }),
-      name,
-      log: this.log,
-      onEvent: (type, obj) => {
-        if (type === 'BOOKMARK' || type === 'ERROR') return;
-        // Cheap pre-check so our own no-op writes and unrelated metadata edits cost nothing.
-        if (type !== 'DELETED' && this.opts.mode === 'manual') {
-          const data = (obj as { data?: Record<string, string> } | undefined)?.data;
-          const b = bundleFromSecretData(data);
-          if (b.certPem && b.keyPem && this.deliveredFp === fingerprint({ certPem: b.certPem, keyPem: b.keyPem })) return;
-        }
-        this.trigger(`secret ${type}`);
-      },
-    });
-    this.stoppers.push(stop);
+    const informer = new Informer<Secret>(this.kube(), { resource: RESOURCES.secrets, namespace, fieldSelector: `metadata.name=${name}`, log: this.log });
+    const changed = (type: string, secret: Secret | undefined): void => {
+      // Cheap pre-check so our own no-op writes and unrelated metadata edits cost nothing.
+      if (secret && this.opts.mode === 'manual') {
+        const b = bundleFromSecretData(secret.data);
+        if (b.certPem && b.keyPem && this.deliveredFp === fingerprint({ certPem: b.certPem, keyPem: b.keyPem })) return;
+      }
+      this.trigger(`secret ${type}`);
+    };
+    informer.on({ add: (s) => changed('added', s), update: (_o, s) => changed('modified', s), delete: () => changed('deleted', undefined) });
+    informer.start();
+    this.stoppers.push(() => void informer.shutdown());
   }
 
   private watchDir(dir: string): void {

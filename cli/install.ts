@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { allCrds } from '../api/crds.js';
 import { repoRoot } from '../cluster/paths.js';
-import { applyObject } from '../kube/apply.js';
-import { loadKubeConfig, makeClients, type KubeClients, type KubernetesObject } from '../kube/client.js';
+import { loadKubeConfig } from '../kube/client.js';
+import { DynamicClient, FIELD_MANAGERS, type ObjectLike } from '../kube/dynamic.js';
+import { KubeHttp } from '../kube/http.js';
+import { RESOURCES } from '../kube/resources.js';
 import { COPSE_NAMESPACE, webhookConfigurations } from '../webhooks/registry.js';
 import { DEFAULT_SERVICE_NAME } from '../webhooks/run.js';
 import type { Command } from './main.js';
@@ -19,17 +21,16 @@ export type InstallMode = 'cluster' | 'local';
 type Log = (line: string) => void;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function staticObjects(file: string): KubernetesObject[] {
-  return loadAllYaml(readFileSync(join(repoRoot(), 'manifests', file), 'utf8')) as KubernetesObject[];
+/** Every object in a YAML file (multi-document), as written. */
+export function manifestObjects(path: string): ObjectLike[] {
+  return loadAllYaml(readFileSync(path, 'utf8')) as ObjectLike[];
 }
 
-async function waitEstablished(kube: KubeClients, names: string[], timeoutMs = 60_000): Promise<void> {
+async function waitEstablished(client: DynamicClient, names: string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {
-      const crd = (await kube.objects.read({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } })) as {
-        status?: { conditions?: Array<{ type: string; status: string }> };
-      };
+      const crd = await client.get(RESOURCES.customResourceDefinitions, name);
       if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
       if (Date.now() > deadline) throw new Error(`copse install: CRD ${name} was not Established within ${timeoutMs / 1000}s`);
       await sleep(200);
@@ -40,19 +41,21 @@ async function waitEstablished(kube: KubeClients, names: string[], timeoutMs = 6
 /**
  * local: the server runs outside the cluster (`copse up`) and registers URL-based
  * webhook configurations itself, so no Service, Deployment or service-based configs.
+ * Every write goes through field manager copse-install, whatever manager `kube` has.
  */
-export async function installCopse(kube: KubeClients, mode: InstallMode, log: Log = () => {}): Promise<void> {
+export async function installCopse(kube: DynamicClient, mode: InstallMode, log: Log = () => {}): Promise<void> {
+  const client = kube.as(FIELD_MANAGERS.install);
   const crds = allCrds();
-  for (const crd of crds) await applyObject(kube.raw, crd as unknown as KubernetesObject);
-  await waitEstablished(kube, crds.map((c) => c.metadata.name));
+  for (const crd of crds) await client.applyManifest(crd);
+  await waitEstablished(client, crds.map((c) => c.metadata.name));
   log(`copse: ${crds.length} CRDs established`);
   const files = mode === 'cluster' ? STATIC_INSTALL_FILES : STATIC_INSTALL_FILES.filter((f) => f.endsWith('namespace.yaml') || f.endsWith('rbac.yaml'));
   for (const file of files) {
-    for (const obj of staticObjects(file)) await applyObject(kube.raw, obj);
+    for (const obj of manifestObjects(join(repoRoot(), 'manifests', file))) await client.applyManifest(obj);
   }
   if (mode === 'cluster') {
     for (const cfg of webhookConfigurations({ service: { namespace: COPSE_NAMESPACE, name: DEFAULT_SERVICE_NAME, port: 443 } })) {
-      await applyObject(kube.raw, cfg as unknown as KubernetesObject);
+      await client.applyManifest(cfg);
     }
   }
   log(`copse: installed (${mode === 'cluster' ? 'in-cluster Deployment and webhook Service' : 'for a local server'})`);
@@ -62,8 +65,12 @@ export const installCommand: Command = {
   summary: 'install copse into a cluster',
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { kubeconfig: { type: 'string' }, local: { type: 'boolean', default: false } } });
-    const kube = makeClients(loadKubeConfig(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}));
-    await installCopse(kube, values.local ? 'local' : 'cluster', (l) => process.stderr.write(l + '\n'));
+    const http = new KubeHttp(loadKubeConfig(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}));
+    try {
+      await installCopse(new DynamicClient(http, FIELD_MANAGERS.install), values.local ? 'local' : 'cluster', (l) => process.stderr.write(l + '\n'));
+    } finally {
+      http.close();
+    }
     return 0;
   },
 };

@@ -9,13 +9,37 @@ import { caInjectionTargets } from '../webhooks/registry.js';
 import { DEFAULT_SECRET_NAME } from '../webhooks/run.js';
 import { apiServiceObject, DEFAULT_API_SECRET_NAME, DEFAULT_API_SERVICE_NAME } from '../apiserver/register.js';
 import { APISERVICE_NAME, SERVED } from '../apiserver/resources.js';
+import { allCrds } from '../api/crds.js';
+import { resourceFor } from '../kube/resources.js';
+import { manifestObjects } from './install.js';
 import { renderManifests, STATIC_INSTALL_FILES } from './manifests.js';
+import { EXAMPLE_FILE } from './stack.js';
 
 describe('generated manifests', () => {
   const rendered = renderManifests();
 
   it.each([...rendered.keys()])('%s matches the checked-in file (run `npm run generate` after changing the source)', (rel) => {
     expect(readFileSync(join(repoRoot(), rel), 'utf8')).toBe(rendered.get(rel));
+  });
+
+  it('every object `copse install` and `copse up --example` apply has a known resource (no discovery needed)', () => {
+    const objects = [...allCrds(), ...[...STATIC_INSTALL_FILES, 'install/webhooks.yaml'].flatMap((f) => manifestObjects(join(repoRoot(), 'manifests', f))), ...manifestObjects(join(repoRoot(), EXAMPLE_FILE))];
+    const kinds = [...new Set(objects.map((o) => `${o.apiVersion} ${o.kind} → ${resourceFor(o.apiVersion, o.kind).resource}`))].sort();
+    expect(kinds).toEqual([
+      'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration → mutatingwebhookconfigurations',
+      'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration → validatingwebhookconfigurations',
+      'apiextensions.k8s.io/v1 CustomResourceDefinition → customresourcedefinitions',
+      'apiregistration.k8s.io/v1 APIService → apiservices',
+      'apps/v1 Deployment → deployments',
+      'grove.io/v1alpha1 PodCliqueSet → podcliquesets',
+      'rbac.authorization.k8s.io/v1 ClusterRole → clusterroles',
+      'rbac.authorization.k8s.io/v1 ClusterRoleBinding → clusterrolebindings',
+      'rbac.authorization.k8s.io/v1 Role → roles',
+      'rbac.authorization.k8s.io/v1 RoleBinding → rolebindings',
+      'v1 Namespace → namespaces',
+      'v1 Service → services',
+      'v1 ServiceAccount → serviceaccounts',
+    ]);
   });
 
   it('kustomization lists every install file, and each exists', () => {

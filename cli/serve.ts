@@ -10,7 +10,7 @@ import { registerControllers, type ControllerConfig } from '../controllers/index
 import { runApiServer, type RunningApiServer } from '../apiserver/run.js';
 import { InformerFactory } from '../controllers/runtime/factory.js';
 import { Manager } from '../controllers/runtime/manager.js';
-import { loadKubeConfig, makeClients } from '../kube/client.js';
+import { loadKubeConfig } from '../kube/client.js';
 import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
 import { KubeHttp } from '../kube/http.js';
 import { componentLogger } from '../kube/log.js';
@@ -22,7 +22,8 @@ import { PendingReasons, registerGangScheduling, withPlacementGate, type GangSch
 import { startExtenderServer, type ExtenderServer } from '../scheduler/extender.js';
 import { registerNativeScheduling, type NativeScheduling } from '../scheduler/native/controller.js';
 import { nativeSupport } from '../scheduler/native/probe.js';
-import { runWebhooks } from '../webhooks/run.js';
+import { runWebhooks, type RunningWebhooks, type RunWebhooksOptions } from '../webhooks/run.js';
+import type { ServingCertificate } from '../certs/sync.js';
 import type { Command } from './main.js';
 
 const help = `Usage: copse serve [options]
@@ -241,7 +242,6 @@ function waitForSignal(): Promise<string> {
 }
 
 interface ApiContext {
-  kc: ReturnType<typeof loadKubeConfig>;
   http: KubeHttp;
   namespace: string;
   manager: Manager | undefined;
@@ -255,7 +255,6 @@ async function startAggregatedApi(o: ServeOptions, c: ApiContext): Promise<{ api
   const client = new DynamicClient(c.http, FIELD_MANAGERS.apiserver);
   const standalone = c.manager ? undefined : new InformerFactory(client, componentLogger('informers'), c.informerDefaults);
   const api = await runApiServer({
-    kube: makeClients(c.kc),
     client,
     informers: c.manager?.informers ?? (standalone as InformerFactory),
     namespace: c.namespace,
@@ -271,80 +270,102 @@ async function startAggregatedApi(o: ServeOptions, c: ApiContext): Promise<{ api
   return { api, ...(standalone ? { standalone } : {}) };
 }
 
+interface Controllers {
+  manager: Manager;
+  gangs: GangScheduling | undefined;
+}
+
+/** The controllers (and, with --gang-scheduling=extender, gang scheduling) on their own field manager. */
+async function startControllers(o: ServeOptions, http: KubeHttp, namespace: string, informerDefaults: ApiContext['informerDefaults'], monitoring: ApiContext['monitoring']): Promise<Controllers> {
+  const manager = new Manager({
+    client: new DynamicClient(http, FIELD_MANAGERS.controller),
+    log: componentLogger('controllers'),
+    informers: informerDefaults,
+    ...(o.leaderElect ? { leaderElection: { namespace: o.leaderElectionNamespace ?? namespace, name: 'copse-controller-leader' } } : {}),
+  });
+  const pending = new PendingReasons();
+  // Decided once, before any pod is created: a pod's schedulingGroup is fixed at creation.
+  const support = await nativeSupport(o.nativeScheduling, manager.informers.client, namespace, componentLogger('native'));
+  const gangStore = manager.informers.informer<PodGang>(RESOURCES.podGangs).store;
+  let native: NativeScheduling | undefined;
+  const ctrls = registerControllers(manager, controllerConfig(o, support.native ? { gangOf: (ns, n) => gangStore.getByName(ns, n) } : undefined), componentLogger('controllers'), {
+    pendingReasons: (gang) => native?.pendingReason(gang) ?? pending.get(objectKey(gang.metadata.namespace, gang.metadata.name ?? '')),
+  });
+  if (support.native) native = registerNativeScheduling(manager, { onPendingReason: (key) => ctrls.podGang.enqueue(key), log: componentLogger('native') });
+  const gangs =
+    o.gangScheduling === 'extender'
+      ? registerGangScheduling(manager, {
+          pending,
+          onPendingReason: (key) => ctrls.podGang.enqueue(key),
+          reservationTimeoutMs: o.reservationTimeoutSeconds * 1000,
+          log: componentLogger('scheduler'),
+        })
+      : undefined;
+  monitoring.addReadinessCheck('informers', () => (manager.synced() ? undefined : 'informer caches not synced yet'));
+  return { manager, gangs };
+}
+
+/** The scheduler extender, serving the webhooks' certificate (rotations reach both through onCertificate). */
+async function startExtender(o: ServeOptions, gangs: GangScheduling | undefined, webhooks: RunningWebhooks, monitoring: ApiContext['monitoring']): Promise<ExtenderServer | undefined> {
+  const cert = webhooks.certs.current();
+  if (!gangs || !cert) return undefined;
+  const extender = await startExtenderServer({ host: o.extenderHost, port: o.extenderPort, tls: cert, usage: gangs.usage, ready: () => gangs.synced(), log: componentLogger('extender') });
+  monitoring.addReadinessCheck('extender', () => (gangs.synced() ? undefined : 'pod and node caches not synced yet'));
+  return extender;
+}
+
+/** What runWebhooks is given: the serve flags, copse's connection, and who else gets each certificate. */
+function webhookOptions(o: ServeOptions, http: KubeHttp, onCertificate: (c: ServingCertificate) => void): RunWebhooksOptions {
+  return {
+    client: new DynamicClient(http, FIELD_MANAGERS.webhooks),
+    host: o.host,
+    port: o.port,
+    certMode: o.certMode,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    ...(o.certDir ? { certDir: o.certDir } : {}),
+    ...(o.registerLocal ? { register: 'local' as const } : {}),
+    // The startup webhook's init container runs COPSE_IMAGE (the Deployment sets it to its own image).
+    config: { topologyAwareScheduling: o.topologyAwareScheduling, initContainer: initContainerConfig() },
+    resyncIntervalMs: o.resyncSeconds * 1000,
+    onCertificate,
+    log: componentLogger('serve'),
+  };
+}
+
+function kubeConfigOf(o: ServeOptions): ReturnType<typeof loadKubeConfig> {
+  return loadKubeConfig(o.inCluster ? { inCluster: true } : o.kubeconfig ? { kubeconfig: o.kubeconfig } : {});
+}
+
+function parseOrThrow(argv: string[]): ServeOptions {
+  try {
+    return parseServeOptions(argv);
+  } catch (e) {
+    throw new Error(`copse serve: ${(e as Error).message}`);
+  }
+}
+
 export const serveCommand: Command = {
   summary: 'run copse in the foreground',
   async run(argv) {
-    let o: ServeOptions;
-    try {
-      o = parseServeOptions(argv);
-    } catch (e) {
-      throw new Error(`copse serve: ${(e as Error).message}`);
-    }
+    const o = parseOrThrow(argv);
     if (o.help) {
       process.stdout.write(help);
       return 0;
     }
     const log = componentLogger('serve');
     enableProcessMetrics();
-    const kc = loadKubeConfig(o.inCluster ? { inCluster: true } : o.kubeconfig ? { kubeconfig: o.kubeconfig } : {});
     const monitoring = await startMonitoring({ host: o.metricsHost, port: o.metricsPort, registry: defaultRegistry, log });
-    const http = new KubeHttp(kc, { qps: o.qps, burst: o.burst, observe: kubeRequestObserver() });
+    const http = new KubeHttp(kubeConfigOf(o), { qps: o.qps, burst: o.burst, observe: kubeRequestObserver() });
     const namespace = o.namespace ?? 'copse-system';
     const informerDefaults = { resyncMs: 10 * 60_000, stallMs: o.watchStallSeconds * 1000 };
-    let manager: Manager | undefined;
-    let gangs: GangScheduling | undefined;
-    let extender: ExtenderServer | undefined;
-    if (o.controllers) {
-      manager = new Manager({
-        client: new DynamicClient(http, FIELD_MANAGERS.controller),
-        log: componentLogger('controllers'),
-        informers: informerDefaults,
-        ...(o.leaderElect ? { leaderElection: { namespace: o.leaderElectionNamespace ?? namespace, name: 'copse-controller-leader' } } : {}),
-      });
-      const pending = new PendingReasons();
-      // Decided once, before any pod is created: a pod's schedulingGroup is fixed at creation.
-      const support = await nativeSupport(o.nativeScheduling, manager.informers.client, namespace, log);
-      const gangStore = manager.informers.informer<PodGang>(RESOURCES.podGangs).store;
-      let native: NativeScheduling | undefined;
-      const ctrls = registerControllers(manager, controllerConfig(o, support.native ? { gangOf: (ns, n) => gangStore.getByName(ns, n) } : undefined), componentLogger('controllers'), {
-        pendingReasons: (gang) => native?.pendingReason(gang) ?? pending.get(objectKey(gang.metadata.namespace, gang.metadata.name ?? '')),
-      });
-      if (support.native) native = registerNativeScheduling(manager, { onPendingReason: (key) => ctrls.podGang.enqueue(key), log: componentLogger('native') });
-      if (o.gangScheduling === 'extender') {
-        gangs = registerGangScheduling(manager, {
-          pending,
-          onPendingReason: (key) => ctrls.podGang.enqueue(key),
-          reservationTimeoutMs: o.reservationTimeoutSeconds * 1000,
-          log: componentLogger('scheduler'),
-        });
-      }
-      const m = manager;
-      monitoring.addReadinessCheck('informers', () => (m.synced() ? undefined : 'informer caches not synced yet'));
-    }
-    const running = await runWebhooks({
-      kube: makeClients(kc),
-      client: new DynamicClient(http, FIELD_MANAGERS.webhooks),
-      host: o.host,
-      port: o.port,
-      certMode: o.certMode,
-      ...(o.namespace ? { namespace: o.namespace } : {}),
-      ...(o.certDir ? { certDir: o.certDir } : {}),
-      ...(o.registerLocal ? { register: 'local' as const } : {}),
-      // The startup webhook's init container runs COPSE_IMAGE (the Deployment sets it to its own image).
-      config: { topologyAwareScheduling: o.topologyAwareScheduling, initContainer: initContainerConfig() },
-      resyncIntervalMs: o.resyncSeconds * 1000,
-      // The extender serves the webhook's certificate; rotations reach both.
-      onCertificate: (c) => extender?.setCertificate(c),
-      log,
-    });
+    const controllers = o.controllers ? await startControllers(o, http, namespace, informerDefaults, monitoring) : undefined;
+    const manager = controllers?.manager;
+    // The extender serves the webhook's certificate; rotations reach both.
+    const extenderRef: { server?: ExtenderServer | undefined } = {};
+    const running = await runWebhooks(webhookOptions(o, http, (c) => extenderRef.server?.setCertificate(c)));
     monitoring.addReadinessCheck('webhooks', () => (running.server.ready() ? undefined : 'no serving certificate yet'));
-    const cert = running.certs.current();
-    if (gangs && cert) {
-      const g = gangs;
-      extender = await startExtenderServer({ host: o.extenderHost, port: o.extenderPort, tls: cert, usage: g.usage, ready: () => g.synced(), log: componentLogger('extender') });
-      monitoring.addReadinessCheck('extender', () => (g.synced() ? undefined : 'pod and node caches not synced yet'));
-    }
-    const { api, standalone } = await startAggregatedApi(o, { kc, http, namespace, manager, informerDefaults, monitoring });
+    extenderRef.server = await startExtender(o, controllers?.gangs, running, monitoring);
+    const { api, standalone } = await startAggregatedApi(o, { http, namespace, manager, informerDefaults, monitoring });
     standalone?.start();
     // Informers sync in the background; the webhooks serve meanwhile.
     void manager?.start().catch((err: unknown) => log.error({ err }, 'controllers failed to start'));
@@ -354,7 +375,7 @@ export const serveCommand: Command = {
     await api?.close();
     await manager?.stop();
     await standalone?.shutdown();
-    await extender?.close();
+    await extenderRef.server?.close();
     await running.close();
     await monitoring.close();
     http.close();

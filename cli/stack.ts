@@ -1,7 +1,6 @@
 // The whole local stack behind `copse up` (and the e2e global setup): the local
 // control plane, copse installed into it, and copse's server as a background
 // process recorded next to the cluster's own, so `copse down` stops it too.
-import { loadAllYaml } from '@kubernetes/client-node';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
@@ -12,15 +11,14 @@ import { LOCAL_TOPOLOGY_NAME, localTopologyBinding, type ClusterShape } from '..
 import type { WorkloadSchedulingMode } from '../cluster/workload-scheduling.js';
 import { DEFAULT_API_SERVICE_NAME, deregisterLocal } from '../apiserver/register.js';
 import { APISERVICE_NAME } from '../apiserver/resources.js';
-import { applyObject } from '../kube/apply.js';
 import { isAlreadyExists } from '../kube/errors.js';
 import { RESOURCES } from '../kube/resources.js';
-import { loadKubeConfig, makeClients, type KubeClients, type KubernetesObject } from '../kube/client.js';
+import { loadKubeConfig } from '../kube/client.js';
 import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
 import { KubeHttp } from '../kube/http.js';
 import { COPSE_NAMESPACE, WEBHOOKS } from '../webhooks/registry.js';
 import { extenderConfig, extendersYaml } from '../scheduler/config.js';
-import { installCopse } from './install.js';
+import { installCopse, manifestObjects } from './install.js';
 
 export const SERVER_PROCESS = 'copse-server';
 export const EXAMPLE_FILE = 'manifests/examples/disaggregated-inference.yaml';
@@ -30,7 +28,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Stack {
   cluster: LocalCluster;
-  kube: KubeClients;
   serverUrl: string;
 }
 
@@ -47,11 +44,11 @@ function readyz(port: number): Promise<boolean> {
   });
 }
 
-async function registered(kube: KubeClients, url: string): Promise<boolean> {
+async function registered(kube: DynamicClient, url: string): Promise<boolean> {
   const names = [...new Set(WEBHOOKS.filter((w) => w.kind === 'validating').map((w) => w.configName))];
   for (const name of names) {
     try {
-      const cfg = await kube.admission.readValidatingWebhookConfiguration({ name });
+      const cfg = await kube.get(RESOURCES.validatingWebhookConfigurations, name);
       if (!cfg.webhooks?.every((w) => w.clientConfig.url?.startsWith(url) && w.clientConfig.caBundle)) return false;
     } catch {
       return false;
@@ -61,9 +58,9 @@ async function registered(kube: KubeClients, url: string): Promise<boolean> {
 }
 
 /** The APIService is registered at this server's port and kube-apiserver reports it Available. */
-async function apiAvailable(kube: KubeClients, port: number): Promise<boolean> {
+async function apiAvailable(kube: DynamicClient, port: number): Promise<boolean> {
   try {
-    const svc = await kube.apiregistration.readAPIService({ name: APISERVICE_NAME });
+    const svc = await kube.get(RESOURCES.apiServices, APISERVICE_NAME);
     return svc.spec?.service?.port === port && (svc.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True');
   } catch {
     return false;
@@ -74,7 +71,7 @@ async function apiAvailable(kube: KubeClients, port: number): Promise<boolean> {
  * Start copse's server unless it already runs; resolve once it serves, its webhooks are registered
  * and its APIService is Available (so kubectl sees live.copse.io as soon as this returns).
  */
-export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log: Log): Promise<string> {
+export async function ensureServer(cluster: LocalCluster, kube: DynamicClient, log: Log): Promise<string> {
   const port = cluster.state.ports.webhook;
   const url = `https://127.0.0.1:${port}`;
   const args = [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
@@ -113,8 +110,8 @@ export async function ensureServer(cluster: LocalCluster, kube: KubeClients, log
  * read by cluster/local.ts), verified against copse's CA, and restart it when that changes. The CA is
  * copse's own, so this happens after the server has made it; on later starts nothing changes.
  */
-export async function wireExtender(cluster: LocalCluster, kube: KubeClients, log: Log): Promise<void> {
-  const cfg = await kube.admission.readValidatingWebhookConfiguration({ name: 'podcliqueset-validating-webhook' });
+export async function wireExtender(cluster: LocalCluster, kube: DynamicClient, log: Log): Promise<void> {
+  const cfg = await kube.get(RESOURCES.validatingWebhookConfigurations, 'podcliqueset-validating-webhook');
   const caData = cfg.webhooks?.[0]?.clientConfig.caBundle;
   if (!caData) throw new Error('copse: no caBundle on podcliqueset-validating-webhook yet; cannot wire the scheduler extender');
   const yaml = extendersYaml([extenderConfig({ urlPrefix: `https://127.0.0.1:${cluster.state.ports.extender}/scheduler`, caData })]);
@@ -148,21 +145,15 @@ function builtAt(): number | undefined {
  * The local cluster's ClusterTopologyBinding `grove-topology`, created once (after the server, whose
  * webhook validates it). A binding of that name the user made or changed is left as it is.
  */
-export async function ensureLocalTopology(cluster: LocalCluster, log: Log): Promise<void> {
-  const http = new KubeHttp(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
+export async function ensureLocalTopology(client: DynamicClient, log: Log): Promise<void> {
+  if (await client.tryGet(RESOURCES.clusterTopologyBindings, LOCAL_TOPOLOGY_NAME)) return;
   try {
-    const client = new DynamicClient(http, FIELD_MANAGERS.cluster);
-    if (await client.tryGet(RESOURCES.clusterTopologyBindings, LOCAL_TOPOLOGY_NAME)) return;
-    try {
-      await client.create(RESOURCES.clusterTopologyBindings, localTopologyBinding() as never);
-    } catch (err) {
-      if (isAlreadyExists(err)) return;
-      throw err;
-    }
-    log(`copse: created ClusterTopologyBinding ${LOCAL_TOPOLOGY_NAME} (zone, block, rack, host) for the simulated nodes`);
-  } finally {
-    http.close();
+    await client.create(RESOURCES.clusterTopologyBindings, localTopologyBinding() as never);
+  } catch (err) {
+    if (isAlreadyExists(err)) return;
+    throw err;
   }
+  log(`copse: created ClusterTopologyBinding ${LOCAL_TOPOLOGY_NAME} (zone, block, rack, host) for the simulated nodes`);
 }
 
 export interface StackOptions {
@@ -180,18 +171,21 @@ export async function upStack(opts: StackOptions = {}): Promise<Stack> {
     ...(opts.workloadScheduling ? { workloadScheduling: opts.workloadScheduling } : {}),
     log,
   });
-  const kube = makeClients(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
-  await installCopse(kube, 'local', log);
-  const serverUrl = await ensureServer(cluster, kube, log);
-  await wireExtender(cluster, kube, log);
-  await ensureLocalTopology(cluster, log);
-  if (opts.example) {
-    for (const obj of loadAllYaml(readFileSync(join(repoRoot(), EXAMPLE_FILE), 'utf8')) as KubernetesObject[]) {
-      await applyObject(kube.raw, obj);
+  const http = new KubeHttp(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
+  try {
+    const kube = new DynamicClient(http, FIELD_MANAGERS.cluster);
+    await installCopse(kube, 'local', log);
+    const serverUrl = await ensureServer(cluster, kube, log);
+    await wireExtender(cluster, kube, log);
+    await ensureLocalTopology(kube, log);
+    if (opts.example) {
+      for (const obj of manifestObjects(join(repoRoot(), EXAMPLE_FILE))) await kube.applyManifest(obj);
+      log(`copse: applied the example workload (${EXAMPLE_FILE})`);
     }
-    log(`copse: applied the example workload (${EXAMPLE_FILE})`);
+    return { cluster, serverUrl };
+  } finally {
+    http.close();
   }
-  return { cluster, kube, serverUrl };
 }
 
 /**

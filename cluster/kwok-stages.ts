@@ -23,22 +23,35 @@ const nodeConditions = `      {{ $now := Now }}
       {{ end }}
 `;
 
-const nodeReady = `apiVersion: kwok.x-k8s.io/v1alpha1
+/** A kwok Stage for `kind` objects: its selector expressions and delay (already indented), then what comes next. */
+function stage(kind: 'Node' | 'Pod', name: string, expressions: string, next: string, delay = ''): string {
+  return `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
-  name: copse-node-ready
+  name: ${name}
 spec:
   resourceRef:
     apiGroup: v1
-    kind: Node
+    kind: ${kind}
   selector:
     matchExpressions:
-    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+${expressions}${delay}  next:
+${next}`;
+}
+
+const statusNext = (statusTemplate: string): string => `    statusTemplate: |
+${statusTemplate}`;
+
+const notReady = `    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
       operator: NotIn
       values: ['True']
-  next:
-    statusTemplate: |
-${nodeConditions}      addresses:
+`;
+
+const nodeReady = stage(
+  'Node',
+  'copse-node-ready',
+  notReady,
+  statusNext(`${nodeConditions}      addresses:
       - type: InternalIP
         address: {{ NodeIP | Quote }}
       - type: Hostname
@@ -59,32 +72,27 @@ ${nodeConditions}      addresses:
         systemUUID: ""
         bootID: ""
       phase: Running
-`;
+`),
+);
 
 // Leases carry the real liveness signal (kwok renews them); this only refreshes
 // the condition timestamps now and then, as a kubelet would.
-const nodeHeartbeat = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: copse-node-heartbeat
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Node
-  selector:
-    matchExpressions:
-    - key: '.status.phase'
+const nodeHeartbeat = stage(
+  'Node',
+  'copse-node-heartbeat',
+  `    - key: '.status.phase'
       operator: In
       values: ['Running']
     - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
       operator: In
       values: ['True']
-  delay:
+`,
+  statusNext(nodeConditions),
+  `  delay:
     durationMilliseconds: 300000
     jitterDurationMilliseconds: 330000
-  next:
-    statusTemplate: |
-${nodeConditions}`;
+`,
+);
 
 const hasInitc = `'.spec.initContainers.[] | select( .name == "${INIT_CONTAINER_NAME}" ) | .name'`;
 const initcStatus = `.status.initContainerStatuses.[] | select( .name == "${INIT_CONTAINER_NAME}" )`;
@@ -106,11 +114,6 @@ const heldUnready = `    - key: ${simReady}
       operator: In
       values: ['false']
 `;
-const notReady = `    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-      operator: NotIn
-      values: ['True']
-`;
-
 // Pending, bound to a node and not being deleted: what every pod stage starts from.
 const scheduledPending = `    - key: '.metadata.deletionTimestamp'
       operator: DoesNotExist
@@ -227,19 +230,7 @@ const notInitialized = `      - type: Initialized
 
 /** A pod Stage: its selector expressions (already indented) and the status it writes. */
 function podStage(name: string, expressions: string, statusTemplate: string, delay = ''): string {
-  return `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: ${name}
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-${expressions}${delay}  next:
-    statusTemplate: |
-${statusTemplate}`;
+  return stage('Pod', name, expressions, statusNext(statusTemplate), delay);
 }
 
 const startDelay = `  delay:
@@ -370,22 +361,16 @@ const podInitcFailed = podStage(
   ),
 );
 
-const podDelete = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: copse-pod-delete
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
+// Like a kubelet, only finish the deletion; finalizers stay with their owners.
+const podDelete = stage(
+  'Pod',
+  'copse-pod-delete',
+  `    - key: '.metadata.deletionTimestamp'
       operator: Exists
-  # Like a kubelet, only finish the deletion; finalizers stay with their owners.
-  next:
-    delete: true
-`;
+`,
+  `    delete: true
+`,
+);
 
 export function kwokStagesYaml(): string {
   return [

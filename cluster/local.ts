@@ -2,7 +2,6 @@
 // kube-scheduler and kwok, all bound to 127.0.0.1, started from cached upstream
 // binaries. `up` is idempotent: it starts only what is not already running and
 // reconciles the simulated nodes to the requested shape.
-import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
@@ -16,6 +15,12 @@ import { changedFlags, isRunning, listRecords, readRecord, startedWith, startPro
 import { repoRoot, stateDir as defaultStateDir, stateSlot } from './paths.js';
 import { KWOK_ANNOTATION, nodeObject, placements, resolveShape, SIMULATED_LABEL, type ClusterShape } from './topology.js';
 import { binaryPath, ensureBinaries, KUBERNETES_VERSION } from './upstream.js';
+import type { Node } from '../api/core/wire.js';
+import { loadKubeConfig } from '../kube/client.js';
+import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
+import { isAlreadyExists } from '../kube/errors.js';
+import { KubeHttp } from '../kube/http.js';
+import { RESOURCES } from '../kube/resources.js';
 import {
   DEFAULT_WORKLOAD_SCHEDULING,
   modeOfApiserverArgs,
@@ -388,10 +393,14 @@ export interface UpOptions {
   log?: Log;
 }
 
-function makeClient(kubeconfig: string): CoreV1Api {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  return kc.makeApiClient(CoreV1Api);
+/** Runs `fn` with a client for the local cluster, closing its connections afterwards. */
+async function withClient<T>(kubeconfig: string, fn: (client: DynamicClient) => Promise<T>): Promise<T> {
+  const http = new KubeHttp(loadKubeConfig({ kubeconfig }));
+  try {
+    return await fn(new DynamicClient(http, FIELD_MANAGERS.cluster));
+  } finally {
+    http.close();
+  }
 }
 
 /** Start a component unless it already runs with the wanted command line; a running one with another is restarted. */
@@ -435,9 +444,9 @@ async function reconcileEtcdPeerUrl(dir: string, state: ClusterState, log: Log):
   }
 }
 
-async function reconcileNodes(core: CoreV1Api, shape: ClusterShape, log: Log): Promise<void> {
-  const wanted = new Map<string, V1Node>(placements(shape).map((p) => [p.name, nodeObject(p, shape)]));
-  const existing = await core.listNode({ labelSelector: `${SIMULATED_LABEL}=kwok` });
+async function reconcileNodes(client: DynamicClient, shape: ClusterShape, log: Log): Promise<void> {
+  const wanted = new Map<string, Node>(placements(shape).map((p) => [p.name, nodeObject(p, shape)]));
+  const existing = await client.list(RESOURCES.nodes, { labelSelector: `${SIMULATED_LABEL}=kwok` });
   const have = new Set(existing.items.map((n) => n.metadata?.name ?? ''));
   const surplus = existing.items.map((n) => n.metadata?.name ?? '').filter((n) => !wanted.has(n));
   const missing = [...wanted.values()].filter((n) => !have.has(n.metadata?.name ?? ''));
@@ -446,19 +455,19 @@ async function reconcileNodes(core: CoreV1Api, shape: ClusterShape, log: Log): P
   const workers = Array.from({ length: Math.min(16, queue.length) }, async () => {
     for (let n = queue.shift(); n; n = queue.shift()) {
       try {
-        await core.createNode({ body: n });
+        await client.create(RESOURCES.nodes, n);
       } catch (e) {
-        if ((e as { code?: number }).code !== 409) throw e;
+        if (!isAlreadyExists(e)) throw e;
       }
     }
   });
   await Promise.all(workers);
-  for (const name of surplus) await core.deleteNode({ name });
+  for (const name of surplus) await client.delete(RESOURCES.nodes, name, undefined);
   if (missing.length > 0 || surplus.length > 0) log(`copse: simulated nodes: ${missing.length} created, ${surplus.length} removed, ${wanted.size} wanted`);
 }
 
-async function readyNodeCount(core: CoreV1Api): Promise<number> {
-  const nodes = await core.listNode({ labelSelector: `${SIMULATED_LABEL}=kwok` });
+async function readyNodeCount(client: DynamicClient): Promise<number> {
+  const nodes = await client.list(RESOURCES.nodes, { labelSelector: `${SIMULATED_LABEL}=kwok` });
   return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
 }
 
@@ -503,22 +512,12 @@ export async function up(opts: UpOptions = {}): Promise<LocalCluster> {
 
   await ensureInitcRunner(dir, state, log);
 
-  const core = makeClient(kubeconfigs.admin ?? adminKubeconfigPath(dir));
-  await reconcileNodes(core, state.shape, log);
-  await waitFor(`${state.shape.nodes} simulated nodes to be Ready`, async () => (await readyNodeCount(core)) >= state.shape.nodes, 120_000, join(dir, 'logs', 'kwok.log'));
-  // Pods are refused until the ServiceAccount controller has made `default`.
-  await waitFor(
-    'the default ServiceAccount',
-    async () => {
-      try {
-        await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    60_000,
-  );
+  await withClient(kubeconfigs.admin ?? adminKubeconfigPath(dir), async (client) => {
+    await reconcileNodes(client, state.shape, log);
+    await waitFor(`${state.shape.nodes} simulated nodes to be Ready`, async () => (await readyNodeCount(client)) >= state.shape.nodes, 120_000, join(dir, 'logs', 'kwok.log'));
+    // Pods are refused until the ServiceAccount controller has made `default`.
+    await waitFor('the default ServiceAccount', async () => (await client.tryGet(RESOURCES.serviceAccounts, 'default', 'default').catch(() => undefined)) !== undefined, 60_000);
+  });
   return { stateDir: dir, state, kubeconfig: adminKubeconfigPath(dir) };
 }
 
@@ -578,7 +577,7 @@ export async function status(dir = defaultStateDir()): Promise<StatusReport> {
   }
   let nodes: StatusReport['nodes'];
   if (components['kube-apiserver']?.healthy) {
-    nodes = { ready: await readyNodeCount(makeClient(adminKubeconfigPath(dir))), wanted: state.shape.nodes };
+    nodes = { ready: await withClient(adminKubeconfigPath(dir), readyNodeCount), wanted: state.shape.nodes };
   }
   const healthy = COMPONENTS.every((c) => components[c]?.healthy) && nodes !== undefined && nodes.ready >= nodes.wanted;
   const apiserver = readRecord(dir, 'kube-apiserver');

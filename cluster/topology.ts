@@ -1,5 +1,5 @@
 // Pure: the simulated cluster's shape and the Node objects that realise it.
-import type { V1Node } from '@kubernetes/client-node';
+import type { Node } from '../api/core/wire.js';
 
 /** Node label keys carrying the topology; documented in the README. */
 export const TopologyLabels = {
@@ -96,7 +96,7 @@ export function placements(shape: ClusterShape): NodePlacement[] {
   return out;
 }
 
-export function nodeObject(p: NodePlacement, shape: ClusterShape): V1Node {
+export function nodeObject(p: NodePlacement, shape: ClusterShape): Node {
   const resources: Record<string, string> = {
     cpu: shape.cpu,
     memory: shape.memory,

@@ -9,11 +9,12 @@ import type { JsonPatchOp } from '../api/jsonpatch.js';
 import type { V1ListMeta, V1ObjectMeta } from '../api/core/wire.js';
 import { KubeError } from './errors.js';
 import type { KubeHttp } from './http.js';
-import { apiVersionOf, resourcePath, type Resource } from './resources.js';
+import { apiVersionOf, resourceFor, resourcePath, type Resource } from './resources.js';
 
 /** Field managers, one per component (kubectl shows them in managedFields). */
 export const FIELD_MANAGERS = {
   install: 'copse-install',
+  certs: 'copse-certs',
   controller: 'copse-controller',
   webhooks: 'copse-webhooks',
   scheduler: 'copse-scheduler',
@@ -214,6 +215,11 @@ export class DynamicClient {
       signal: opts.signal,
     });
     return res.body as T;
+  }
+
+  /** Server-side apply of an object read from a manifest, to the resource its apiVersion and kind name. */
+  async applyManifest<T extends ObjectLike>(obj: T, opts: CallOptions = {}): Promise<T> {
+    return this.apply(resourceFor(obj.apiVersion, obj.kind) as Resource<T>, obj, opts);
   }
 
   /** PUT: replace the whole object; its metadata.resourceVersion makes it a compare-and-swap (409 if stale). */

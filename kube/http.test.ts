@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeError } from './errors.js';
+import { kubeFailure } from '../test/support/failure.js';
 import { KubeHttp } from './http.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -28,15 +29,6 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-async function failure(p: Promise<unknown>): Promise<KubeError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(KubeError);
-    return err as KubeError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('KubeHttp', () => {
   it('sends the bearer token and the JSON body, and parses the JSON answer', async () => {
@@ -60,7 +52,7 @@ describe('KubeHttp', () => {
   it('a 2xx answer that is not JSON settles as a typed error instead of an uncaught exception', async () => {
     handler = (_req, res) => res.end('<html>proxy error</html>');
     const http = new KubeHttp(kc());
-    const e = await failure(http.request({ method: 'GET', path: '/api/v1/pods' }));
+    const e = await kubeFailure(http.request({ method: 'GET', path: '/api/v1/pods' }));
     expect(e.kind).toBe('Transient');
     expect(e.message).toContain('response is not JSON');
     expect(e.message).toContain('proxy error');
@@ -73,7 +65,7 @@ describe('KubeHttp', () => {
       res.end(JSON.stringify({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, message: 'pods "x" not found' }));
     };
     const http = new KubeHttp(kc());
-    const e = await failure(http.request({ method: 'GET', path: '/api/v1/namespaces/a/pods/x' }));
+    const e = await kubeFailure(http.request({ method: 'GET', path: '/api/v1/namespaces/a/pods/x' }));
     expect(e.kind).toBe('NotFound');
     expect(e.message).toBe('NotFound (404): pods "x" not found');
     http.close();
@@ -83,7 +75,7 @@ describe('KubeHttp', () => {
     handler = () => undefined;
     const http = new KubeHttp(kc(), { timeoutMs: 150 });
     const t0 = Date.now();
-    const e = await failure(http.request({ method: 'GET', path: '/api/v1/pods' }));
+    const e = await kubeFailure(http.request({ method: 'GET', path: '/api/v1/pods' }));
     expect(e.message).toContain('timed out');
     expect(Date.now() - t0).toBeLessThan(5000);
     http.close();
@@ -94,7 +86,7 @@ describe('KubeHttp', () => {
     const http = new KubeHttp(kc());
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 50);
-    const e = await failure(http.request({ method: 'GET', path: '/api/v1/pods', signal: ctl.signal }));
+    const e = await kubeFailure(http.request({ method: 'GET', path: '/api/v1/pods', signal: ctl.signal }));
     expect(e.message).toContain('aborted');
     http.close();
   });
@@ -106,7 +98,7 @@ describe('KubeHttp', () => {
       setTimeout(() => res.socket?.destroy(), 20);
     };
     const http = new KubeHttp(kc());
-    const e = await failure(http.request({ method: 'GET', path: '/api/v1/pods' }));
+    const e = await kubeFailure(http.request({ method: 'GET', path: '/api/v1/pods' }));
     expect(e.kind).toBe('Transient');
     http.close();
   });
@@ -126,7 +118,7 @@ describe('KubeHttp', () => {
   it('a line the caller rejects ends the stream with that error', async () => {
     handler = (_req, res) => res.write('{"type":"ERROR"}\n');
     const http = new KubeHttp(kc());
-    const e = await failure(
+    const e = await kubeFailure(
       http.stream({ path: '/api/v1/pods' }, () => {
         throw new KubeError('Gone', 410, 'expired', undefined, undefined);
       }),
@@ -141,7 +133,7 @@ describe('KubeHttp', () => {
       setTimeout(() => res.socket?.destroy(), 20);
     };
     const http = new KubeHttp(kc());
-    const e = await failure(http.stream({ path: '/api/v1/pods' }, () => undefined));
+    const e = await kubeFailure(http.stream({ path: '/api/v1/pods' }, () => undefined));
     expect(e.kind).toBe('Transient');
     http.close();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KubeError } from './errors.js';
-import { RESOURCES, objectKey, resourcePath, splitKey } from './resources.js';
+import { RESOURCES, objectKey, resourceFor, resourcePath, splitKey } from './resources.js';
 
 describe('resourcePath', () => {
   it('builds core, group, namespaced, cluster and subresource paths', () => {
@@ -22,5 +22,14 @@ describe('resourcePath', () => {
     expect(objectKey(undefined, 'n')).toBe('n');
     expect(splitKey('ns/n')).toEqual({ namespace: 'ns', name: 'n' });
     expect(splitKey('n')).toEqual({ namespace: undefined, name: 'n' });
+  });
+});
+
+describe('resourceFor', () => {
+  it('finds the resource of an apiVersion and kind, and names what it does not know', () => {
+    expect(resourceFor('apps/v1', 'Deployment')).toBe(RESOURCES.deployments);
+    expect(resourceFor('v1', 'Namespace')).toBe(RESOURCES.namespaces);
+    expect(() => resourceFor('apps/v1beta1', 'Deployment')).toThrow('no known resource serves apiVersion "apps/v1beta1" kind "Deployment"');
+    expect(() => resourceFor(undefined, undefined)).toThrow('no known resource serves apiVersion undefined kind undefined');
   });
 });

@@ -4,7 +4,13 @@
 import type { ClusterTopologyBinding, PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang } from '../api/index.js';
 import type {
   APIService,
+  ClusterRole,
+  ClusterRoleBinding,
   ConfigMap,
+  CustomResourceDefinition,
+  Deployment,
+  MutatingWebhookConfiguration,
+  ValidatingWebhookConfiguration,
   CoreEvent,
   HorizontalPodAutoscaler,
   Lease,
@@ -47,6 +53,12 @@ export const RESOURCES = {
   events: res<CoreEvent>('', 'v1', 'events', 'Event', true),
   roles: res<Role>('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   roleBindings: res<RoleBinding>('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
+  clusterRoles: res<ClusterRole>('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
+  clusterRoleBindings: res<ClusterRoleBinding>('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
+  deployments: res<Deployment>('apps', 'v1', 'deployments', 'Deployment', true),
+  customResourceDefinitions: res<CustomResourceDefinition>('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false),
+  mutatingWebhookConfigurations: res<MutatingWebhookConfiguration>('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false),
+  validatingWebhookConfigurations: res<ValidatingWebhookConfiguration>('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false),
   hpas: res<HorizontalPodAutoscaler>('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true),
   leases: res<Lease>('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   subjectAccessReviews: res<SubjectAccessReview>('authorization.k8s.io', 'v1', 'subjectaccessreviews', 'SubjectAccessReview', false),
@@ -61,6 +73,16 @@ export const RESOURCES = {
 /** `group/version` or `version` for the core group, as apiVersion is written. */
 export function apiVersionOf(r: Resource): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/**
+ * The resource serving objects of this apiVersion and kind, for manifests read from files. Only the
+ * kinds copse itself ships are known (no discovery round trip); anything else is a clear error.
+ */
+export function resourceFor(apiVersion: string | undefined, kind: string | undefined): Resource {
+  const found = Object.values(RESOURCES).find((r: Resource) => apiVersionOf(r) === apiVersion && r.kind === kind);
+  if (!found) throw new KubeError('Invalid', 0, `no known resource serves apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)}`, undefined, undefined);
+  return found;
 }
 
 /** Encodes one path segment; refuses the empty string and dot-segments. */

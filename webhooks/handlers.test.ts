@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCert, newCa } from '../certs/issue.js';
 import { Registry } from '../kube/metrics.js';
 import type { JsonPatchOp } from '../api/jsonpatch.js';
+import { clusterTopology } from '../test/support/admission.js';
 import { applyPatch } from '../test/support/json-patch.js';
 import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
 import { DNS1123_SUBDOMAIN_PATTERN } from '../api/rules/k8s-names.js';
@@ -37,18 +38,11 @@ const rawPcs = (cliques: Obj[], template: Obj = {}): Obj => ({
 });
 const defaulted = (o: Obj): Obj => defaultPodCliqueSet(o as never) as unknown as Obj;
 
-const GROVE_TOPOLOGY: Obj = {
-  apiVersion: 'grove.io/v1alpha1',
-  kind: 'ClusterTopologyBinding',
-  metadata: { name: 'grove-topology' },
-  spec: {
-    levels: [
-      { domain: 'zone', key: 'topology.kubernetes.io/zone' },
-      { domain: 'rack', key: 'example.com/rack' },
-      { domain: 'host', key: 'kubernetes.io/hostname' },
-    ],
-  },
-};
+const GROVE_TOPOLOGY: Obj = clusterTopology('grove-topology', [
+  ['zone', 'topology.kubernetes.io/zone'],
+  ['rack', 'example.com/rack'],
+  ['host', 'kubernetes.io/hostname'],
+]);
 
 function review(uid: string, kind: string, operation: string, object: Obj | null, oldObject: Obj | null = null, namespace = 'default'): Obj {
   const resource = kind === 'PodCliqueSet' ? 'podcliquesets' : kind === 'ClusterTopologyBinding' ? 'clustertopologybindings' : `${kind.toLowerCase()}s`;

@@ -1,16 +1,13 @@
 // Wiring for a real cluster: webhook server + certificate sync + (optionally) registration of the
 // webhook configurations. Used in-cluster (`copse serve`) and by the local control plane
 // (`copse up`, which runs this as a local process and registers `url: https://127.0.0.1:<port>/...`).
-import { applyObject } from '../kube/apply.js';
-import type { KubeClients, KubernetesObject } from '../kube/client.js';
 import { componentLogger, type Logger } from '../kube/log.js';
 import { startCertSync, type CertMode, type CertSync, type ServingCertificate } from '../certs/sync.js';
 import { warmUpHandlers, type AdmissionConfig } from './handlers.js';
 import { COPSE_NAMESPACE, WEBHOOKS, caInjectionTargets, webhookConfigurations, type WebhookTarget } from './registry.js';
 import { DEFAULT_WEBHOOK_PORT, startWebhookServer, type WebhookServer } from './server.js';
 import { topologyLookup } from './topology-lookup.js';
-import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
-import { KubeHttp } from '../kube/http.js';
+import { FIELD_MANAGERS, type DynamicClient } from '../kube/dynamic.js';
 
 export const DEFAULT_SERVICE_NAME = 'copse-webhook';
 export const DEFAULT_SECRET_NAME = 'copse-webhook-server-cert';
@@ -18,9 +15,11 @@ export const DEFAULT_SECRET_NAME = 'copse-webhook-server-cert';
 export interface RunWebhooksOptions {
   /** Also told of every serving certificate (the scheduler extender serves the same one). */
   onCertificate?: (cert: ServingCertificate) => void;
-  kube: KubeClients;
-  /** Reads ClusterTopologyBindings for the PodCliqueSet webhook (default: a DynamicClient over kube.kc). */
-  client?: DynamicClient;
+  /**
+   * Reads ClusterTopologyBindings for the PodCliqueSet webhook and registers the configurations
+   * (field manager copse-webhooks); certificate sync writes through it as copse-certs.
+   */
+  client: DynamicClient;
   /** copse's namespace (Secret location, Service namespace, excluded from interception). Default copse-system. */
   namespace?: string;
   /** The Service in front of the server (SANs; the `service` target). Default copse-webhook. */
@@ -55,14 +54,9 @@ async function registerConfigurations(opts: RunWebhooksOptions, server: WebhookS
   const target = opts.register === 'local' || !opts.register ? { url: server.url } : opts.register;
   const caBundle = certs.mode === 'auto' ? certs.caBundle() : undefined;
   for (const cfg of webhookConfigurations(target, caBundle, { copseNamespace: namespace })) {
-    await applyObject(opts.kube.raw, cfg as unknown as KubernetesObject);
+    await opts.client.as(FIELD_MANAGERS.webhooks).applyManifest(cfg);
     log.info({ kind: cfg.kind, name: cfg.metadata.name }, 'registered webhook configuration');
   }
-}
-
-/** What the PodCliqueSet webhook reads ClusterTopologyBindings with. */
-function topologyReader(opts: RunWebhooksOptions): DynamicClient {
-  return opts.client ?? new DynamicClient(new KubeHttp(opts.kube.kc), FIELD_MANAGERS.webhooks);
 }
 
 export async function runWebhooks(opts: RunWebhooksOptions): Promise<RunningWebhooks> {
@@ -76,7 +70,7 @@ export async function runWebhooks(opts: RunWebhooksOptions): Promise<RunningWebh
   const server = await startWebhookServer({
     host: opts.host ?? '0.0.0.0',
     port: opts.port ?? DEFAULT_WEBHOOK_PORT,
-    lookupTopology: topologyLookup(topologyReader(opts)),
+    lookupTopology: topologyLookup(opts.client),
     ...(opts.config ? { config: opts.config } : {}),
     log,
   });
@@ -84,7 +78,7 @@ export async function runWebhooks(opts: RunWebhooksOptions): Promise<RunningWebh
   try {
     certs = await startCertSync({
       mode,
-      clients: opts.kube,
+      client: opts.client,
       secret: { namespace, name: opts.secretName ?? DEFAULT_SECRET_NAME },
       ...(opts.certDir ? { certDir: opts.certDir } : {}),
       service: { name: serviceName, namespace },

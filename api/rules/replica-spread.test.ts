@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { clusterTopology } from '../../test/support/admission.js';
 import { formatFieldError } from '../field-errors.js';
 import type { ClusterTopologyBinding, PodCliqueSet } from '../index.js';
 import { ANNOTATION_SPREAD_PREFERRED, ANNOTATION_SPREAD_REQUIRED, replicaSpreadOf, spreadKey, validateReplicaSpread } from './replica-spread.js';
 
-const ctb: ClusterTopologyBinding = {
-  apiVersion: 'grove.io/v1alpha1',
-  kind: 'ClusterTopologyBinding',
-  metadata: { name: 'grove-topology' },
-  spec: {
-    levels: [
-      { domain: 'zone', key: 'topology.kubernetes.io/zone' },
-      { domain: 'rack', key: 'topology.copse.io/rack' },
-    ],
-  },
-} as ClusterTopologyBinding;
+const ctb = clusterTopology('grove-topology', [
+  ['zone', 'topology.kubernetes.io/zone'],
+  ['rack', 'topology.copse.io/rack'],
+]) as unknown as ClusterTopologyBinding;
 
 function pcs(annotations: Record<string, string>, topologyName = 'grove-topology'): PodCliqueSet {
   return {

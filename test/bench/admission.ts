@@ -12,6 +12,7 @@ import { createLogger } from '../../kube/log.js';
 import { defaultPodCliqueSet } from '../../api/rules/podcliqueset/defaults.js';
 import { startWebhookServer } from '../../webhooks/server.js';
 import type { PodCliqueSet } from '../../api/index.js';
+import { pcsCreateReview } from '../support/admission.js';
 import { summarize, type LatencyResult } from './stats.js';
 
 export { summarize, type LatencyResult };
@@ -57,28 +58,6 @@ export function tenCliquePcs(name: string, namespace: string, cliques = 10): Rec
   };
 }
 
-function review(object: Record<string, unknown>): string {
-  return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: randomUUID(),
-      kind: { group: 'grove.io', version: 'v1alpha1', kind: 'PodCliqueSet' },
-      resource: { group: 'grove.io', version: 'v1alpha1', resource: 'podcliquesets' },
-      requestKind: { group: 'grove.io', version: 'v1alpha1', kind: 'PodCliqueSet' },
-      requestResource: { group: 'grove.io', version: 'v1alpha1', resource: 'podcliquesets' },
-      name: (object.metadata as { name: string }).name,
-      namespace: 'bench',
-      operation: 'CREATE',
-      userInfo: { username: 'bench', groups: ['system:authenticated'] },
-      object,
-      oldObject: null,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
-    },
-  });
-}
-
 function post(agent: Agent, port: number, path: string, body: string, ca: string): Promise<{ status: number; allowed: boolean }> {
   return new Promise((resolvePost, reject) => {
     const req = request(
@@ -118,7 +97,7 @@ export async function benchServer(iterations: number): Promise<LatencyResult[]> 
       // The validating webhook sees what the mutating one produced, as in kube-apiserver.
       const object = (i: number) => tenCliquePcs(`bench-${i}`, 'bench');
       const bodies = Array.from({ length: iterations }, (_, i) =>
-        review(path.includes('validate') ? (defaultPodCliqueSet(object(i) as unknown as PodCliqueSet) as unknown as Record<string, unknown>) : object(i)),
+        pcsCreateReview(path.includes('validate') ? (defaultPodCliqueSet(object(i) as unknown as PodCliqueSet) as unknown as Record<string, unknown>) : object(i), 'bench', 'bench'),
       );
       for (let i = 0; i < 50; i++) await post(agent, server.port, path, bodies[i % bodies.length] ?? '', ca.certPem); // warm-up
       const samples: number[] = [];

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Node, Pod } from '../../api/core/wire.js';
 import type { ClusterTopologyBinding, PodCliqueSet } from '../../api/generated/types.js';
+import { clusterTopology, LOCAL_LEVELS } from '../support/admission.js';
 import { podCliqueSetView, topologyDomains } from '../../api/views/index.js';
 import { frontProxyConfig } from '../../apiserver/authn.js';
 import { Authorizer } from '../../apiserver/authz.js';
@@ -41,19 +42,7 @@ export const LIVE_PCS_STATUS_AGGREGATED = 'live: GET status of a 10-clique PCS t
 export const LIVE_TOPOLOGY_LIST_AGGREGATED = 'live: list topologydomains as Table through kube-apiserver (local stack)';
 
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
-const TOPOLOGY: ClusterTopologyBinding = {
-  apiVersion: 'grove.io/v1alpha1',
-  kind: 'ClusterTopologyBinding',
-  metadata: { name: 'bench-topology' },
-  spec: {
-    levels: [
-      { domain: 'zone', key: 'topology.kubernetes.io/zone' },
-      { domain: 'block', key: 'topology.copse.io/block' },
-      { domain: 'rack', key: 'topology.copse.io/rack' },
-      { domain: 'host', key: 'kubernetes.io/hostname' },
-    ],
-  },
-} as ClusterTopologyBinding;
+const TOPOLOGY = clusterTopology('bench-topology', LOCAL_LEVELS) as unknown as ClusterTopologyBinding;
 
 /** 5,000 Ready nodes: 4 zones × 4 blocks × 8 racks, 8 GPUs each. */
 function syntheticNodes(count = 5000): Node[] {

@@ -16,7 +16,7 @@ import { readState } from '../../cluster/local.js';
 import { stateDir } from '../../cluster/paths.js';
 import { isRunning, readRecord } from '../../cluster/processes.js';
 import { RESOURCES } from '../../kube/resources.js';
-import { PAUSE_IMAGE } from '../support/admission.js';
+import { clique, PAUSE_IMAGE, pcsCreateReview, podCliqueSet } from '../support/admission.js';
 import { createNamespace, listIn, testClient } from '../support/dynamic.js';
 import { eventually, kubectl } from '../support/kube.js';
 import { type Shape, converged } from '../support/workloads.js';
@@ -106,31 +106,7 @@ describe('a stalled watch', { timeout: TEST_MS }, () => {
 
 /** An AdmissionReview for a PodCliqueSet whose minAvailable exceeds its replicas. */
 function invalidReview(): string {
-  const object = {
-    apiVersion: 'grove.io/v1alpha1',
-    kind: 'PodCliqueSet',
-    metadata: { name: 'bad', namespace: 'x' },
-    spec: { replicas: 1, template: { cliques: [{ name: 'a', spec: { roleName: 'a', replicas: 1, minAvailable: 2, podSpec: { containers: [{ name: 'a', image: PAUSE_IMAGE }] } } }] } },
-  };
-  const gvr = { group: 'grove.io', version: 'v1alpha1', resource: 'podcliquesets' };
-  return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: randomUUID(),
-      kind: { group: 'grove.io', version: 'v1alpha1', kind: 'PodCliqueSet' },
-      resource: gvr,
-      requestKind: { group: 'grove.io', version: 'v1alpha1', kind: 'PodCliqueSet' },
-      requestResource: gvr,
-      name: 'bad',
-      namespace: 'x',
-      operation: 'CREATE',
-      userInfo: { username: 'test' },
-      object,
-      oldObject: null,
-      dryRun: false,
-    },
-  });
+  return pcsCreateReview(podCliqueSet('bad', [clique('a', { minAvailable: 2 })]), 'x', 'test');
 }
 
 /** The message with which the webhook server on `port` denies invalidReview() (TLS unchecked: loopback, the test is about serving). */

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundleFromSecretData, caSecretData, DEFAULT_CA_SECRET_NAME, ensureCertificates, renewBundle, servingSecretData } from '../../certs/store.js';
 import { startCertSync } from '../../certs/sync.js';
 import { rotationPolicy, servingNames } from '../../certs/rotate.js';
-import { patchOptions, PatchStrategy } from '../../kube/apply.js';
-import { KubeConfig, loadKubeConfig, makeClients } from '../../kube/client.js';
-import { ignoreNotFound } from '../../kube/errors.js';
+import { KubeConfig, loadKubeConfig } from '../../kube/client.js';
+import { RESOURCES } from '../../kube/resources.js';
 import { COPSE_NAMESPACE, caInjectionTargets } from '../../webhooks/registry.js';
 import { DEFAULT_SECRET_NAME } from '../../webhooks/run.js';
 import { topologyLookup } from '../../webhooks/topology-lookup.js';
@@ -18,11 +17,12 @@ import { pino } from 'pino';
 import { upStack, SERVER_PROCESS } from '../../cli/stack.js';
 import { stateDir } from '../../cluster/paths.js';
 import { isRunning, readRecord } from '../../cluster/processes.js';
-import { eventually, kubectl, testNamespace } from '../support/kube.js';
+import { createNamespace, testClient } from '../support/dynamic.js';
+import { eventually, kubectl } from '../support/kube.js';
 
 const kubeconfig = inject('kubeconfig');
 const serverUrl = inject('serverUrl');
-const kube = makeClients(loadKubeConfig({ kubeconfig }));
+const kube = testClient(kubeconfig);
 
 let userNs: { name: string; cleanup: () => Promise<void> };
 const secretName = DEFAULT_SECRET_NAME;
@@ -46,18 +46,18 @@ const pcsYaml = (name: string, replicas: number, minAvailable?: number): string 
   });
 
 async function caBundles(): Promise<string[]> {
-  const m = await kube.admission.readMutatingWebhookConfiguration({ name: 'podcliqueset-defaulting-webhook' });
-  const v = await kube.admission.readValidatingWebhookConfiguration({ name: 'podcliqueset-validating-webhook' });
+  const m = await kube.get(RESOURCES.mutatingWebhookConfigurations, 'podcliqueset-defaulting-webhook');
+  const v = await kube.get(RESOURCES.validatingWebhookConfigurations, 'podcliqueset-validating-webhook');
   return [...(m.webhooks ?? []), ...(v.webhooks ?? [])].map((w) => w.clientConfig.caBundle ?? '');
 }
 
 async function servingCaBundle(): Promise<string> {
-  const sec = await kube.core.readNamespacedSecret({ namespace: COPSE_NAMESPACE, name: secretName });
+  const sec = await kube.get(RESOURCES.secrets, secretName, COPSE_NAMESPACE);
   return Buffer.from(bundleFromSecretData(sec.data).caCertPem ?? '').toString('base64');
 }
 
 async function caSecret(): Promise<ReturnType<typeof bundleFromSecretData>> {
-  return bundleFromSecretData((await kube.core.readNamespacedSecret({ namespace: COPSE_NAMESPACE, name: DEFAULT_CA_SECRET_NAME })).data);
+  return bundleFromSecretData((await kube.get(RESOURCES.secrets, DEFAULT_CA_SECRET_NAME, COPSE_NAMESPACE)).data);
 }
 
 /** The Secrets the tests below create in copse-system, removed afterwards. */
@@ -95,20 +95,20 @@ async function servedCertificate(): Promise<X509Certificate> {
 }
 
 beforeAll(async () => {
-  userNs = await testNamespace(kube.core, 'wh-user');
+  userNs = await createNamespace(kube, 'wh-user');
 }, 120_000);
 
 afterAll(async () => {
-  for (const name of SCRATCH_SECRETS) await ignoreNotFound(kube.core.deleteNamespacedSecret({ namespace: COPSE_NAMESPACE, name }));
+  for (const name of SCRATCH_SECRETS) await kube.delete(RESOURCES.secrets, name, COPSE_NAMESPACE);
   await userNs?.cleanup();
 });
 
 describe('webhooks on a real apiserver', () => {
   it('keeps the CA in copse-ca and the serving certificate, without the CA key, in a kubernetes.io/tls Secret, and injects the CA', async () => {
-    const s = await kube.core.readNamespacedSecret({ namespace: COPSE_NAMESPACE, name: secretName });
+    const s = await kube.get(RESOURCES.secrets, secretName, COPSE_NAMESPACE);
     expect(s.type).toBe('kubernetes.io/tls');
     expect(Object.keys(s.data ?? {}).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
-    const ca = await kube.core.readNamespacedSecret({ namespace: COPSE_NAMESPACE, name: DEFAULT_CA_SECRET_NAME });
+    const ca = await kube.get(RESOURCES.secrets, DEFAULT_CA_SECRET_NAME, COPSE_NAMESPACE);
     expect(Object.keys(ca.data ?? {}).sort()).toEqual(['ca.crt', 'ca.key']);
     const b = bundleFromSecretData(s.data);
     expect(b.caCertPem).toBe(bundleFromSecretData(ca.data).caCertPem);
@@ -132,18 +132,15 @@ describe('webhooks on a real apiserver', () => {
     const r = await kubectl(kubeconfig, ['apply', '-f', '-'], { input: pcsYaml('good', 2) });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const pcs = (await kube.custom.getNamespacedCustomObject({ group: 'grove.io', version: 'v1alpha1', plural: 'podcliquesets', namespace: userNs.name, name: 'good' })) as {
-      spec: { template: { terminationDelay?: string; cliques: { spec: { minAvailable?: number } }[] } };
-    };
+    const pcs = await kube.get(RESOURCES.podCliqueSets, 'good', userNs.name);
     expect(pcs.spec.template.terminationDelay).toBe('4h0m0s');
     expect(pcs.spec.template.cliques[0]?.spec.minAvailable).toBe(2);
   });
 
   it('re-injects the caBundle after drift', async () => {
-    await kube.admission.patchValidatingWebhookConfiguration(
-      { name: 'podcliqueset-validating-webhook', body: [{ op: 'replace', path: '/webhooks/0/clientConfig/caBundle', value: Buffer.from('junk').toString('base64') }] },
-      patchOptions(PatchStrategy.JsonPatch),
-    );
+    await kube.patch(RESOURCES.validatingWebhookConfigurations, 'podcliqueset-validating-webhook', undefined, [
+      { op: 'replace', path: '/webhooks/0/clientConfig/caBundle', value: Buffer.from('junk').toString('base64') },
+    ]);
     const ca = await servingCaBundle();
     await eventually('caBundle to be restored', async () => (await caBundles()).every((c) => c === ca), 30_000);
   });
@@ -151,7 +148,7 @@ describe('webhooks on a real apiserver', () => {
   it('recreates a deleted serving Secret from the same CA and swaps the certificate live', async () => {
     const ca = await servingCaBundle();
     const oldServed = (await servedCertificate()).fingerprint256;
-    await kube.core.deleteNamespacedSecret({ namespace: COPSE_NAMESPACE, name: secretName });
+    await kube.delete(RESOURCES.secrets, secretName, COPSE_NAMESPACE);
     await eventually('the server to present a new certificate', async () => (await servedCertificate()).fingerprint256 !== oldServed, 30_000);
     expect(await servingCaBundle()).toBe(ca);
     expect(await caBundles()).toEqual([ca, ca]);
@@ -163,7 +160,7 @@ describe('webhooks on a real apiserver', () => {
   it('a deleted CA Secret brings a new CA, a new certificate and re-injection, the old CA trusted meanwhile', async () => {
     const oldCa = (await caSecret()).caCertPem as string;
     const oldServed = (await servedCertificate()).fingerprint256;
-    await kube.core.deleteNamespacedSecret({ namespace: COPSE_NAMESPACE, name: DEFAULT_CA_SECRET_NAME });
+    await kube.delete(RESOURCES.secrets, DEFAULT_CA_SECRET_NAME, COPSE_NAMESPACE);
     const chain = await eventually('a new CA in a recreated copse-ca', async () => {
       try {
         const c = (await caSecret()).caCertPem;
@@ -184,9 +181,9 @@ describe('webhooks on a real apiserver', () => {
   it('replicas racing on fresh Secrets converge on one CA and one certificate', async () => {
     const refs = { ca: { namespace: COPSE_NAMESPACE, name: 'race-ca' }, serving: { namespace: COPSE_NAMESPACE, name: 'race-cert' } };
     const policy = rotationPolicy(servingNames({ name: 'copse-webhook', namespace: COPSE_NAMESPACE }));
-    const results = await Promise.all([1, 2, 3].map(() => ensureCertificates(kube.core, refs, policy)));
-    const ca = bundleFromSecretData((await kube.core.readNamespacedSecret(refs.ca)).data);
-    const serving = bundleFromSecretData((await kube.core.readNamespacedSecret(refs.serving)).data);
+    const results = await Promise.all([1, 2, 3].map(() => ensureCertificates(kube, refs, policy)));
+    const ca = bundleFromSecretData((await kube.get(RESOURCES.secrets, refs.ca.name, refs.ca.namespace)).data);
+    const serving = bundleFromSecretData((await kube.get(RESOURCES.secrets, refs.serving.name, refs.serving.namespace)).data);
     expect(results.map((r) => r.bundle.caCertPem)).toEqual([ca.caCertPem, ca.caCertPem, ca.caCertPem]);
     expect(results.map((r) => r.bundle.certPem)).toEqual([serving.certPem, serving.certPem, serving.certPem]);
     expect(serving.caKeyPem).toBeUndefined();
@@ -196,19 +193,20 @@ describe('webhooks on a real apiserver', () => {
     const refs = { ca: { namespace: COPSE_NAMESPACE, name: 'legacy-ca' }, serving: { namespace: COPSE_NAMESPACE, name: 'legacy-cert' } };
     const policy = rotationPolicy(servingNames({ name: 'copse-webhook', namespace: COPSE_NAMESPACE }));
     const legacy = renewBundle({}, 'renew-ca', new Date(), policy);
-    await kube.core.createNamespacedSecret({
-      namespace: COPSE_NAMESPACE,
-      body: { metadata: { name: 'legacy-cert' }, type: 'kubernetes.io/tls', data: { ...servingSecretData(legacy), ...caSecretData(legacy) } },
+    await kube.create(RESOURCES.secrets, {
+      metadata: { name: 'legacy-cert', namespace: COPSE_NAMESPACE },
+      type: 'kubernetes.io/tls',
+      data: { ...servingSecretData(legacy), ...caSecretData(legacy) },
     });
-    await Promise.all([1, 2].map(() => ensureCertificates(kube.core, refs, policy)));
-    expect(bundleFromSecretData((await kube.core.readNamespacedSecret(refs.ca)).data)).toEqual({ caCertPem: legacy.caCertPem, caKeyPem: legacy.caKeyPem });
-    const serving = await kube.core.readNamespacedSecret(refs.serving);
+    await Promise.all([1, 2].map(() => ensureCertificates(kube, refs, policy)));
+    expect(bundleFromSecretData((await kube.get(RESOURCES.secrets, refs.ca.name, refs.ca.namespace)).data)).toEqual({ caCertPem: legacy.caCertPem, caKeyPem: legacy.caKeyPem });
+    const serving = await kube.get(RESOURCES.secrets, refs.serving.name, refs.serving.namespace);
     expect(Object.keys(serving.data ?? {}).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
     expect(bundleFromSecretData(serving.data).certPem).toBe(legacy.certPem);
   });
 
   it('the copse ServiceAccount reads its own Secrets and no other, and its RBAC suffices for certificate sync and lookups', async () => {
-    await kube.core.createNamespacedSecret({ namespace: COPSE_NAMESPACE, body: { metadata: { name: 'unrelated' }, stringData: { password: 'hunter2' } } });
+    await kube.create(RESOURCES.secrets, { metadata: { name: 'unrelated', namespace: COPSE_NAMESPACE }, stringData: { password: 'hunter2' } });
     const as = ['--as', `system:serviceaccount:${COPSE_NAMESPACE}:copse`, '-n', COPSE_NAMESPACE];
     const canI = async (...args: string[]): Promise<string> => (await kubectl(kubeconfig, ['auth', 'can-i', ...args, ...as])).stdout.trim();
     expect(await canI('get', `secret/${DEFAULT_SECRET_NAME}`)).toBe('yes');
@@ -216,12 +214,15 @@ describe('webhooks on a real apiserver', () => {
     expect(await canI('get', 'secret/unrelated')).toBe('no');
     expect(await canI('list', 'secrets')).toBe('no');
 
-    const sa = makeClients(await serviceAccountKubeConfig());
-    await expect(sa.core.readNamespacedSecret({ namespace: COPSE_NAMESPACE, name: 'unrelated' })).rejects.toMatchObject({ code: 403 });
+    const sa = new DynamicClient(new KubeHttp(await serviceAccountKubeConfig()), FIELD_MANAGERS.test);
+    await expect(sa.get(RESOURCES.secrets, 'unrelated', COPSE_NAMESPACE)).rejects.toMatchObject({ code: 403 });
+    // What certificate sync's informer asks for: a list (and watch) narrowed to one name, which RBAC authorises by resourceNames.
+    const one = await sa.list(RESOURCES.secrets, { namespace: COPSE_NAMESPACE, fieldSelector: `metadata.name=${DEFAULT_CA_SECRET_NAME}` });
+    expect(one.items.map((s) => s.metadata?.name)).toEqual([DEFAULT_CA_SECRET_NAME]);
     // The real certificate sync (read both Secrets, watch them, read and patch the configurations).
     const sync = await startCertSync({
       mode: 'auto',
-      clients: sa,
+      client: sa,
       secret: { namespace: COPSE_NAMESPACE, name: DEFAULT_SECRET_NAME },
       service: { name: 'copse-webhook', namespace: COPSE_NAMESPACE },
       ...caInjectionTargets(),
@@ -235,8 +236,8 @@ describe('webhooks on a real apiserver', () => {
       sync.stop();
     }
     // The topology lookup: a missing binding is "not found" (404), not forbidden.
-    const saClient = new DynamicClient(new KubeHttp(await serviceAccountKubeConfig()), FIELD_MANAGERS.test);
-    expect(await topologyLookup(saClient)('no-such-topology', new AbortController().signal)).toBeUndefined();
+    expect(await topologyLookup(sa)('no-such-topology', new AbortController().signal)).toBeUndefined();
+    sa.http.close();
   });
 
   it('comes back after kill -9 with the same CA, and admission keeps working', async () => {

@@ -1,6 +1,6 @@
 // Builders and kubectl wrappers for the admission e2e suites (test/e2e/admission-*.test.ts): small
 // PodCliqueSets as plain JSON, dotted-path edits, and the exact texts kubectl prints for denials.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { kubectl, type KubectlResult } from './kube.js';
 
 export type Obj = Record<string, unknown>;
@@ -21,6 +21,31 @@ export function clique(name: string, spec: Obj = {}, extra: Obj = {}): Obj {
 /** A PodCliqueSet without a namespace (kubectl's `-n` supplies it) and without any defaulted field. */
 export function podCliqueSet(name: string, cliques: Obj[], template: Obj = {}, replicas = 1): Obj {
   return { apiVersion: 'grove.io/v1alpha1', kind: 'PodCliqueSet', metadata: { name }, spec: { replicas, template: { cliques, ...template } } };
+}
+
+/** The AdmissionReview (admission.k8s.io/v1) kube-apiserver sends a webhook for creating this PodCliqueSet. */
+export function pcsCreateReview(object: Obj, namespace: string, username: string): string {
+  const gvk = { group: 'grove.io', version: 'v1alpha1', kind: 'PodCliqueSet' };
+  const gvr = { group: 'grove.io', version: 'v1alpha1', resource: 'podcliquesets' };
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: randomUUID(),
+      kind: gvk,
+      resource: gvr,
+      requestKind: gvk,
+      requestResource: gvr,
+      name: (object['metadata'] as { name?: string } | undefined)?.name,
+      namespace,
+      operation: 'CREATE',
+      userInfo: { username, groups: ['system:authenticated'] },
+      object,
+      oldObject: null,
+      dryRun: false,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+    },
+  });
 }
 
 /** A ClusterTopologyBinding with the given [domain, key] levels. */

@@ -21,6 +21,7 @@ import type {
   PodCliqueTemplateSpec,
 } from '../../api/generated/types.js';
 import { LABEL_STARTUP_WAIT } from '../../api/keys.js';
+import { clusterTopology, LOCAL_LEVELS } from './admission.js';
 import { defaultPodCliqueSet } from '../../api/rules/podcliqueset/defaults.js';
 
 export const INIT_CONTAINER = { image: 'copse:test', command: ['copse', 'initc'] };
@@ -28,17 +29,7 @@ export const POD_CONFIG: PodBuildConfig = { backend: defaultSchedulerBackend };
 export const NO_TOPOLOGY: TopologyInput = { enabled: true };
 
 /** Grove's TAS e2e topology `grove-topology` (zone → block → rack → host) with copse's node label keys. */
-export const GROVE_TOPOLOGY: ClusterTopologyBinding = {
-  metadata: { name: 'grove-topology' },
-  spec: {
-    levels: [
-      { domain: 'zone', key: 'topology.kubernetes.io/zone' },
-      { domain: 'block', key: 'topology.copse.io/block' },
-      { domain: 'rack', key: 'topology.copse.io/rack' },
-      { domain: 'host', key: 'kubernetes.io/hostname' },
-    ],
-  },
-};
+export const GROVE_TOPOLOGY = clusterTopology('grove-topology', LOCAL_LEVELS) as unknown as ClusterTopologyBinding;
 
 /** A simple clique template (replicas r, minAvailable m). */
 export function clique(name: string, replicas = 1, extra: Partial<PodCliqueTemplateSpec['spec']> = {}): PodCliqueTemplateSpec {
