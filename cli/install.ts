@@ -5,7 +5,7 @@ import { loadAllYaml } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { allCrds } from '../api/crds.js';
+import { allCrds, dynamoCrds } from '../api/crds.js';
 import { repoRoot } from '../cluster/paths.js';
 import { applyObject } from '../kube/apply.js';
 import { loadKubeConfig, makeClients, type KubeClients, type KubernetesObject } from '../kube/client.js';
@@ -37,12 +37,17 @@ async function waitEstablished(kube: KubeClients, names: string[], timeoutMs = 6
   }
 }
 
+export interface InstallOptions {
+  /** Also install NVIDIA Dynamo's DynamoGraphDeployment CRD (manifests/dynamo/), which copse's controller runs. */
+  dynamo?: boolean;
+}
+
 /**
  * local: the server runs outside the cluster (`copse up`) and registers URL-based
  * webhook configurations itself, so no Service, Deployment or service-based configs.
  */
-export async function installCopse(kube: KubeClients, mode: InstallMode, log: Log = () => {}): Promise<void> {
-  const crds = allCrds();
+export async function installCopse(kube: KubeClients, mode: InstallMode, log: Log = () => {}, opts: InstallOptions = {}): Promise<void> {
+  const crds = [...allCrds(), ...(opts.dynamo ? dynamoCrds() : [])];
   for (const crd of crds) await applyObject(kube.raw, crd as unknown as KubernetesObject);
   await waitEstablished(kube, crds.map((c) => c.metadata.name));
   log(`copse: ${crds.length} CRDs established`);
@@ -61,9 +66,12 @@ export async function installCopse(kube: KubeClients, mode: InstallMode, log: Lo
 export const installCommand: Command = {
   summary: 'install copse into a cluster',
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { kubeconfig: { type: 'string' }, local: { type: 'boolean', default: false } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { kubeconfig: { type: 'string' }, local: { type: 'boolean', default: false }, dynamo: { type: 'boolean', default: false } },
+    });
     const kube = makeClients(loadKubeConfig(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}));
-    await installCopse(kube, values.local ? 'local' : 'cluster', (l) => process.stderr.write(l + '\n'));
+    await installCopse(kube, values.local ? 'local' : 'cluster', (l) => process.stderr.write(l + '\n'), { dynamo: values.dynamo === true });
     return 0;
   },
 };

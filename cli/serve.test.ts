@@ -26,6 +26,7 @@ describe('copse serve options', () => {
       extenderHost: '0.0.0.0',
       extenderPort: 9444,
       reservationTimeoutSeconds: 30,
+      dynamo: 'auto',
     });
   });
 

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { defaultSchedulerBackend } from '../api/desired/index.js';
 import { initContainerConfig } from '../api/image.js';
 import { registerControllers, type ControllerConfig } from '../controllers/index.js';
+import { dynamoCrdServed } from '../controllers/dynamo.js';
 import { runApiServer, type RunningApiServer } from '../apiserver/run.js';
 import { InformerFactory } from '../controllers/runtime/factory.js';
 import { Manager } from '../controllers/runtime/manager.js';
@@ -56,6 +57,8 @@ const help = `Usage: copse serve [options]
                              default-scheduler profile
   --extender-bind-address HOST:PORT
                              the scheduler extender's HTTPS listener (default 0.0.0.0:9444)
+  --dynamo auto|false        auto: run the DynamoGraphDeployment controller when the cluster serves the
+                             nvidia.com DGD CRD at start-up (default); false: never
   --reservation-timeout SECONDS
                              how long a planned gang may wait for kube-scheduler before it is planned again (default 30)
 `;
@@ -88,6 +91,7 @@ export interface ServeOptions {
   extenderHost: string;
   extenderPort: number;
   reservationTimeoutSeconds: number;
+  dynamo: 'auto' | 'false';
 }
 
 export class UsageError extends Error {}
@@ -136,6 +140,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'gang-scheduling': { type: 'string', default: 'extender' },
       'extender-bind-address': { type: 'string', default: '0.0.0.0:9444' },
       'reservation-timeout': { type: 'string', default: '30' },
+      dynamo: { type: 'string', default: 'auto' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -185,6 +190,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     extenderHost: extender.host,
     extenderPort: extender.port,
     reservationTimeoutSeconds,
+    dynamo: oneOf('dynamo', v.dynamo, ['auto', 'false'] as const),
   };
 }
 
@@ -223,6 +229,27 @@ interface ApiContext {
 }
 
 /** The aggregated API server, on the controllers' informers, or on its own when controllers are off. */
+/**
+ * Whether to run the DynamoGraphDeployment controller: only when the CRD is served, since an informer
+ * on a resource the cluster lacks never syncs and would hold back every controller. Asked once at
+ * start-up (retrying while kube-apiserver is not answering); a CRD installed later needs a restart.
+ */
+async function dynamoServed(client: DynamicClient, log: ReturnType<typeof componentLogger>): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const served = await dynamoCrdServed(client);
+      log.info({ served }, served ? 'DynamoGraphDeployment CRD served: running its controller' : 'DynamoGraphDeployment CRD not served: no Dynamo controller');
+      return served;
+    } catch (err) {
+      if (attempt >= 10) {
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not tell whether the DynamoGraphDeployment CRD is served; no Dynamo controller');
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 async function startAggregatedApi(o: ServeOptions, c: ApiContext): Promise<{ api?: RunningApiServer; standalone?: InformerFactory }> {
   if (!o.aggregatedApi) return {};
   const client = new DynamicClient(c.http, FIELD_MANAGERS.apiserver);
@@ -275,7 +302,9 @@ export const serveCommand: Command = {
         ...(o.leaderElect ? { leaderElection: { namespace: o.leaderElectionNamespace ?? namespace, name: 'copse-controller-leader' } } : {}),
       });
       const pending = new PendingReasons();
+      const dynamo = o.dynamo === 'auto' && (await dynamoServed(manager.informers.client, log));
       const ctrls = registerControllers(manager, controllerConfig(o), componentLogger('controllers'), {
+        dynamo,
         pendingReasons: (gang) => pending.get(objectKey(gang.metadata.namespace, gang.metadata.name ?? '')),
       });
       if (o.gangScheduling === 'extender') {

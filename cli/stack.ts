@@ -179,7 +179,8 @@ export async function upStack(opts: StackOptions = {}): Promise<Stack> {
     log,
   });
   const kube = makeClients(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
-  await installCopse(kube, 'local', log);
+  // The Dynamo CRD too, so the announcement's DynamoGraphDeployment walkthrough runs on the local cluster.
+  await installCopse(kube, 'local', log, { dynamo: true });
   const serverUrl = await ensureServer(cluster, kube, log);
   await wireExtender(cluster, kube, log);
   await ensureLocalTopology(cluster, log);

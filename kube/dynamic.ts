@@ -15,6 +15,7 @@ import { apiVersionOf, resourcePath, type Resource } from './resources.js';
 export const FIELD_MANAGERS = {
   install: 'copse-install',
   controller: 'copse-controller',
+  dynamo: 'copse-dynamo',
   webhooks: 'copse-webhooks',
   scheduler: 'copse-scheduler',
   apiserver: 'copse-apiserver',
