@@ -100,6 +100,10 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
       const r = await kubectl(cluster.kubeconfig, ['auth', 'can-i', ...args, '--as=system:serviceaccount:copse-system:copse']);
       return r.stdout.trim();
     };
+    // The optional Dynamo CRD, so kubectl can resolve the DGD resource the controller's grants name.
+    const dynamo = await kubectl(cluster.kubeconfig, ['apply', '-k', 'manifests/dynamo/']);
+    expect(dynamo.stdout.trim()).toBe('customresourcedefinition.apiextensions.k8s.io/dynamographdeployments.nvidia.com created');
+    expect((await kubectl(cluster.kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/dynamographdeployments.nvidia.com'])).code).toBe(0);
     const ns = ['-n', 'copse-system'];
     const cases: [string[], 'yes' | 'no'][] = [
       [['get', `secret/${DEFAULT_SECRET_NAME}`, ...ns], 'yes'],
