@@ -5,7 +5,7 @@ import { loadAllYaml } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { allCrds } from '../api/crds.js';
+import { allCrds, dynamoCrds } from '../api/crds.js';
 import { repoRoot } from '../cluster/paths.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { DynamicClient, FIELD_MANAGERS, type ObjectLike } from '../kube/dynamic.js';
@@ -38,14 +38,19 @@ async function waitEstablished(client: DynamicClient, names: string[], timeoutMs
   }
 }
 
+export interface InstallOptions {
+  /** Also install NVIDIA Dynamo's DynamoGraphDeployment CRD (manifests/dynamo/), which copse's controller runs. */
+  dynamo?: boolean;
+}
+
 /**
  * local: the server runs outside the cluster (`copse up`) and registers URL-based
  * webhook configurations itself, so no Service, Deployment or service-based configs.
  * Every write goes through field manager copse-install, whatever manager `kube` has.
  */
-export async function installCopse(kube: DynamicClient, mode: InstallMode, log: Log = () => {}): Promise<void> {
+export async function installCopse(kube: DynamicClient, mode: InstallMode, log: Log = () => {}, opts: InstallOptions = {}): Promise<void> {
   const client = kube.as(FIELD_MANAGERS.install);
-  const crds = allCrds();
+  const crds = [...allCrds(), ...(opts.dynamo ? dynamoCrds() : [])];
   for (const crd of crds) await client.applyManifest(crd);
   await waitEstablished(client, crds.map((c) => c.metadata.name));
   log(`copse: ${crds.length} CRDs established`);
@@ -64,10 +69,13 @@ export async function installCopse(kube: DynamicClient, mode: InstallMode, log: 
 export const installCommand: Command = {
   summary: 'install copse into a cluster',
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { kubeconfig: { type: 'string' }, local: { type: 'boolean', default: false } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { kubeconfig: { type: 'string' }, local: { type: 'boolean', default: false }, dynamo: { type: 'boolean', default: false } },
+    });
     const http = new KubeHttp(loadKubeConfig(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}));
     try {
-      await installCopse(new DynamicClient(http, FIELD_MANAGERS.install), values.local ? 'local' : 'cluster', (l) => process.stderr.write(l + '\n'));
+      await installCopse(new DynamicClient(http, FIELD_MANAGERS.install), values.local ? 'local' : 'cluster', (l) => process.stderr.write(l + '\n'), { dynamo: values.dynamo === true });
     } finally {
       http.close();
     }

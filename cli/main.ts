@@ -27,7 +27,9 @@ Commands:
   down [--purge]          stop everything \`up\` started (--purge also deletes local state)
   cluster up|down|status|kubeconfig|kubectl
                           manage only the embedded local control plane
-  install [--kubeconfig]  apply copse's CRDs, RBAC and webhook configuration to a cluster
+  install [--kubeconfig] [--local] [--dynamo]
+                          apply copse's CRDs, RBAC and webhook configuration to a cluster
+                          (--dynamo: also the NVIDIA Dynamo DynamoGraphDeployment CRD)
   serve [--kubeconfig]    run copse's server (admission webhooks) in the foreground
   generate                regenerate TypeScript types and manifests from the API schemas
   initc --podcliques=NAME:MIN ...

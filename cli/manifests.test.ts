@@ -58,6 +58,7 @@ describe('generated manifests', () => {
       'MutatingWebhookConfiguration/copse-pod-startup-webhook',
       'MutatingWebhookConfiguration/podcliqueset-defaulting-webhook',
       'ValidatingWebhookConfiguration/clustertopology-validating-webhook',
+      'ValidatingWebhookConfiguration/copse-dynamographdeployment-validating-webhook',
       'ValidatingWebhookConfiguration/podcliqueset-validating-webhook',
     ]);
     for (const d of docs) {

@@ -27,6 +27,7 @@ describe('copse serve options', () => {
       extenderPort: 9444,
       reservationTimeoutSeconds: 30,
       nativeScheduling: 'auto',
+      dynamo: 'auto',
     });
   });
 

@@ -7,6 +7,7 @@ import { type NativeSetting, nativeBackend, parseNativeSetting } from '../api/na
 import { initContainerConfig } from '../api/image.js';
 import type { PodGang } from '../api/index.js';
 import { registerControllers, type ControllerConfig } from '../controllers/index.js';
+import { dynamoCrdServed } from '../controllers/dynamo.js';
 import { runApiServer, type RunningApiServer } from '../apiserver/run.js';
 import { InformerFactory } from '../controllers/runtime/factory.js';
 import { Manager } from '../controllers/runtime/manager.js';
@@ -61,6 +62,8 @@ const help = `Usage: copse serve [options]
                              default-scheduler profile
   --extender-bind-address HOST:PORT
                              the scheduler extender's HTTPS listener (default 0.0.0.0:9444)
+  --dynamo auto|false        auto: run the DynamoGraphDeployment controller when the cluster serves the
+                             nvidia.com DGD CRD at start-up (default); false: never
   --reservation-timeout SECONDS
                              how long a planned gang may wait for kube-scheduler before it is planned again (default 30)
   --native-scheduling auto|on|off
@@ -100,6 +103,7 @@ export interface ServeOptions {
   extenderPort: number;
   reservationTimeoutSeconds: number;
   nativeScheduling: NativeSetting;
+  dynamo: 'auto' | 'false';
 }
 
 export class UsageError extends Error {}
@@ -149,6 +153,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'extender-bind-address': { type: 'string', default: '0.0.0.0:9444' },
       'reservation-timeout': { type: 'string', default: '30' },
       'native-scheduling': { type: 'string' },
+      dynamo: { type: 'string', default: 'auto' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -200,6 +205,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     extenderPort: extender.port,
     reservationTimeoutSeconds,
     nativeScheduling,
+    dynamo: oneOf('dynamo', v.dynamo, ['auto', 'false'] as const),
   };
 }
 
@@ -250,6 +256,27 @@ interface ApiContext {
 }
 
 /** The aggregated API server, on the controllers' informers, or on its own when controllers are off. */
+/**
+ * Whether to run the DynamoGraphDeployment controller: only when the CRD is served, since an informer
+ * on a resource the cluster lacks never syncs and would hold back every controller. Asked once at
+ * start-up (retrying while kube-apiserver is not answering); a CRD installed later needs a restart.
+ */
+async function dynamoServed(client: DynamicClient, log: ReturnType<typeof componentLogger>): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const served = await dynamoCrdServed(client);
+      log.info({ served }, served ? 'DynamoGraphDeployment CRD served: running its controller' : 'DynamoGraphDeployment CRD not served: no Dynamo controller');
+      return served;
+    } catch (err) {
+      if (attempt >= 10) {
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not tell whether the DynamoGraphDeployment CRD is served; no Dynamo controller');
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 async function startAggregatedApi(o: ServeOptions, c: ApiContext): Promise<{ api?: RunningApiServer; standalone?: InformerFactory }> {
   if (!o.aggregatedApi) return {};
   const client = new DynamicClient(c.http, FIELD_MANAGERS.apiserver);
@@ -276,7 +303,14 @@ interface Controllers {
 }
 
 /** The controllers (and, with --gang-scheduling=extender, gang scheduling) on their own field manager. */
-async function startControllers(o: ServeOptions, http: KubeHttp, namespace: string, informerDefaults: ApiContext['informerDefaults'], monitoring: ApiContext['monitoring']): Promise<Controllers> {
+async function startControllers(
+  o: ServeOptions,
+  http: KubeHttp,
+  namespace: string,
+  informerDefaults: ApiContext['informerDefaults'],
+  monitoring: ApiContext['monitoring'],
+  log: ReturnType<typeof componentLogger>,
+): Promise<Controllers> {
   const manager = new Manager({
     client: new DynamicClient(http, FIELD_MANAGERS.controller),
     log: componentLogger('controllers'),
@@ -288,7 +322,10 @@ async function startControllers(o: ServeOptions, http: KubeHttp, namespace: stri
   const support = await nativeSupport(o.nativeScheduling, manager.informers.client, namespace, componentLogger('native'));
   const gangStore = manager.informers.informer<PodGang>(RESOURCES.podGangs).store;
   let native: NativeScheduling | undefined;
+  // The DGD controller only where its CRD is served: an informer that never syncs would hold back every controller.
+  const dynamo = o.dynamo === 'auto' && (await dynamoServed(manager.informers.client, log));
   const ctrls = registerControllers(manager, controllerConfig(o, support.native ? { gangOf: (ns, n) => gangStore.getByName(ns, n) } : undefined), componentLogger('controllers'), {
+    dynamo,
     pendingReasons: (gang) => native?.pendingReason(gang) ?? pending.get(objectKey(gang.metadata.namespace, gang.metadata.name ?? '')),
   });
   if (support.native) native = registerNativeScheduling(manager, { onPendingReason: (key) => ctrls.podGang.enqueue(key), log: componentLogger('native') });
@@ -358,7 +395,7 @@ export const serveCommand: Command = {
     const http = new KubeHttp(kubeConfigOf(o), { qps: o.qps, burst: o.burst, observe: kubeRequestObserver() });
     const namespace = o.namespace ?? 'copse-system';
     const informerDefaults = { resyncMs: 10 * 60_000, stallMs: o.watchStallSeconds * 1000 };
-    const controllers = o.controllers ? await startControllers(o, http, namespace, informerDefaults, monitoring) : undefined;
+    const controllers = o.controllers ? await startControllers(o, http, namespace, informerDefaults, monitoring, log) : undefined;
     const manager = controllers?.manager;
     // The extender serves the webhook's certificate; rotations reach both.
     const extenderRef: { server?: ExtenderServer | undefined } = {};

@@ -174,7 +174,8 @@ export async function upStack(opts: StackOptions = {}): Promise<Stack> {
   const http = new KubeHttp(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
   try {
     const kube = new DynamicClient(http, FIELD_MANAGERS.cluster);
-    await installCopse(kube, 'local', log);
+    // The Dynamo CRD too, so the announcement's DynamoGraphDeployment walkthrough runs on the local cluster.
+    await installCopse(kube, 'local', log, { dynamo: true });
     const serverUrl = await ensureServer(cluster, kube, log);
     await wireExtender(cluster, kube, log);
     await ensureLocalTopology(kube, log);

@@ -7,6 +7,7 @@ import { LABEL_BASE_PODGANG, LABEL_PODGANG } from '../api/keys.js';
 import type { PodClique } from '../api/index.js';
 import { objectKey } from '../kube/resources.js';
 import { type ControllerConfig, type ControllerContext, INDEX_PART_OF, type Informers, controllerInformers, newExpectations, ownerKeyOf, pcsKeyOf } from './context.js';
+import { registerDynamoController } from './dynamo.js';
 import { PodCliqueReconciler, podCliqueKeyOfPod } from './podclique.js';
 import { PodCliqueSetReconciler } from './podcliqueset.js';
 import { PodGangReconciler, type PendingReasons } from './podgang.js';
@@ -35,6 +36,8 @@ export interface CopseControllers {
   podClique: Controller;
   scalingGroup: Controller;
   podGang: Controller;
+  /** Present when the DynamoGraphDeployment CRD is served (registerControllers' `dynamo`). */
+  dynamo?: Controller;
 }
 
 const INDEX_BASE_PODGANG = 'base-podgang';
@@ -53,7 +56,7 @@ export function scalingGroupKeysOf(informers: Pick<Informers, 'pcsg'>, pcsKey: s
   return informers.pcsg.store.byIndex(INDEX_PART_OF, pcsKey).map((g) => keyOf(g));
 }
 
-export function registerControllers(manager: Manager, config: ControllerConfig, log: Logger, opts: { pendingReasons?: PendingReasons } = {}): CopseControllers {
+export function registerControllers(manager: Manager, config: ControllerConfig, log: Logger, opts: { pendingReasons?: PendingReasons; dynamo?: boolean } = {}): CopseControllers {
   const informers: Informers = controllerInformers(manager.informers);
   informers.pclq.store.addIndex(INDEX_BASE_PODGANG, byLabel(LABEL_BASE_PODGANG));
   const context: ControllerContext = {
@@ -180,5 +183,6 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
       }
     }),
   );
-  return { context, podCliqueSet, podClique, scalingGroup, podGang };
+  const dynamo = opts.dynamo ? registerDynamoController(manager, context, log) : undefined;
+  return { context, podCliqueSet, podClique, scalingGroup, podGang, ...(dynamo ? { dynamo } : {}) };
 }

@@ -16,6 +16,7 @@ export const FIELD_MANAGERS = {
   install: 'copse-install',
   certs: 'copse-certs',
   controller: 'copse-controller',
+  dynamo: 'copse-dynamo',
   webhooks: 'copse-webhooks',
   scheduler: 'copse-scheduler',
   apiserver: 'copse-apiserver',

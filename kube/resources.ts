@@ -2,6 +2,7 @@
 // `..` or contains `/` can never turn into another URL: every segment goes through
 // encodeURIComponent, and `.`/`..` (which URL parsing would normalise away) are refused.
 import type { ClusterTopologyBinding, PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang } from '../api/index.js';
+import type { DynamoGraphDeployment } from '../api/generated/types.js';
 import type {
   APIService,
   ClusterRole,
@@ -68,6 +69,7 @@ export const RESOURCES = {
   podCliqueScalingGroups: res<PodCliqueScalingGroup>('grove.io', 'v1alpha1', 'podcliquescalinggroups', 'PodCliqueScalingGroup', true),
   clusterTopologyBindings: res<ClusterTopologyBinding>('grove.io', 'v1alpha1', 'clustertopologybindings', 'ClusterTopologyBinding', false),
   podGangs: res<PodGang>('scheduler.grove.io', 'v1alpha1', 'podgangs', 'PodGang', true),
+  dynamoGraphDeployments: res<DynamoGraphDeployment>('nvidia.com', 'v1alpha1', 'dynamographdeployments', 'DynamoGraphDeployment', true),
 } as const;
 
 /** `group/version` or `version` for the core group, as apiVersion is written. */

@@ -28,6 +28,7 @@ import type { HandlerContext } from './registry.js';
 export function warmUpHandlers(): void {
   compiledValidator('PodCliqueSet');
   compiledValidator('ClusterTopologyBinding');
+  compiledValidator('DynamoGraphDeployment');
 }
 
 /** Operator configuration the admission rules depend on (OperatorConfiguration, grove-compat §7.1). */

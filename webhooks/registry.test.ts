@@ -7,15 +7,16 @@ describe('webhook declaration table', () => {
       ['podcliqueset-defaulting-webhook', 'pcs.defaulting.webhooks.grove.io', 'mutating', '/webhooks/default-podcliqueset'],
       ['podcliqueset-validating-webhook', 'pcs.validating.webhooks.grove.io', 'validating', '/webhooks/validate-podcliqueset'],
       ['clustertopology-validating-webhook', 'clustertopology.validating.webhooks.grove.io', 'validating', '/webhooks/validate-clustertopology'],
+      ['copse-dynamographdeployment-validating-webhook', 'dgd.validating.webhooks.copse.io', 'validating', '/webhooks/validate-dynamographdeployment'],
       ['copse-pod-startup-webhook', 'pod.startup.webhooks.copse.io', 'mutating', '/webhooks/inject-startup-wait'],
     ]);
     for (const w of WEBHOOKS) expect(w.name.split('.').length).toBeGreaterThanOrEqual(3);
     expect(new Set(WEBHOOKS.map((w) => w.path)).size).toBe(WEBHOOKS.length);
   });
 
-  it('matches grove.io podcliquesets and clustertopologybindings, and pods only on CREATE and only when copse marked them', () => {
+  it('matches grove.io podcliquesets and clustertopologybindings, nvidia.com dynamographdeployments, and pods only on CREATE and only when copse marked them', () => {
     const resources = WEBHOOKS.flatMap((w) => w.rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${res}.${g}`))));
-    expect([...new Set(resources)].sort()).toEqual(['clustertopologybindings.grove.io', 'podcliquesets.grove.io', 'pods.']);
+    expect([...new Set(resources)].sort()).toEqual(['clustertopologybindings.grove.io', 'dynamographdeployments.nvidia.com', 'podcliquesets.grove.io', 'pods.']);
     const podWebhooks = WEBHOOKS.filter((w) => w.rules.some((r) => r.resources.includes('pods')));
     expect(podWebhooks.map((w) => [w.name, w.rules.flatMap((r) => r.operations), w.objectSelector, w.failurePolicy, w.namespaced])).toEqual([
       ['pod.startup.webhooks.copse.io', ['CREATE'], { matchLabels: { 'copse.io/startup-wait': 'true' } }, 'Fail', true],
@@ -32,6 +33,7 @@ describe('webhookConfigurations', () => {
       ['MutatingWebhookConfiguration', 'copse-pod-startup-webhook'],
       ['ValidatingWebhookConfiguration', 'podcliqueset-validating-webhook'],
       ['ValidatingWebhookConfiguration', 'clustertopology-validating-webhook'],
+      ['ValidatingWebhookConfiguration', 'copse-dynamographdeployment-validating-webhook'],
     ]);
     expect(cfgs[1]?.webhooks[0]).toMatchObject({
       name: 'pod.startup.webhooks.copse.io',
@@ -75,6 +77,7 @@ describe('webhookConfigurations', () => {
       { url: 'https://127.0.0.1:9443/webhooks/inject-startup-wait' },
       { url: 'https://127.0.0.1:9443/webhooks/validate-podcliqueset' },
       { url: 'https://127.0.0.1:9443/webhooks/validate-clustertopology' },
+      { url: 'https://127.0.0.1:9443/webhooks/validate-dynamographdeployment' },
     ]);
     expect(cfgs[2]?.webhooks[0]?.namespaceSelector.matchExpressions?.[0]?.values).toEqual(['kube-system', 'my-copse']);
   });
@@ -82,7 +85,7 @@ describe('webhookConfigurations', () => {
   it('lists the configuration names certs/sync injects into', () => {
     expect(caInjectionTargets()).toEqual({
       mutatingWebhookConfigurations: ['podcliqueset-defaulting-webhook', 'copse-pod-startup-webhook'],
-      validatingWebhookConfigurations: ['podcliqueset-validating-webhook', 'clustertopology-validating-webhook'],
+      validatingWebhookConfigurations: ['podcliqueset-validating-webhook', 'clustertopology-validating-webhook', 'copse-dynamographdeployment-validating-webhook'],
     });
   });
 });

@@ -8,6 +8,7 @@ import { KINDS } from '../api/kinds.js';
 import { LABEL_STARTUP_WAIT, LABEL_STARTUP_WAIT_VALUE } from '../api/keys.js';
 import type { Logger } from '../kube/log.js';
 import type { AdmissionDecision, AdmissionRequest, Operation, WebhookKind } from './admission.js';
+import { validateDynamoGraphDeploymentHandler } from './dynamo.js';
 import {
   defaultPodCliqueSetHandler,
   injectStartupWaitHandler,
@@ -74,7 +75,7 @@ export const COPSE_NAMESPACE = 'copse-system';
 const COMMON = { failurePolicy: 'Fail', timeoutSeconds: 10, sideEffects: 'None', matchPolicy: 'Equivalent' } as const;
 
 /** CREATE and UPDATE of one of our kinds, with its group, version, plural and scope from the API model. */
-function rule(kind: 'PodCliqueSet' | 'ClusterTopologyBinding'): RuleWithOperations {
+function rule(kind: 'PodCliqueSet' | 'ClusterTopologyBinding' | 'DynamoGraphDeployment'): RuleWithOperations {
   const k = KINDS[kind];
   return { operations: ['CREATE', 'UPDATE'], apiGroups: [k.group], apiVersions: [k.version], resources: [k.plural], scope: k.scope };
 }
@@ -121,6 +122,18 @@ export const WEBHOOKS: readonly WebhookDeclaration[] = [
     ...COMMON,
     namespaced: false,
     handler: validateClusterTopologyHandler,
+  },
+  // Dynamo's own operator validates DGDs in its webhook; copse, in its place, refuses a DGD it cannot
+  // run as a PodCliqueSet. Where the DGD CRD is not installed the rule matches nothing.
+  {
+    name: 'dgd.validating.webhooks.copse.io',
+    configName: 'copse-dynamographdeployment-validating-webhook',
+    kind: 'validating',
+    path: '/webhooks/validate-dynamographdeployment',
+    rules: [rule('DynamoGraphDeployment')],
+    ...COMMON,
+    namespaced: true,
+    handler: validateDynamoGraphDeploymentHandler,
   },
   {
     name: 'pod.startup.webhooks.copse.io',

@@ -93,3 +93,7 @@ export const STATE_FAILED = 'failed';
 export const REASON_ALL_READY = 'all_resources_are_ready';
 export const REASON_NOT_READY = 'some_resources_are_not_ready';
 export const REASON_FAILED = 'failed_to_reconcile_the_resources';
+/** copse's reason when the DGD uses what copse cannot run or is invalid (the message names the fields). */
+export const REASON_INVALID_SPEC = 'invalid_or_unsupported_spec';
+/** copse's reason when a PodCliqueSet or Service of the DGD's name belongs to someone else. */
+export const REASON_NAME_CONFLICT = 'name_conflict';

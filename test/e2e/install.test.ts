@@ -40,8 +40,8 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     const kinds = [...r.stdout.matchAll(/^kind: (\S+)$/gm)].map((m) => m[1]).sort();
     expect(kinds).toEqual([
       'APIService',
-      ...Array<string>(3).fill('ClusterRole'),
-      ...Array<string>(3).fill('ClusterRoleBinding'),
+      ...Array<string>(4).fill('ClusterRole'),
+      ...Array<string>(4).fill('ClusterRoleBinding'),
       ...Array<string>(5).fill('CustomResourceDefinition'),
       'Deployment',
       // PodCliqueSet defaulting, and the startup-ordering pod webhook.
@@ -54,8 +54,8 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
       'Service',
       'Service',
       'ServiceAccount',
-      'ValidatingWebhookConfiguration',
-      'ValidatingWebhookConfiguration',
+      // PodCliqueSet, ClusterTopologyBinding and DynamoGraphDeployment validation.
+      ...Array<string>(3).fill('ValidatingWebhookConfiguration'),
     ]);
   });
 
@@ -63,7 +63,7 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     const first = await kubectl(cluster.kubeconfig, ['apply', '-k', 'manifests/']);
     expect(first.code, first.stderr).toBe(0);
     const lines = first.stdout.trim().split('\n');
-    expect(lines).toHaveLength(26);
+    expect(lines).toHaveLength(29);
     expect(lines.every((l) => l.endsWith(' created'))).toBe(true);
     expect(lines).toContain('customresourcedefinition.apiextensions.k8s.io/podcliquesets.grove.io created');
     expect(lines).toContain('apiservice.apiregistration.k8s.io/v1alpha1.live.copse.io created');
@@ -100,6 +100,10 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
       const r = await kubectl(cluster.kubeconfig, ['auth', 'can-i', ...args, '--as=system:serviceaccount:copse-system:copse']);
       return r.stdout.trim();
     };
+    // The optional Dynamo CRD, so kubectl can resolve the DGD resource the controller's grants name.
+    const dynamo = await kubectl(cluster.kubeconfig, ['apply', '-k', 'manifests/dynamo/']);
+    expect(dynamo.stdout.trim()).toBe('customresourcedefinition.apiextensions.k8s.io/dynamographdeployments.nvidia.com created');
+    expect((await kubectl(cluster.kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/dynamographdeployments.nvidia.com'])).code).toBe(0);
     const ns = ['-n', 'copse-system'];
     const cases: [string[], 'yes' | 'no'][] = [
       [['get', `secret/${DEFAULT_SECRET_NAME}`, ...ns], 'yes'],
@@ -132,7 +136,17 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
       [['patch', 'mutatingwebhookconfigurations/podcliqueset-defaulting-webhook'], 'yes'],
       [['patch', 'validatingwebhookconfigurations/someone-elses-webhook'], 'no'],
       [['create', 'leases.coordination.k8s.io', ...ns], 'no'],
-      [['create', 'events', ...ns], 'no'],
+      // The DynamoGraphDeployment controller (dynamo-rbac.yaml).
+      [['watch', 'dynamographdeployments.nvidia.com', '-A'], 'yes'],
+      [['patch', 'dynamographdeployments.nvidia.com/x', '--subresource=status', '-n', 'default'], 'yes'],
+      [['update', 'dynamographdeployments.nvidia.com/x', '-n', 'default'], 'no'],
+      [['patch', 'podcliquesets.grove.io/x', '-n', 'default'], 'yes'],
+      [['patch', 'podcliques.grove.io/x', '--subresource=scale', '-n', 'default'], 'yes'],
+      [['patch', 'podcliques.grove.io/x', '-n', 'default'], 'no'],
+      [['patch', 'services/x', '-n', 'default'], 'yes'],
+      [['delete', 'services/x', '-n', 'default'], 'no'],
+      [['create', 'leases.coordination.k8s.io', ...ns], 'no'],
+      [['create', 'events', '-n', 'default'], 'yes'],
     ];
     const got = await Promise.all(cases.map(async ([args]) => `${args.join(' ')}: ${await canI(...args)}`));
     expect(got).toEqual(cases.map(([args, want]) => `${args.join(' ')}: ${want}`));
