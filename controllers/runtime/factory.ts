@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { DynamicClient, ObjectLike } from '../../kube/dynamic.js';
 import type { Resource } from '../../kube/resources.js';
 import { Informer, stripManagedFields } from './informer.js';
-import { runtimeMetrics } from './metrics.js';
+import { informerMetrics, runtimeMetrics } from './metrics.js';
 import { byControllerUid, byNamespace } from './store.js';
 
 export interface InformerDefaults {
@@ -46,6 +46,7 @@ export class InformerFactory {
         transform: stripManagedFields,
         resyncMs: this.defaults.resyncMs,
         stallMs: this.defaults.stallMs,
+        metrics: informerMetrics(),
         log: this.log,
       });
       inf.store.addIndex(INDEX_NAMESPACE, byNamespace);

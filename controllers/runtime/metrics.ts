@@ -1,5 +1,6 @@
 // The controller machinery's metrics, declared once on the process registry.
 import { defaultRegistry, type Registry } from '../../kube/metrics.js';
+import type { InformerMetrics } from './informer.js';
 
 function declare(r: Registry) {
   return {
@@ -21,4 +22,14 @@ function declare(r: Registry) {
 let cached: ReturnType<typeof declare> | undefined;
 export function runtimeMetrics(): ReturnType<typeof declare> {
   return (cached ??= declare(defaultRegistry));
+}
+
+/** The informer counters on the process registry (the Informer itself imports no metrics library). */
+export function informerMetrics(): InformerMetrics {
+  const m = runtimeMetrics();
+  return {
+    relisted: (resource) => m.informerRelists.inc({ resource }),
+    watchFailed: (resource) => m.informerErrors.inc({ resource }),
+    stalled: (resource) => m.informerStalls.inc({ resource }),
+  };
 }
