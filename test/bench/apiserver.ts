@@ -371,7 +371,9 @@ export async function benchLiveAggregated(kubeconfig: string, iterations: number
   } finally {
     for (const a of agents) a.destroy();
     await ns.cleanup();
-    await client.deleteCollection(RESOURCES.nodes, undefined, { labelSelector: `${BENCH_NODE_LABEL}=live` });
+    // Thousands of deletes outlast the client's timeout; the server finishes them regardless, and the
+    // measurements are already taken, so a timeout here is only reported.
+    await client.deleteCollection(RESOURCES.nodes, undefined, { labelSelector: `${BENCH_NODE_LABEL}=live` }).catch((e: unknown) => notes.push(`deleting the bench's Node objects: ${(e as Error).message} (the server carries on)`));
     client.http.close();
   }
   return { results, notes };
