@@ -9,7 +9,7 @@ import type { Representation } from './negotiate.js';
 import type { ResourceRequest } from './requestinfo.js';
 import { GROUP_VERSION, type ServedResource } from './resources.js';
 import { expired, notFound } from './status.js';
-import { rowCells, TABLES, type TableSpec } from './table.js';
+import { age, rowCellsJson, rowFragments, TABLES, type TableSpec } from './table.js';
 
 export interface Body {
   code: number;
@@ -27,18 +27,43 @@ function partialJson(metadata: ViewObject['metadata']): string {
   return `{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":${JSON.stringify(metadata)}}`;
 }
 
-function rowJson(table: TableSpec, v: Versioned, r: ResourceRequest, now: number): string {
-  v.cells ??= table.cells(v.object);
-  const cells = JSON.stringify(rowCells(table, v.cells, v.object.metadata.creationTimestamp, now));
+/** The object's PartialObjectMetadata, serialized once per version. */
+function partialOf(v: Versioned): string {
+  return (v.partial ??= partialJson(v.object.metadata));
+}
+
+/**
+ * AGE cells as JSON, one per creation time: a list's rows mostly share a few creation times, and
+ * humanDuration is computed once for each within one response.
+ */
+function ageCells(now: number): (created: string | undefined) => string {
+  const seen = new Map<string | undefined, string>();
+  return (created) => {
+    let j = seen.get(created);
+    if (j === undefined) seen.set(created, (j = JSON.stringify(age(created, now))));
+    return j;
+  };
+}
+
+function rowJson(table: TableSpec, v: Versioned, r: ResourceRequest, ageOf: (created: string | undefined) => string): string {
+  v.row ??= rowFragments(table, (v.cells ??= table.cells(v.object)));
+  const cells = rowCellsJson(table, v.row, ageOf(v.object.metadata.creationTimestamp));
   const include = r.query.includeObject;
   if (include === 'None') return `{"cells":${cells}}`;
-  return `{"cells":${cells},"object":${include === 'Object' ? v.json : partialJson(v.object.metadata)}}`;
+  return `{"cells":${cells},"object":${include === 'Object' ? v.json : partialOf(v)}}`;
+}
+
+function rowsJson(table: TableSpec, rows: readonly Versioned[], r: ResourceRequest, now: number): string {
+  const ageOf = ageCells(now);
+  const out = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = rowJson(table, rows[i] as Versioned, r, ageOf);
+  return out.join(',');
 }
 
 function tableJson(resource: ServedResource, rows: readonly Versioned[], r: ResourceRequest, rv: string, now: number, withColumns = true): string {
   const table = TABLES[resource.name];
   const columns = withColumns ? JSON.stringify(table.columns) : '[]';
-  return `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(rv)}},"columnDefinitions":${columns},"rows":[${rows.map((v) => rowJson(table, v, r, now)).join(',')}]}`;
+  return `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(rv)}},"columnDefinitions":${columns},"rows":[${rowsJson(table, rows, r, now)}]}`;
 }
 
 /** GET of one object (or of its status subresource, which is the same object). */
@@ -48,7 +73,7 @@ export function getBody(c: LiveCollection, r: ResourceRequest, repr: Representat
   const v = c.get(key);
   if (!v) throw notFound(r.resource.name, name);
   if (repr === 'table') return { code: 200, json: tableJson(r.resource, [v], r, v.object.metadata.resourceVersion ?? '', now) };
-  if (repr === 'partial') return { code: 200, json: partialJson(v.object.metadata) };
+  if (repr === 'partial') return { code: 200, json: partialOf(v) };
   return { code: 200, json: v.json };
 }
 
@@ -57,7 +82,7 @@ export function listBody(c: LiveCollection, clock: ResourceVersionClock, r: Reso
   const rv = clock.format(clock.current);
   if (repr === 'table') return { code: 200, json: tableJson(r.resource, items, r, rv, now) };
   if (repr === 'partial') {
-    return { code: 200, json: `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(rv)}},"items":[${items.map((v) => partialJson(v.object.metadata)).join(',')}]}` };
+    return { code: 200, json: `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(rv)}},"items":[${items.map(partialOf).join(',')}]}` };
   }
   return { code: 200, json: `{"kind":${JSON.stringify(r.resource.listKind)},"apiVersion":"${GROUP_VERSION}","metadata":{"resourceVersion":${JSON.stringify(rv)}},"items":[${items.map((v) => v.json).join(',')}]}` };
 }
@@ -89,7 +114,9 @@ export function visibleEvent(ch: Change, r: ResourceRequest): { type: 'ADDED' | 
   if (!before || !ch.previous) return undefined;
   // It stopped matching: a DELETED carrying its last matching content at the new version.
   const object = { ...ch.previous.object, metadata: { ...ch.previous.object.metadata, resourceVersion: ch.current.object.metadata.resourceVersion } };
-  return { type: 'DELETED', v: { ...ch.previous, rv: ch.rv, object, json: JSON.stringify(object) } };
+  // Without the previous version's PartialObjectMetadata, which carries its resourceVersion.
+  const { partial: _stale, ...previous } = ch.previous;
+  return { type: 'DELETED', v: { ...previous, rv: ch.rv, object, json: JSON.stringify(object) } };
 }
 
 export interface WatchHandle {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { clique, pcsOf, simulate } from '../test/support/desired.js';
 import type { Node, Pod } from '../api/core/wire.js';
 import { placementView, podCliqueSetView, topologyDomains } from '../api/views/index.js';
-import { age, humanDuration, rowCells, TABLES } from './table.js';
+import { age, humanDuration, rowCells, rowCellsJson, rowFragments, TABLES } from './table.js';
 
 const NOW = Date.parse('2025-01-02T00:00:00Z');
 
@@ -106,5 +106,23 @@ describe('TABLES: the columns kubectl get prints', () => {
       ],
     });
     expect(TABLES.placements.cells(v)).toEqual(['inf-0-a', 'inf', 0, 'a', '1/1', 1, 'rack=r1', '-', 'inf-0', 'h1']);
+  });
+});
+
+describe('rowFragments: a row served by concatenation', () => {
+  it('joins to the same cells as rowCells, AGE in its column', () => {
+    const t = TABLES.podcliquesets;
+    const cells = ['inf', 1, 'Pending', '0/1', '0/2', 1, '0/1', 0, '0/2', 'r"x'];
+    const f = rowFragments(t, cells);
+    expect(JSON.parse(rowCellsJson(t, f, JSON.stringify('2m')))).toEqual(rowCells(t, cells, new Date(NOW - 120_000).toISOString(), NOW));
+  });
+
+  it('AGE first or last still makes a well-formed array', () => {
+    const first = { ...TABLES.topologydomains, ageIndex: 0 };
+    expect(JSON.parse(rowCellsJson(first, rowFragments(first, ['a', 2]), '"1s"'))).toEqual(['1s', 'a', 2]);
+    const last = { ...TABLES.topologydomains, ageIndex: 2 };
+    expect(JSON.parse(rowCellsJson(last, rowFragments(last, ['a', 2]), '"1s"'))).toEqual(['a', 2, '1s']);
+    const none = { ...TABLES.topologydomains, ageIndex: -1 };
+    expect(JSON.parse(rowCellsJson(none, rowFragments(none, ['a', 2]), '"1s"'))).toEqual(['a', 2]);
   });
 });

@@ -219,3 +219,24 @@ export function rowCells(table: TableSpec, cellsWithoutAge: readonly Cell[], cre
   if (table.ageIndex < 0) return [...cellsWithoutAge];
   return [...cellsWithoutAge.slice(0, table.ageIndex), age(created, now), ...cellsWithoutAge.slice(table.ageIndex)];
 }
+
+/**
+ * A row's cells as JSON around the AGE cell, so a row is served by concatenation: `[before,AGE,after]`
+ * (either side may be empty). Only AGE depends on the time; the rest changes with the object.
+ */
+export interface RowFragments {
+  before: string;
+  after: string;
+}
+
+export function rowFragments(table: TableSpec, cellsWithoutAge: readonly Cell[]): RowFragments {
+  const json = (cells: readonly Cell[]) => cells.map((c) => JSON.stringify(c)).join(',');
+  if (table.ageIndex < 0) return { before: json(cellsWithoutAge), after: '' };
+  return { before: json(cellsWithoutAge.slice(0, table.ageIndex)), after: json(cellsWithoutAge.slice(table.ageIndex)) };
+}
+
+/** The cells array of a row from its fragments and the AGE cell's JSON (unused without an AGE column). */
+export function rowCellsJson(table: TableSpec, f: RowFragments, ageJson: string): string {
+  if (table.ageIndex < 0) return `[${f.before}]`;
+  return `[${f.before}${f.before ? ',' : ''}${ageJson}${f.after ? ',' : ''}${f.after}]`;
+}

@@ -162,10 +162,19 @@ export function topologyDomainView(levels: readonly ViewLevel[], levelIndex: num
     const first = members[0]?.labels[l.key];
     if (first !== undefined && members.every((m) => m.labels[l.key] === first)) labels[l.key] = first;
   }
-  const created = members.map((m) => m.created).filter((c): c is string => c !== undefined).sort()[0];
-  const t = domainTotals(members);
+  // One pass over the members (a zone of a 5,000-node cluster has over a thousand): the earliest
+  // creation time, the gangs, and the counts.
+  let created: string | undefined;
+  let schedulable = 0;
+  let pods = 0;
   const gangs = new Set<string>();
-  for (const m of members) for (const g of m.gangs) gangs.add(g);
+  for (const m of members) {
+    if (m.created !== undefined && (created === undefined || m.created < created)) created = m.created;
+    if (m.schedulable) schedulable++;
+    pods += m.pods;
+    for (const g of m.gangs) gangs.add(g);
+  }
+  const t = domainTotals(members);
   return {
     apiVersion: LIVE_API_VERSION,
     kind: KIND_TOPOLOGY_DOMAIN,
@@ -173,12 +182,12 @@ export function topologyDomainView(levels: readonly ViewLevel[], levelIndex: num
     spec: { level: level.domain, key: level.key, value, bindings: [...level.bindings] },
     status: {
       nodes: members.length,
-      schedulableNodes: members.filter((m) => m.schedulable).length,
+      schedulableNodes: schedulable,
       allocatable: quantities(t.allocatable),
       requested: quantities(t.requested),
       free: quantities(t.free),
       largestNodeFree: quantities(t.largestNodeFree),
-      pods: members.reduce((n, m) => n + m.pods, 0),
+      pods,
       gangs: [...gangs].sort(naturalCompare),
     },
   };

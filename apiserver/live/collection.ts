@@ -6,7 +6,7 @@
 // watchers. Every read flushes first, so a GET or LIST always reflects the caches at that moment; a
 // timer flushes shortly after events too, so a watch streams changes without anyone reading.
 import type { ViewObject } from '../../api/views/meta.js';
-import type { Cell } from '../table.js';
+import type { Cell, RowFragments } from '../table.js';
 import type { ResourceVersionClock } from './clock.js';
 
 /**
@@ -15,6 +15,21 @@ import type { ResourceVersionClock } from './clock.js';
  */
 export function naturalSortKey(...parts: readonly string[]): string {
   return parts.map((p) => p.replace(/\d+/g, (d) => d.padStart(12, '0'))).join('\u0000');
+}
+
+/**
+ * A view object's JSON in three parts, `head + metadata + tail`, so the object is serialized once:
+ * the version without a resourceVersion decides whether it changed, and the served one differs only
+ * in the (small) metadata. Keys come in the object's order but for apiVersion, kind and metadata,
+ * which lead, as in every Kubernetes object.
+ */
+export function viewJsonParts(obj: ViewObject): { head: string; metadata: string; tail: string } {
+  const rest = JSON.stringify({ ...obj, apiVersion: undefined, kind: undefined, metadata: undefined });
+  return {
+    head: `{"apiVersion":${JSON.stringify(obj.apiVersion)},"kind":${JSON.stringify(obj.kind)},"metadata":`,
+    metadata: JSON.stringify(obj.metadata),
+    tail: rest === '{}' ? '}' : `,${rest.slice(1)}`,
+  };
 }
 
 export interface Versioned {
@@ -29,6 +44,10 @@ export interface Versioned {
   sortKey: string;
   /** Table cells without AGE, computed on first use. */
   cells?: Cell[];
+  /** Those cells as JSON around AGE, on first use. */
+  row?: RowFragments;
+  /** The PartialObjectMetadata JSON, on first use. */
+  partial?: string;
 }
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -135,11 +154,13 @@ export class LiveCollection {
       const current: Versioned = { key, rv, object, json: JSON.stringify(object), body: previous.body, sortKey: previous.sortKey };
       return { type: 'DELETED', rv, current, previous };
     }
-    const body = JSON.stringify(obj);
+    const parts = viewJsonParts(obj);
+    const body = `${parts.head}${parts.metadata}${parts.tail}`;
     if (previous && previous.body === body) return undefined;
     const rv = this.opts.clock.next();
     obj.metadata.resourceVersion = this.opts.clock.format(rv);
-    const current: Versioned = { key, rv, object: obj, json: JSON.stringify(obj), body, sortKey: previous?.sortKey ?? this.opts.sortKey(obj) };
+    const json = `${parts.head}${JSON.stringify(obj.metadata)}${parts.tail}`;
+    const current: Versioned = { key, rv, object: obj, json, body, sortKey: previous?.sortKey ?? this.opts.sortKey(obj) };
     this.items.set(key, current);
     const at = this.position.get(key);
     if (this.sorted && at !== undefined) this.sorted[at] = current;

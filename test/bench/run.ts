@@ -10,7 +10,7 @@ import { BIG_GANG_BENCH, benchPlanner } from '../../scheduler/plan/bench.js';
 import { benchEndToEnd, benchServer, type LatencyResult } from './admission.js';
 import { CONTROLLER_BENCH_OPTIONS, type ControllerReport, controllerBenchShape, runControllerBench } from './controllers-report.js';
 import { DESIRED_DISAGGREGATED, DESIRED_SCALE_TEST, benchDesired } from './desired.js';
-import { LIVE_PCS_STATUS_AGGREGATED, LIVE_PCS_STATUS_DIRECT, benchLiveAggregated, benchLiveDirect } from './apiserver.js';
+import { LIVE_PCS_STATUS_AGGREGATED, LIVE_PCS_STATUS_DIRECT, LIVE_TOPOLOGY_LIST_AGGREGATED, LIVE_TOPOLOGY_LIST_DIRECT, benchLiveAggregated, benchLiveDirect } from './apiserver.js';
 import { STARTUP_BENCH, benchStartup } from './startup.js';
 
 interface Target {
@@ -33,8 +33,12 @@ const TARGETS: Target[] = [
   // on 10,000 nodes keeps a busy cluster's queue moving.
   { name: BIG_GANG_BENCH, metric: 'p99Ms', maxMs: 50 },
   // `kubectl get lpcs NAME --subresource=status` must feel instant (issue 12).
+  // Issue 12 sets p99 ≤ 50 ms through kube-apiserver, for the status of a 1000-pod PCS and the list of
+  // the topology view on 5,000 nodes; the direct requests must leave room for the aggregation hop.
   { name: LIVE_PCS_STATUS_DIRECT, metric: 'p99Ms', maxMs: 50 },
+  { name: LIVE_TOPOLOGY_LIST_DIRECT, metric: 'p99Ms', maxMs: 50 },
   { name: LIVE_PCS_STATUS_AGGREGATED, metric: 'p99Ms', maxMs: 50 },
+  { name: LIVE_TOPOLOGY_LIST_AGGREGATED, metric: 'p99Ms', maxMs: 50 },
   // A child waits for its parents in its init container; once the last parent is Ready it should start
   // within a second (issue 11).
   { name: STARTUP_BENCH, metric: 'p99Ms', maxMs: 1000 },
@@ -49,29 +53,45 @@ function table(rows: LatencyResult[]): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'skip-e2e': { type: 'boolean', default: false }, ...CONTROLLER_BENCH_OPTIONS } });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'skip-e2e': { type: 'boolean', default: false }, 'live-only': { type: 'boolean', default: false }, 'live-nodes': { type: 'string', default: '5000' }, ...CONTROLLER_BENCH_OPTIONS } });
   const n = Number(values.iterations);
   const results: LatencyResult[] = [];
-  const admission = !values['skip-admission'];
+  // --live-only: just the aggregated API's benchmarks (in-process, and through the stack unless --skip-e2e).
+  const liveOnly = values['live-only'];
+  const admission = !values['skip-admission'] && !liveOnly;
   let controllers: ControllerReport | undefined;
   if (admission) results.push(...benchPlanner({ iterations: Math.max(50, Math.floor(n / 10)) }), ...(await benchServer(n)), ...benchDesired(Math.max(20, Math.floor(n / 50))));
-  if (admission) results.push(...(await benchLiveDirect(Math.max(100, Math.floor(n / 4)))));
-  if (!values['skip-e2e']) {
+  if (admission || liveOnly) results.push(...(await benchLiveDirect(Math.max(100, Math.floor(n / 4)))));
+  const notes: string[] = [];
+  // The aggregated API through kube-apiserver, last: it adds Node objects up to --live-nodes (issue 12
+  // asks for 5,000) for its own run and deletes them after.
+  const liveAggregated = async (): Promise<void> => {
+    const stack = await upStack({ ...controllerBenchShape(values), log: () => {} });
+    const live = await benchLiveAggregated(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)), Number(values['live-nodes']));
+    results.push(...live.results);
+    notes.push(...live.notes);
+  };
+  if (!values['skip-e2e'] && liveOnly) {
+    const before = await status();
+    try {
+      await liveAggregated();
+    } finally {
+      if (!before.healthy) await down({ log: () => {} });
+    }
+  } else if (!values['skip-e2e']) {
     const before = await status();
     const stack = await upStack({ ...controllerBenchShape(values), log: () => {} });
     try {
       if (admission) results.push(...(await benchEndToEnd(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
-      if (admission) {
-        results.push(...(await benchLiveAggregated(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
-        results.push(...(await benchStartup(stack.cluster.kubeconfig)));
-      }
+      if (admission) results.push(...(await benchStartup(stack.cluster.kubeconfig)));
       controllers = await runControllerBench(stack.cluster.kubeconfig, values);
+      if (admission) await liveAggregated();
     } finally {
       if (!before.healthy) await down({ log: () => {} });
     }
   }
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
-  process.stdout.write(table(results) + `\n\nbenchmark process RSS: ${rssMb} MiB\n`);
+  process.stdout.write(table(results) + `\n\n${notes.map((l) => `${l}\n`).join('')}benchmark process RSS: ${rssMb} MiB\n`);
   const verdicts = TARGETS.map((t) => {
     const r = results.find((x) => x.name === t.name);
     const value = r ? Number(r[t.metric]) : NaN;
@@ -82,7 +102,7 @@ async function main(): Promise<number> {
   const dir = join(repoRoot(), 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `admission-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, targets: verdicts, ...(controllers ? { controllers: controllers.result, controllerTargets: controllers.verdicts } : {}) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, notes, targets: verdicts, ...(controllers ? { controllers: controllers.result, controllerTargets: controllers.verdicts } : {}) }, null, 2) + '\n');
   process.stdout.write(`\nwrote ${file}\n`);
   return verdicts.some((v) => !v.ok && !Number.isNaN(v.value)) || controllers?.verdicts.some((v) => !v.ok) ? 1 : 0;
 }
