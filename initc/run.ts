@@ -17,6 +17,7 @@ import { RESOURCES } from '../kube/resources.js';
 import { EXIT, formatTimeout, type InitcOptions } from './args.js';
 import { ServiceAccountAuth } from './auth.js';
 import { describeParents, parentPodSelector, startupProgress, timeoutMessage, type StartupProgress } from './progress.js';
+import { sleep } from '../controllers/runtime/sleep.js';
 
 export interface WaitOptions {
   namespace: string;
@@ -32,13 +33,6 @@ export interface WaitOptions {
 }
 
 export type WaitResult = { outcome: 'ready'; progress: StartupProgress } | { outcome: 'timeout'; progress: StartupProgress; lastError: string | undefined };
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolveSleep) => {
-    if (signal.aborted) return resolveSleep();
-    const t = setTimeout(resolveSleep, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolveSleep()), { once: true });
-  });
 
 /**
  * Wait until every parent has at least minAvailable Ready pods in `gang`, or the timeout passes.

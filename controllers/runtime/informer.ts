@@ -14,6 +14,7 @@ import type { DynamicClient, ObjectLike } from '../../kube/dynamic.js';
 import { KubeError, toKubeError } from '../../kube/errors.js';
 import type { Resource } from '../../kube/resources.js';
 import { keyOf, Store } from './store.js';
+import { sleep } from './sleep.js';
 
 export interface EventHandler<T> {
   add?(obj: T): void;
@@ -50,13 +51,6 @@ export interface InformerOptions<T> {
   metrics?: InformerMetrics | undefined;
   log: Logger;
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 /** Drops what a controller never reads and what costs most memory. */
 export function stripManagedFields<T extends ObjectLike>(obj: T): T {

@@ -11,6 +11,7 @@ import type { DynamicClient } from '../../kube/dynamic.js';
 import { KubeError } from '../../kube/errors.js';
 import { RESOURCES } from '../../kube/resources.js';
 import { runtimeMetrics } from './metrics.js';
+import { sleep } from './sleep.js';
 
 export interface LeaderElectionOptions {
   client: DynamicClient;
@@ -49,13 +50,6 @@ export function decideLease(lease: Lease | undefined, identity: string, nowMs: n
 function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 export class LeaderElector {
   private leading: AbortController | undefined;
