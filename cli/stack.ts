@@ -71,10 +71,15 @@ async function apiAvailable(kube: DynamicClient, port: number): Promise<boolean>
  * Start copse's server unless it already runs; resolve once it serves, its webhooks are registered
  * and its APIService is Available (so kubectl sees live.copse.io as soon as this returns).
  */
+/** Node's young-generation size for the server, here and in manifests/install/deployment.yaml. */
+export const SERVER_SEMI_SPACE_FLAG = '--max-semi-space-size=8';
+
 export async function ensureServer(cluster: LocalCluster, kube: DynamicClient, log: Log): Promise<string> {
   const port = cluster.state.ports.webhook;
   const url = `https://127.0.0.1:${port}`;
-  const args = [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
+  // A young generation of 2 x 8 MB rather than 2 x 16 MB: ~24 MB less RSS for a few more cheap
+  // scavenges (see "Memory" in the README).
+  const args = [SERVER_SEMI_SPACE_FLAG, join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
     '--metrics-bind-address', `127.0.0.1:${cluster.state.ports.metrics}`,
     '--api-bind-address', `127.0.0.1:${cluster.state.ports.aggregator}`,
     '--extender-bind-address', `127.0.0.1:${cluster.state.ports.extender}`,

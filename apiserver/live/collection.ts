@@ -3,8 +3,16 @@
 //
 // Informer events only mark keys dirty (cheap, synchronous). `flush()` recomputes the dirty keys,
 // keeps an object's version when its content did not change, and hands the real changes to the
-// watchers. Every read flushes first, so a GET or LIST always reflects the caches at that moment; a
-// timer flushes shortly after events too, so a watch streams changes without anyone reading.
+// watchers. Every read flushes first, so a GET or LIST always reflects the caches at that moment.
+// While someone watches, a timer flushes shortly after events too, so a watch streams changes
+// without anyone reading; with no watcher nothing is recomputed until a read asks for it, so a
+// deploy that changes a big view thousands of times costs one computation per read, not per event.
+//
+// The history is bounded by bytes as well as by count: one view of a 500-replica PodCliqueSet is
+// ~400 KB of JSON, and a count bound alone let it hold gigabytes. A watch that resumes from a
+// version older than the history gets 410 Expired and relists, as it does from kube-apiserver.
+import { createHash } from 'node:crypto';
+
 import type { ViewObject } from '../../api/views/meta.js';
 import type { Cell, RowFragments } from '../table.js';
 import type { ResourceVersionClock } from './clock.js';
@@ -38,8 +46,9 @@ export interface Versioned {
   object: ViewObject;
   /** The object as served (with metadata.resourceVersion). */
   json: string;
-  /** The object without resourceVersion: what decides whether it changed. */
-  body: string;
+  /** Digest of the object without resourceVersion: what decides whether it changed. A digest, not
+   * the text, so a big view is held once (as `json`), not twice. */
+  digest: string;
   /** List position: objects are listed in ascending order of this string. */
   sortKey: string;
   /** Table cells without AGE, computed on first use. */
@@ -72,7 +81,11 @@ export interface CollectionOptions {
   sortKey: (obj: ViewObject) => string;
   /** Changes kept for watches that resume from a resourceVersion. */
   historySize?: number;
-  /** Delay between the first dirty mark and the flush that streams it. */
+  /** Bytes of served JSON those changes may hold (default 8 MiB); the oldest go first. */
+  historyBytes?: number;
+  /** Delay between the first dirty mark and the flush that streams it, while someone watches. The
+   * delay grows to ten times the last flush's duration, so streaming a view that is expensive to
+   * compute takes a bounded share of the event loop. */
   flushDelayMs?: number;
   /** A compute that throws is logged and skipped (the previous version stays). */
   onError?: (key: string, err: unknown) => void;
@@ -85,14 +98,18 @@ export class LiveCollection {
   private sorted: Versioned[] | undefined;
   private position = new Map<string, number>();
   private history: Change[] = [];
+  private historyUsed = 0;
+  private lastFlushMs = 0;
   /** The newest resourceVersion no longer in `history` (watches from before it get 410). */
   private forgottenUpTo = 0;
   private readonly listeners = new Set<ChangeListener>();
   private timer: NodeJS.Timeout | undefined;
   private readonly historySize: number;
+  private readonly historyBytes: number;
 
   constructor(private readonly opts: CollectionOptions) {
     this.historySize = opts.historySize ?? 10_000;
+    this.historyBytes = opts.historyBytes ?? 8 * 1024 * 1024;
   }
 
   markDirty(key: string): void {
@@ -106,11 +123,12 @@ export class LiveCollection {
   }
 
   private schedule(): void {
-    if (this.timer) return;
+    if (this.timer || this.listeners.size === 0) return;
+    const delay = Math.max(this.opts.flushDelayMs ?? 20, Math.ceil(this.lastFlushMs * 10));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush();
-    }, this.opts.flushDelayMs ?? 20);
+    }, delay);
     this.timer.unref();
   }
 
@@ -125,11 +143,13 @@ export class LiveCollection {
     } else keys = [...this.dirty];
     this.allDirty = false;
     this.dirty.clear();
+    const started = performance.now();
     const changes: Change[] = [];
     for (const key of keys) {
       const change = this.recompute(key);
       if (change) changes.push(change);
     }
+    this.lastFlushMs = performance.now() - started;
     if (changes.length === 0) return changes;
     this.record(changes);
     for (const l of [...this.listeners]) l(changes);
@@ -151,16 +171,16 @@ export class LiveCollection {
       this.sorted = undefined;
       const rv = this.opts.clock.next();
       const object = { ...previous.object, metadata: { ...previous.object.metadata, resourceVersion: this.opts.clock.format(rv) } };
-      const current: Versioned = { key, rv, object, json: JSON.stringify(object), body: previous.body, sortKey: previous.sortKey };
+      const current: Versioned = { key, rv, object, json: JSON.stringify(object), digest: previous.digest, sortKey: previous.sortKey };
       return { type: 'DELETED', rv, current, previous };
     }
     const parts = viewJsonParts(obj);
-    const body = `${parts.head}${parts.metadata}${parts.tail}`;
-    if (previous && previous.body === body) return undefined;
+    const digest = createHash('sha1').update(parts.head).update(parts.metadata).update(parts.tail).digest('base64');
+    if (previous && previous.digest === digest) return undefined;
     const rv = this.opts.clock.next();
     obj.metadata.resourceVersion = this.opts.clock.format(rv);
     const json = `${parts.head}${JSON.stringify(obj.metadata)}${parts.tail}`;
-    const current: Versioned = { key, rv, object: obj, json, body, sortKey: previous?.sortKey ?? this.opts.sortKey(obj) };
+    const current: Versioned = { key, rv, object: obj, json, digest, sortKey: previous?.sortKey ?? this.opts.sortKey(obj) };
     this.items.set(key, current);
     const at = this.position.get(key);
     if (this.sorted && at !== undefined) this.sorted[at] = current;
@@ -169,12 +189,24 @@ export class LiveCollection {
   }
 
   private record(changes: readonly Change[]): void {
-    this.history.push(...changes);
-    if (this.history.length > this.historySize * 2) {
-      const drop = this.history.length - this.historySize;
-      this.forgottenUpTo = this.history[drop - 1]?.rv ?? this.forgottenUpTo;
-      this.history = this.history.slice(drop);
+    for (const c of changes) {
+      this.history.push(c);
+      this.historyUsed += c.current.json.length;
     }
+    // Trim below the bounds, not to them, so a full history is not sliced on every flush.
+    if (this.history.length <= this.historySize * 2 && this.historyUsed <= this.historyBytes) return;
+    let drop = Math.max(0, this.history.length - this.historySize);
+    let used = this.historyUsed;
+    for (let i = 0; i < drop; i++) used -= this.history[i]?.current.json.length ?? 0;
+    while (drop < this.history.length && used > this.historyBytes * 0.75) used -= this.history[drop++]?.current.json.length ?? 0;
+    this.forgottenUpTo = this.history[drop - 1]?.rv ?? this.forgottenUpTo;
+    this.history = this.history.slice(drop);
+    this.historyUsed = used;
+  }
+
+  /** How many changes, and bytes of JSON, the history holds (for tests and metrics). */
+  historyStats(): { changes: number; bytes: number } {
+    return { changes: this.history.length, bytes: this.historyUsed };
   }
 
   get(key: string): Versioned | undefined {
@@ -212,6 +244,7 @@ export class LiveCollection {
 
   subscribe(listener: ChangeListener): () => void {
     this.listeners.add(listener);
+    if (this.allDirty || this.dirty.size > 0) this.schedule();
     return () => this.listeners.delete(listener);
   }
 
