@@ -12,7 +12,8 @@ import { APISERVICE_NAME, SERVED } from '../apiserver/resources.js';
 import { allCrds } from '../api/crds.js';
 import { resourceFor } from '../kube/resources.js';
 import { manifestObjects } from './install.js';
-import { renderManifests, STATIC_INSTALL_FILES } from './manifests.js';
+import { CONTROLLER_GRANTS, LEADER_ELECTION_GRANTS, NATIVE_GRANTS, rulesOf } from '../controllers/permissions.js';
+import { CONTROLLER_RBAC_FILE, renderManifests, SERVICE_ACCOUNT, STATIC_INSTALL_FILES } from './manifests.js';
 import { EXAMPLE_FILE } from './stack.js';
 
 describe('generated manifests', () => {
@@ -83,6 +84,25 @@ describe('generated manifests', () => {
       { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: targets.mutatingWebhookConfigurations, verbs: ['get', 'patch'] },
       { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], resourceNames: targets.validatingWebhookConfigurations, verbs: ['get', 'patch'] },
     ]);
+  });
+
+  it('controller-rbac.yaml holds exactly the permissions table, each role bound to copse\'s ServiceAccount', () => {
+    type Doc = { kind: string; metadata: { name: string; namespace?: string }; rules?: unknown[]; roleRef?: { kind: string; name: string }; subjects?: unknown[] };
+    const docs = loadAllYaml(rendered.get(`manifests/${CONTROLLER_RBAC_FILE}`) ?? '') as Doc[];
+    const roles = docs.filter((d) => d.kind.endsWith('Role')).map((d) => [`${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`, d.rules]);
+    expect(roles).toEqual([
+      ['ClusterRole//copse-controller', rulesOf(CONTROLLER_GRANTS)],
+      ['Role/copse-system/copse-controller', rulesOf(LEADER_ELECTION_GRANTS)],
+      ['ClusterRole//copse-native-scheduling', rulesOf(NATIVE_GRANTS)],
+    ]);
+    const bindings = docs.filter((d) => d.kind.endsWith('Binding')).map((d) => [d.kind, d.metadata.namespace, d.roleRef?.kind, d.roleRef?.name, d.subjects]);
+    const sa = [{ kind: 'ServiceAccount', ...SERVICE_ACCOUNT }];
+    expect(bindings).toEqual([
+      ['ClusterRoleBinding', undefined, 'ClusterRole', 'copse-controller', sa],
+      ['RoleBinding', 'copse-system', 'Role', 'copse-controller', sa],
+      ['ClusterRoleBinding', undefined, 'ClusterRole', 'copse-native-scheduling', sa],
+    ]);
+    expect(SERVICE_ACCOUNT).toEqual({ namespace: 'copse-system', name: 'copse' });
   });
 
   describe('the aggregated API (install/apiserver.yaml)', () => {

@@ -287,7 +287,9 @@ export function commandFor(c: Component, dir: string, state: ClusterState): stri
         '--requestheader-extra-headers-prefix=X-Remote-Extra-',
         `--proxy-client-cert-file=${p.frontProxyClientCert}`,
         `--proxy-client-key-file=${p.frontProxyClientKey}`,
-        '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota,MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
+        // OwnerReferencesPermissionEnforcement: setting blockOwnerDeletion needs update on the owner's
+        // finalizers, as on OpenShift; copse's RBAC (controllers/permissions.ts) is proven against it.
+        '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota,OwnerReferencesPermissionEnforcement,MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
         ...mode['kube-apiserver'],
         '--profiling=false',
         '--v=1',

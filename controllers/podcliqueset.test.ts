@@ -4,44 +4,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PodClique, PodCliqueSet } from '../api/index.js';
 import { FINALIZER_PODCLIQUESET } from '../api/keys.js';
 import { controllerConfig, parseServeOptions } from '../cli/serve.js';
-import type { DynamicClient, ListResult, ObjectLike } from '../kube/dynamic.js';
+import type { ObjectLike } from '../kube/dynamic.js';
 import { createLogger } from '../kube/log.js';
-import { RESOURCES, type Resource } from '../kube/resources.js';
+import { RESOURCES } from '../kube/resources.js';
 import { clique, pcsOf, simulate } from '../test/support/desired.js';
+import { type Write, memoryClient } from '../test/support/memory-client.js';
 import { type CopseControllers, registerControllers } from './index.js';
 import { Manager } from './runtime/manager.js';
 
 const log = createLogger('silent');
 
-interface Write {
-  verb: string;
-  kind: string;
-  name: string;
-}
-
 /** Bodies of the merge patches the last client made, in order. */
 let patches: unknown[] = [];
-
-function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>, writes: Write[]): DynamicClient {
-  patches = [];
-  const record = (verb: string) => async (r: Resource, objOrName: ObjectLike | string) => {
-    writes.push({ verb, kind: r.kind, name: typeof objOrName === 'string' ? objOrName : (objOrName.metadata?.name ?? '') });
-    return typeof objOrName === 'string' ? true : objOrName;
-  };
-  const fake = {
-    list: async <T>(r: Resource<T>): Promise<ListResult<T>> => ({ items: [...(objects.get(r.resource) ?? [])] as T[], resourceVersion: '1' }),
-    watch: (_r: Resource, opts: { signal?: AbortSignal }): Promise<void> => new Promise((done) => opts.signal?.addEventListener('abort', () => done(), { once: true })),
-    apply: record('apply'),
-    applyStatus: record('status'),
-    patch: async (r: Resource, name: string, _ns: string | undefined, body: unknown) => {
-      patches.push(body);
-      return record('patch')(r, name);
-    },
-    delete: record('delete'),
-    deleteCollection: record('deletecollection'),
-  };
-  return fake as unknown as DynamicClient;
-}
 
 /** A converged scale-test-shaped PodCliqueSet: every child and pod the tree wants is in the cache. */
 function converged(): { pcs: PodCliqueSet; objects: Map<string, readonly ObjectLike[]> } {
@@ -73,7 +47,8 @@ describe('PodCliqueSetReconciler quiet passes', () => {
   });
 
   async function start(objects: Map<string, readonly ObjectLike[]>, writes: Write[]): Promise<CopseControllers> {
-    manager = new Manager({ client: memoryClient(objects, writes), log });
+    patches = [];
+    manager = new Manager({ client: memoryClient(objects, writes, patches), log });
     const controllers = registerControllers(manager, controllerConfig(parseServeOptions([], {})), log);
     manager.informers.start();
     await manager.informers.waitForSync();

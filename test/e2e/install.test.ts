@@ -4,11 +4,11 @@
 //
 // What this proves: the objects apply cleanly and idempotently, the CRDs are established, the
 // Deployment and Service are stored as written, copse's ServiceAccount has exactly the access the
-// code needs (kubectl auth can-i), the live.copse.io APIService is registered at the copse-api
-// Service without a caBundle, and the webhook configurations point at the copse-webhook
-// Service with the right paths. What it does not prove: copse running in the cluster. There is no
-// copse image here, and kwok reports every pod Ready whatever it runs, so a Ready Deployment would
-// say nothing; the in-cluster run is unproven by this suite.
+// code needs (kubectl auth can-i; test/e2e/rbac.test.ts runs copse's server with it), the
+// live.copse.io APIService is registered at the copse-api Service without a caBundle, and the
+// webhook configurations point at the copse-webhook Service with the right paths. What it does not
+// prove: copse running in the cluster from its image. There is no copse image here, and kwok reports
+// every pod Ready whatever it runs, so a Ready Deployment would say nothing.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,17 +40,16 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     const kinds = [...r.stdout.matchAll(/^kind: (\S+)$/gm)].map((m) => m[1]).sort();
     expect(kinds).toEqual([
       'APIService',
-      ...Array<string>(4).fill('ClusterRole'),
-      ...Array<string>(4).fill('ClusterRoleBinding'),
+      ...Array<string>(6).fill('ClusterRole'),
+      ...Array<string>(6).fill('ClusterRoleBinding'),
       ...Array<string>(5).fill('CustomResourceDefinition'),
       'Deployment',
       // PodCliqueSet defaulting, and the startup-ordering pod webhook.
       'MutatingWebhookConfiguration',
       'MutatingWebhookConfiguration',
       'Namespace',
-      'Role',
-      'Role',
-      ...Array<string>(3).fill('RoleBinding'),
+      ...Array<string>(3).fill('Role'),
+      ...Array<string>(4).fill('RoleBinding'),
       'Service',
       'Service',
       'ServiceAccount',
@@ -63,7 +62,7 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     const first = await kubectl(cluster.kubeconfig, ['apply', '-k', 'manifests/']);
     expect(first.code, first.stderr).toBe(0);
     const lines = first.stdout.trim().split('\n');
-    expect(lines).toHaveLength(29);
+    expect(lines).toHaveLength(35);
     expect(lines.every((l) => l.endsWith(' created'))).toBe(true);
     expect(lines).toContain('customresourcedefinition.apiextensions.k8s.io/podcliquesets.grove.io created');
     expect(lines).toContain('apiservice.apiregistration.k8s.io/v1alpha1.live.copse.io created');
@@ -95,7 +94,7 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     expect(get(svc, 'spec.ports')).toEqual([{ name: 'webhooks', port: 443, protocol: 'TCP', targetPort: 'webhooks' }]);
   });
 
-  it('gives the copse ServiceAccount its own Secrets, webhook configurations and APIService, the reads the webhooks and the live views need, and nothing else', async () => {
+  it('gives the copse ServiceAccount what the webhooks, certificates, live views and controllers call, and nothing else', async () => {
     const canI = async (...args: string[]): Promise<string> => {
       const r = await kubectl(cluster.kubeconfig, ['auth', 'can-i', ...args, '--as=system:serviceaccount:copse-system:copse']);
       return r.stdout.trim();
@@ -111,19 +110,22 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
       [['watch', `secret/${DEFAULT_CA_SECRET_NAME}`, ...ns], 'yes'],
       [['update', `secret/${DEFAULT_CA_SECRET_NAME}`, ...ns], 'yes'],
       [['create', 'secrets', ...ns], 'yes'],
-      [['get', 'secret/some-other-secret', ...ns], 'no'],
-      [['list', 'secrets', ...ns], 'no'],
-      [['delete', `secret/${DEFAULT_CA_SECRET_NAME}`, ...ns], 'no'],
-      [['get', `secret/${DEFAULT_SECRET_NAME}`, '-n', 'default'], 'no'],
+      // Only copse's own two Secrets may be replaced (certificate rotation).
+      [['update', 'secret/some-other-secret', ...ns], 'no'],
+      [['update', `secret/${DEFAULT_SECRET_NAME}`, '-n', 'default'], 'no'],
+      // The controllers' token Secrets <pcs>-ic-sat, in any namespace: RBAC cannot narrow these by label.
+      [['list', 'secrets', '-A'], 'yes'],
+      [['delete', 'secret/x', '-n', 'default'], 'yes'],
       [['get', 'clustertopologybindings.grove.io/any'], 'yes'],
       [['list', 'clustertopologybindings.grove.io'], 'yes'],
-      // The aggregated API's views are computed from these (ClusterTopologyBindings too), through informers.
+      [['update', 'clustertopologybindings.grove.io/any'], 'no'],
+      // The aggregated API's views and the controllers read these through informers.
       [['list', 'podcliquesets.grove.io', '-A'], 'yes'],
       [['watch', 'podgangs.scheduler.grove.io', '-A'], 'yes'],
       [['watch', 'pods', '-A'], 'yes'],
       [['list', 'nodes'], 'yes'],
+      [['patch', 'nodes/x'], 'no'],
       [['update', 'podcliquesets.grove.io', '-A'], 'no'],
-      [['delete', 'pods', '-A'], 'no'],
       [['get', 'secret/copse-api-server-cert', ...ns], 'yes'],
       [['update', 'secret/copse-api-server-cert', ...ns], 'yes'],
       [['patch', 'apiservices.apiregistration.k8s.io/v1alpha1.live.copse.io'], 'yes'],
@@ -135,17 +137,35 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
       [['patch', 'validatingwebhookconfigurations/podcliqueset-validating-webhook'], 'yes'],
       [['patch', 'mutatingwebhookconfigurations/podcliqueset-defaulting-webhook'], 'yes'],
       [['patch', 'validatingwebhookconfigurations/someone-elses-webhook'], 'no'],
-      [['create', 'leases.coordination.k8s.io', ...ns], 'no'],
+      // The controllers (controller-rbac.yaml, generated from controllers/permissions.ts).
+      [['create', 'pods', '-n', 'default'], 'yes'],
+      [['deletecollection', 'pods', '-n', 'default'], 'yes'],
+      [['update', 'pods/x', '-n', 'default'], 'no'],
+      [['create', 'pods/x', '--subresource=eviction', '-n', 'default'], 'no'],
+      [['patch', 'podcliquesets.grove.io/x', '--subresource=status', '-n', 'default'], 'yes'],
+      [['update', 'podcliquesets.grove.io/x', '--subresource=finalizers', '-n', 'default'], 'yes'],
+      [['update', 'podcliques.grove.io/x', '--subresource=finalizers', '-n', 'default'], 'yes'],
+      [['delete', 'podgangs.scheduler.grove.io/x', '-n', 'default'], 'yes'],
+      [['create', 'horizontalpodautoscalers.autoscaling', '-n', 'default'], 'yes'],
+      [['create', 'roles.rbac.authorization.k8s.io', '-n', 'default'], 'yes'],
+      [['escalate', 'roles.rbac.authorization.k8s.io', '-n', 'default'], 'no'],
+      [['bind', 'roles.rbac.authorization.k8s.io', '-n', 'default'], 'no'],
+      [['create', 'clusterroles.rbac.authorization.k8s.io'], 'no'],
+      [['create', 'leases.coordination.k8s.io', ...ns], 'yes'],
+      [['update', 'leases.coordination.k8s.io/copse-controller-leader', ...ns], 'yes'],
+      [['update', 'leases.coordination.k8s.io/other', ...ns], 'no'],
+      [['create', 'leases.coordination.k8s.io', '-n', 'default'], 'no'],
+      // copse-native-scheduling is not asked here: this cluster does not serve scheduling.k8s.io/v1beta1, so
+      // kubectl cannot resolve its resources; test/e2e/rbac.test.ts uses it on a native cluster.
       // The DynamoGraphDeployment controller (dynamo-rbac.yaml).
       [['watch', 'dynamographdeployments.nvidia.com', '-A'], 'yes'],
       [['patch', 'dynamographdeployments.nvidia.com/x', '--subresource=status', '-n', 'default'], 'yes'],
+      [['update', 'dynamographdeployments.nvidia.com/x', '--subresource=finalizers', '-n', 'default'], 'yes'],
       [['update', 'dynamographdeployments.nvidia.com/x', '-n', 'default'], 'no'],
-      [['patch', 'podcliquesets.grove.io/x', '-n', 'default'], 'yes'],
+      [['create', 'podcliquesets.grove.io', '-n', 'default'], 'yes'],
       [['patch', 'podcliques.grove.io/x', '--subresource=scale', '-n', 'default'], 'yes'],
-      [['patch', 'podcliques.grove.io/x', '-n', 'default'], 'no'],
-      [['patch', 'services/x', '-n', 'default'], 'yes'],
-      [['delete', 'services/x', '-n', 'default'], 'no'],
-      [['create', 'leases.coordination.k8s.io', ...ns], 'no'],
+      [['update', 'podcliques.grove.io/x', '-n', 'default'], 'no'],
+      [['update', 'services/x', '-n', 'default'], 'no'],
       [['create', 'events', '-n', 'default'], 'yes'],
     ];
     const got = await Promise.all(cases.map(async ([args]) => `${args.join(' ')}: ${await canI(...args)}`));

@@ -63,12 +63,19 @@ export interface SecondServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+export interface SecondServerOptions {
+  /** The webhook port (default: a free one), for webhook configurations made before the start. */
+  port?: number;
+  /** Added to this process's environment, e.g. COPSE_LOG_LEVEL. */
+  env?: Record<string, string>;
+}
+
 /**
  * `copse serve` against `kubeconfig` on free loopback ports, without --register-local (the webhook
  * configurations keep pointing at the `copse up` server). Resolves once /readyz says ready.
  */
-export async function startSecondServer(kubeconfig: string, extraArgs: string[] = []): Promise<SecondServer> {
-  const port = await freePort();
+export async function startSecondServer(kubeconfig: string, extraArgs: string[] = [], opts: SecondServerOptions = {}): Promise<SecondServer> {
+  const port = opts.port ?? (await freePort());
   const metricsPort = await freePort();
   const extenderPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'copse-second-'));
@@ -77,7 +84,7 @@ export async function startSecondServer(kubeconfig: string, extraArgs: string[] 
   const child: ChildProcess = spawn(
     process.execPath,
     [join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--metrics-bind-address', `127.0.0.1:${metricsPort}`, '--extender-bind-address', `127.0.0.1:${extenderPort}`, ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env ?? {}) } },
   );
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);

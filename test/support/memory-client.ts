@@ -1,0 +1,39 @@
+// A DynamicClient over an in-memory list of objects for unit tests of the reconcilers: lists answer
+// from the map, watches stay open until aborted, and every write is recorded (verb, resource, name)
+// and answered with what was sent, so a test sees which writes a pass makes, not how they travel.
+import type { DynamicClient, ListResult, ObjectLike } from '../../kube/dynamic.js';
+import type { Resource } from '../../kube/resources.js';
+
+export interface Write {
+  /** apply, status (server-side apply of the status), patch, create, delete or deletecollection. */
+  verb: string;
+  resource: Resource;
+  kind: string;
+  name: string;
+  /** A patch's subresource (`scale`, ...), when it names one. */
+  subresource?: string;
+}
+
+/** Objects by plural resource name; `writes` and `patches` (merge/JSON patch bodies) collect what the client is asked to do. */
+export function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>, writes: Write[], patches: unknown[] = []): DynamicClient {
+  const record = (verb: string) => async (r: Resource, objOrName: ObjectLike | string) => {
+    writes.push({ verb, resource: r, kind: r.kind, name: typeof objOrName === 'string' ? objOrName : (objOrName.metadata?.name ?? '') });
+    return typeof objOrName === 'string' ? true : objOrName;
+  };
+  const fake = {
+    list: async <T>(r: Resource<T>): Promise<ListResult<T>> => ({ items: [...(objects.get(r.resource) ?? [])] as T[], resourceVersion: '1' }),
+    watch: (_r: Resource, opts: { signal?: AbortSignal }): Promise<void> => new Promise((done) => opts.signal?.addEventListener('abort', () => done(), { once: true })),
+    apply: record('apply'),
+    applyStatus: record('status'),
+    create: record('create'),
+    patch: async (r: Resource, name: string, _ns: string | undefined, body: unknown, opts: { subresource?: string } = {}) => {
+      patches.push(body);
+      writes.push({ verb: 'patch', resource: r, kind: r.kind, name, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
+      return {};
+    },
+    delete: record('delete'),
+    deleteCollection: async (r: Resource) => void writes.push({ verb: 'deletecollection', resource: r, kind: r.kind, name: '' }),
+    as: () => fake,
+  };
+  return fake as unknown as DynamicClient;
+}
