@@ -14,6 +14,7 @@ import { Expectations } from './runtime/expectations.js';
 import type { InformerFactory } from './runtime/factory.js';
 import type { Informer } from './runtime/informer.js';
 import { byLabel } from './runtime/store.js';
+import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
 
 export const INDEX_PART_OF = 'part-of';
 export const INDEX_PODCLIQUE = 'podclique';
@@ -133,4 +134,29 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (i
 
 export function newExpectations(): Expectations {
   return new Expectations();
+}
+
+const defaulted = new WeakMap<PodCliqueSet, PodCliqueSet>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * The cached PodCliqueSet with Grove's defaults, computed once per cached version (the informer
+ * replaces the object on every change, so the object itself is the key). Every PodClique and scaling
+ * group pass reads its PodCliqueSet, and defaulting a clone each time cost more CPU during a
+ * 1,000-pod deploy than any reconciler's own logic. Frozen: a caller that wants to change it copies.
+ */
+export function defaultedPodCliqueSet(stored: PodCliqueSet): PodCliqueSet {
+  let pcs = defaulted.get(stored);
+  if (!pcs) {
+    pcs = deepFreeze(defaultPodCliqueSet(structuredClone(stored)));
+    defaulted.set(stored, pcs);
+  }
+  return pcs;
 }

@@ -7,12 +7,11 @@ import type { Pod } from '../api/core/wire.js';
 import { desiredPodsToCreate, isActivePod, scaleInVictims, slowStartBatches } from '../api/desired/index.js';
 import type { PodClique, PodCliqueSet, PodGang } from '../api/index.js';
 import { FINALIZER_PODCLIQUE, LABEL_BASE_PODGANG, LABEL_PART_OF, LABEL_PODCLIQUE, LABEL_PODGANG } from '../api/keys.js';
-import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
 import { gateDecision, podCliqueStatus, statusChanged, targetPodTemplateHash } from '../api/status/index.js';
 import { KubeError } from '../kube/errors.js';
 import { RESOURCES, objectKey, splitKey } from '../kube/resources.js';
 import { deleteExact } from './apply.js';
-import { type ControllerContext, forEachLimit } from './context.js';
+import { type ControllerContext, forEachLimit, defaultedPodCliqueSet } from './context.js';
 import type { ReconcileResult, Reconciler } from './runtime/controller.js';
 import { INDEX_OWNER } from './runtime/factory.js';
 import { removeFinalizer } from './finalizers.js';
@@ -45,7 +44,7 @@ export class PodCliqueReconciler implements Reconciler {
     const stored = pcsName ? informers.pcs.store.getByName(pclq.metadata.namespace, pcsName) : undefined;
     // The PodCliqueSet is gone or not in the cache yet: its deletion (or arrival) brings us back.
     if (!stored || stored.metadata.deletionTimestamp) return;
-    const pcs = defaultPodCliqueSet(structuredClone(stored));
+    const pcs = defaultedPodCliqueSet(stored);
 
     // Rolling update (controllers/rollout.ts): the selection is in status before its pod is deleted.
     const rollout = podCliqueRollout(this.ctx, pclq, pcs, pods);

@@ -7,11 +7,10 @@ import type { ObjectLike } from '../kube/dynamic.js';
 import { desiredPodCliqueSetTree, selectBackend, type ChildRef, type PodCliqueSetTree } from '../api/desired/index.js';
 import type { ClusterTopologyBinding, LastError, PodCliqueSet } from '../api/index.js';
 import { FINALIZER_PODCLIQUESET, LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY_VALUE } from '../api/keys.js';
-import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
 import { expectedPodTemplateHashes, podCliqueSetStatus, statusChanged } from '../api/status/index.js';
 import { RESOURCES, objectKey, type Resource } from '../kube/resources.js';
 import { applyIfChanged, deleteExact } from './apply.js';
-import { type ControllerContext, INDEX_PART_OF, forEachLimit, pcsInputFingerprint } from './context.js';
+import { type ControllerContext, INDEX_PART_OF, forEachLimit, pcsInputFingerprint, defaultedPodCliqueSet } from './context.js';
 import { ensureFinalizer, removeFinalizer } from './finalizers.js';
 import type { Informer } from './runtime/informer.js';
 import type { ReconcileResult, Reconciler } from './runtime/controller.js';
@@ -42,7 +41,7 @@ export class PodCliqueSetReconciler implements Reconciler {
     if (stored.metadata.deletionTimestamp) return this.finalize(stored, signal);
     await ensureFinalizer(client, RESOURCES.podCliqueSets, stored, FINALIZER_PODCLIQUESET, signal);
 
-    const pcs = defaultPodCliqueSet(structuredClone(stored));
+    const pcs = defaultedPodCliqueSet(stored);
     const topologyName = pcs.spec.template.topologyConstraint?.topologyName;
     const binding = topologyName ? informers.ctbs.store.getByName(undefined, topologyName) : undefined;
     // Read in the same synchronous stretch as the tree's inputs below, so it describes exactly them.

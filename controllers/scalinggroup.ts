@@ -4,11 +4,10 @@ import type { Logger } from 'pino';
 import { desiredScalingGroupMembers } from '../api/desired/index.js';
 import type { PodClique, PodCliqueScalingGroup } from '../api/index.js';
 import { FINALIZER_PODCLIQUESCALINGGROUP, LABEL_PART_OF } from '../api/keys.js';
-import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
 import { expectedPodTemplateHashes, scalingGroupStatus, statusChanged } from '../api/status/index.js';
 import { RESOURCES } from '../kube/resources.js';
 import { applyIfChanged, deleteExact } from './apply.js';
-import { type ControllerContext, forEachLimit } from './context.js';
+import { type ControllerContext, forEachLimit, defaultedPodCliqueSet } from './context.js';
 import { removeFinalizer } from './finalizers.js';
 import type { ReconcileResult, Reconciler } from './runtime/controller.js';
 import { INDEX_OWNER } from './runtime/factory.js';
@@ -35,7 +34,7 @@ export class ScalingGroupReconciler implements Reconciler {
     const pcsName = pcsg.metadata.labels?.[LABEL_PART_OF];
     const stored = pcsName ? informers.pcs.store.getByName(pcsg.metadata.namespace, pcsName) : undefined;
     if (!stored || stored.metadata.deletionTimestamp) return;
-    const pcs = defaultPodCliqueSet(structuredClone(stored));
+    const pcs = defaultedPodCliqueSet(stored);
 
     const owned = informers.pclq.store.byIndex(INDEX_OWNER, pcsg.metadata.uid ?? '');
     const members = desiredScalingGroupMembers(pcsg, pcs, owned);

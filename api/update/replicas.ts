@@ -48,14 +48,30 @@ export function replicaRolloutStates(input: ReplicaRolloutInput): ReplicaRollout
   const breached = (o: { status?: { conditions?: Parameters<typeof conditionStatus>[0] } }): boolean =>
     conditionStatus(o.status?.conditions, CONDITION_MIN_AVAILABLE_BREACHED) === 'True';
 
+  // One pass over the children, bucketed by replica: a 500-replica PodCliqueSet with 1,000 pods
+  // would otherwise be scanned 500 times on every pass.
+  const byReplica = <T>(xs: readonly T[], keep: (x: T) => boolean = () => true): Map<number, T[]> => {
+    const out = new Map<number, T[]>();
+    for (const x of xs) {
+      if (!keep(x)) continue;
+      const i = replicaOf(x as { metadata?: { labels?: Record<string, string> } });
+      const bucket = out.get(i);
+      if (bucket) bucket.push(x);
+      else out.set(i, [x]);
+    }
+    return out;
+  };
+  const pclqsOf = byReplica(pclqs);
+  const pcsgsOf = byReplica(pcsgs);
+  const podsOf = byReplica(input.pods, (pod) => label(pod, LABEL_PART_OF) === pcsName);
   return Array.from({ length: pcsReplicas(pcs) }, (_, i) => {
-    const rp = pclqs.filter((p) => replicaOf(p) === i);
-    const rg = pcsgs.filter((g) => replicaOf(g) === i);
+    const rp = pclqsOf.get(i) ?? [];
+    const rg = pcsgsOf.get(i) ?? [];
     const state = pcsReplicaState(pcs, children, i, hashes, input.generationHash);
     return {
       index: i,
       updated: state.updated,
-      outdated: rp.some(outdatedPclq) || input.pods.some((pod) => replicaOf(pod) === i && label(pod, LABEL_PART_OF) === pcsName && outdatedPod(pod)),
+      outdated: rp.some(outdatedPclq) || (podsOf.get(i) ?? []).some(outdatedPod),
       scheduledPods: rp.reduce((n, p) => n + (p.status?.scheduledReplicas ?? 0), 0),
       breached: rp.some((p) => label(p, LABEL_PCSG) === undefined && breached(p)) || rg.some(breached),
     };
