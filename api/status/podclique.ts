@@ -17,7 +17,7 @@
 import type { Pod } from '../core/wire.js';
 import { requireName } from '../desired/meta.js';
 import { isActivePod } from '../desired/pods.js';
-import type { LastError, PodClique, PodCliqueStatus, PodCliqueUpdateProgress } from '../generated/types.js';
+import type { Condition, LastError, PodClique, PodCliqueStatus, PodCliqueUpdateProgress } from '../generated/types.js';
 import { crashLoopCondition } from '../update/crash-loop.js';
 import {
   CONDITION_MIN_AVAILABLE_BREACHED,
@@ -29,6 +29,7 @@ import {
 import { podCliquePodSelector } from '../names.js';
 import { type DesiredCondition, mergeConditions } from './conditions.js';
 import { breachEvents, scheduledLostEvents, type StatusEvent } from './events.js';
+import { everAvailableCondition } from './ever-available.js';
 import { dropUndefined, labelOf, partOf, statusChanged } from './objects.js';
 import { isPodReady, isPodScheduled, isPodScheduleGated } from '../desired/pods.js';
 
@@ -187,6 +188,16 @@ function currentHashes(
   };
 }
 
+/**
+ * The decided conditions plus copse.io/EverAvailable, which follows the breach condition. A unit held
+ * to a minimum of 0 (scaled to zero) reaches nothing by being idle: `minAvailable` 0 never sets it.
+ */
+export function withEverAvailable(previous: readonly Condition[] | undefined, decided: DesiredCondition[], minAvailable: number): DesiredCondition[] {
+  const breach = decided.find((d) => d.type === CONDITION_MIN_AVAILABLE_BREACHED);
+  const ever = breach && (minAvailable > 0 || breach.status !== 'False') ? everAvailableCondition(previous, breach) : undefined;
+  return ever ? [...decided, ever] : decided;
+}
+
 /** The status of one PodClique after a pass, and the events to emit. */
 export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusResult {
   const { pclq } = input;
@@ -204,11 +215,15 @@ export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusRes
       ? previous?.conditions
       : mergeConditions(
           previous?.conditions,
-          [
-            podCliqueScheduledCondition(counts.scheduled, min),
-            podCliqueBreachCondition(counts, min, input.updateInProgress),
-            ...(input.crashLoopRestarts !== undefined ? [crashLoopCondition(input.pods, input.crashLoopRestarts)] : []),
-          ],
+          withEverAvailable(
+            previous?.conditions,
+            [
+              podCliqueScheduledCondition(counts.scheduled, min),
+              podCliqueBreachCondition(counts, min, input.updateInProgress),
+              ...(input.crashLoopRestarts !== undefined ? [crashLoopCondition(input.pods, input.crashLoopRestarts)] : []),
+            ],
+            min,
+          ),
           [],
           { observedGeneration: pclq.metadata.generation, now: input.now },
         );

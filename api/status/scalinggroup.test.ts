@@ -141,6 +141,16 @@ describe('MinAvailableBreached (grove-compat §4.9, exact texts)', () => {
     expect(findCondition(bad.status.conditions, 'GangTerminationInProgress')).toEqual(gt);
   });
 
+  it('keeps GangTerminationInProgress while members from before the mark are alive, though not breached (no second recycle)', () => {
+    const gt: Condition = { type: 'GangTerminationInProgress', status: 'True', reason: 'GangTerminationActive', message: '', lastTransitionTime: T1 };
+    const created = (p: ReturnType<typeof member>, at: string) => ({ ...p, metadata: { ...p.metadata, creationTimestamp: at } });
+    const old = scalingGroupStatus(input({ pcsg: scalingGroup(SG, { status: { conditions: [gt] } }), pclqs: [created(member(0, 'b'), T0), created(member(0, 'c'), T1)] }));
+    expect(findCondition(old.status.conditions, 'MinAvailableBreached')?.status).toBe('False');
+    expect(findCondition(old.status.conditions, 'GangTerminationInProgress')).toEqual(gt);
+    const recreated = scalingGroupStatus(input({ pcsg: scalingGroup(SG, { status: { conditions: [gt] } }), pclqs: [created(member(0, 'b'), T1), created(member(0, 'c'), T2)] }));
+    expect(findCondition(recreated.status.conditions, 'GangTerminationInProgress')).toBeUndefined();
+  });
+
   it('treats a group scaled to zero as idle, not breached', () => {
     const c = findCondition(
       scalingGroupStatus(input({ pcsg: scalingGroup(SG, { replicas: 0, minAvailable: 1 }), pclqs: [] })).status.conditions,
