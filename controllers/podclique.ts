@@ -23,6 +23,12 @@ import { deleteExpected, podCliqueRollout } from './rollout.js';
 import { WrittenValues } from './runtime/written.js';
 import { forceDeleteStuckPods } from './stuck-pods.js';
 
+/** The earliest of the requeues asked for, if any. */
+function soonest(...waits: (number | undefined)[]): ReconcileResult | undefined {
+  const ms = waits.filter((w): w is number => w !== undefined);
+  return ms.length > 0 ? { requeueAfterMs: Math.min(...ms) } : undefined;
+}
+
 /** A pod create failed (the message carries the apiserver's answer). */
 export const EVENT_FAILED_CREATE_POD = 'FailedCreatePod';
 
@@ -67,9 +73,7 @@ export class PodCliqueReconciler implements Reconciler {
     await this.writeStatus(pclq, pcs, pods, signal, rollout.step);
     const stuck = await forceDeleteStuckPods(this.ctx, pclq, pods, log, signal);
     // A coherent update waits for other roles' pods, whose going does not wake this PodClique.
-    const holdMs = rollout.holdCreatesFor.length > 0 ? 1000 : undefined;
-    const waits = [stuck, holdMs].filter((ms): ms is number => ms !== undefined);
-    return waits.length > 0 ? { requeueAfterMs: Math.min(...waits) } : undefined;
+    return soonest(stuck, rollout.holdCreatesFor.length > 0 ? 1000 : undefined);
   }
 
   private async scale(key: string, pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], log: Logger, signal: AbortSignal, holdCreatesFor: readonly string[]): Promise<void> {

@@ -21,10 +21,14 @@ interface Write {
 
 /** Bodies of the merge patches the last client made, in order. */
 let patches: unknown[] = [];
+/** Objects the last client applied to a status subresource, in order. */
+let statuses: ObjectLike[] = [];
 
 function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>, writes: Write[]): DynamicClient {
   patches = [];
+  statuses = [];
   const record = (verb: string) => async (r: Resource, objOrName: ObjectLike | string) => {
+    if (verb === 'status' && typeof objOrName !== 'string') statuses.push(objOrName);
     writes.push({ verb, kind: r.kind, name: typeof objOrName === 'string' ? objOrName : (objOrName.metadata?.name ?? '') });
     return typeof objOrName === 'string' ? true : objOrName;
   };
@@ -44,8 +48,8 @@ function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>, write
 }
 
 /** A converged scale-test-shaped PodCliqueSet: every child and pod the tree wants is in the cache. */
-function converged(): { pcs: PodCliqueSet; objects: Map<string, readonly ObjectLike[]> } {
-  const base = pcsOf('quiet', { cliques: [clique('worker', 2)] }, 3);
+function converged(template: Partial<PodCliqueSet['spec']['template']> = {}): { pcs: PodCliqueSet; objects: Map<string, readonly ObjectLike[]> } {
+  const base = pcsOf('quiet', { cliques: [clique('worker', 2)], ...template }, 3);
   const pcs: PodCliqueSet = { ...base, metadata: { ...base.metadata, resourceVersion: '7', finalizers: [FINALIZER_PODCLIQUESET] } };
   const g = simulate(pcs);
   const t = g.tree;
@@ -134,5 +138,49 @@ describe('PodCliqueSetReconciler quiet passes', () => {
     const refs = body.spec.podgroups.find((g) => g.name === 'quiet-0-worker')?.podReferences.map((r) => r.name) ?? [];
     expect(refs).toHaveLength(1);
     expect(refs).not.toContain(victim?.metadata?.name);
+  });
+
+  it('never remembers a pass that waits for a gang-termination deadline: the requeue at terminationDelay recycles', async () => {
+    const breachAt = Date.parse('2026-01-01T00:00:00Z');
+    let clock = breachAt + 4_000;
+    const { objects } = converged({ terminationDelay: '10s' });
+    // quiet-0-worker has been healthy and is breached since breachAt.
+    const pclqs = (objects.get(RESOURCES.podCliques.resource) ?? []) as PodClique[];
+    objects.set(
+      RESOURCES.podCliques.resource,
+      pclqs.map((p) =>
+        p.metadata.name !== 'quiet-0-worker'
+          ? p
+          : {
+              ...p,
+              status: {
+                ...p.status,
+                conditions: [
+                  { type: 'MinAvailableBreached', status: 'True', reason: 'InsufficientReadyPods', message: '', lastTransitionTime: new Date(breachAt).toISOString() },
+                  { type: 'copse.io/EverAvailable', status: 'True', reason: 'MinAvailableReached', message: '', lastTransitionTime: new Date(breachAt - 60_000).toISOString() },
+                ],
+              },
+            },
+      ),
+    );
+    const writes: Write[] = [];
+    const c = await start(objects, writes);
+    c.context.now = () => new Date(clock);
+    const first = await pass(c);
+    expect(first).toEqual({ requeueAfterMs: 6_000 });
+    // The status it wrote (GangTerminationPending) comes back through the cache: the next pass writes nothing.
+    const store = c.context.informers.pcs.store;
+    const stored = store.getByName('ns', 'quiet') as PodCliqueSet;
+    const written = statuses.at(-1) as PodCliqueSet;
+    expect(written.status?.conditions?.find((x) => x.type === 'copse.io/GangTerminationPending')?.reason).toBe('TerminationDelayPending');
+    store.upsert({ ...stored, metadata: { ...stored.metadata, resourceVersion: '8' }, status: written.status });
+    writes.length = 0;
+    clock = breachAt + 5_000;
+    expect(await pass(c)).toEqual({ requeueAfterMs: 5_000 });
+    expect(writes).toEqual([]);
+    // The requeue fires at the deadline with the same inputs: the pass runs and recycles replica 0.
+    clock = breachAt + 10_000;
+    await pass(c);
+    expect(childWrites(writes)).toEqual(['delete PodClique/quiet-0-worker']);
   });
 });

@@ -69,14 +69,27 @@ export class PodCliqueSetReconciler implements Reconciler {
     const changed = await this.applyTree(tree, signal);
     const deleted = await this.deleteExcess(pcs, tree, signal);
     if (changed.length || deleted.length) log.info({ applied: changed, deleted }, 'synced children');
+    const after = await this.rolloutGangAndStatus(stored, pcs, binding, tree.generationHash, log, signal);
+    if (quietPass({ writes: changed.length + deleted.length + after.writes, requeueAfterMs: after.requeueAfterMs })) this.quiet.set(key, fingerprint);
+    return after.requeueAfterMs === undefined ? undefined : { requeueAfterMs: after.requeueAfterMs };
+  }
+
+  /** The rolling update's replicas, the gang-termination pass and the status, after the children are synced. */
+  private async rolloutGangAndStatus(
+    stored: PodCliqueSet,
+    pcs: PodCliqueSet,
+    binding: ClusterTopologyBinding | undefined,
+    generationHash: string,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<{ writes: number; requeueAfterMs: number | undefined }> {
     // Which replicas the rolling update works on (controllers/rollout.ts); written with the hash.
-    const rollout = pcsRollout(this.ctx, stored, pcs, tree.generationHash, log);
+    const rollout = pcsRollout(this.ctx, stored, pcs, generationHash, log);
     // Gang termination sees the replicas the update works on from this pass, not only the stored ones.
-    const updating: PodCliqueSet = { ...pcs, status: { ...pcs.status, updateProgress: { ...pcs.status?.updateProgress, ...rollout } } };
+    const updating: PodCliqueSet = pcs.status ? { ...pcs, status: { ...pcs.status, updateProgress: { ...pcs.status.updateProgress, ...rollout } } } : pcs;
     const gang = await runGangTermination(this.ctx, stored, updating, log, signal);
-    const statusWritten = await this.writeStatus(stored, pcs, binding, [], signal, tree.generationHash, rollout, gang.pending ?? null);
-    if (quietPass({ writes: changed.length + deleted.length + gang.writes + (statusWritten ? 1 : 0), requeueAfterMs: gang.requeueAfterMs })) this.quiet.set(key, fingerprint);
-    return gang.requeueAfterMs === undefined ? undefined : { requeueAfterMs: gang.requeueAfterMs };
+    const statusWritten = await this.writeStatus(stored, pcs, binding, [], signal, generationHash, rollout, gang.pending ?? null);
+    return { writes: gang.writes + (statusWritten ? 1 : 0), requeueAfterMs: gang.requeueAfterMs };
   }
 
   /** What the PodCliqueSet has now: its children from the part-of index. */
