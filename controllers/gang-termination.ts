@@ -107,7 +107,8 @@ async function execute(ctx: ControllerContext, stored: PodCliqueSet, plan: Repli
     deleted.sort();
     if (deleted.length === 0) return marked;
     const d = describe(plan, deleted);
-    log.info({ replica: plan.replica, action: plan.action?.kind, deleted }, 'gang termination');
+    // Which incarnation (uid) breached since when: a recycle can be traced to the exact conditions it read.
+    log.info({ replica: plan.replica, action: plan.action?.kind, deleted, evidence: plan.evidence }, 'gang termination');
     recordStatusEvents(ctx.events, pcsObj, 'PodCliqueSet', [{ type: 'Normal', reason: d.reason, message: d.message }]);
     return marked + deleted.length;
   } catch (err) {

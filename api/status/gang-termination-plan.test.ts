@@ -56,6 +56,14 @@ const all = (over: Partial<Record<string, PodClique>> = {}): PodClique[] =>
 const names = (ps: readonly PodClique[]): (string | undefined)[] => ps.map((p) => p.metadata.name);
 
 describe('planGangTermination (grove-compat §4.11 from the objects)', () => {
+  it('names the incarnation and the breach it read for the log: uid, creation, status@lastTransitionTime', () => {
+    const plan = planGangTermination(pcs(), all({ 'pc-a': clique('pc-a', 10_000) }), [group(undefined, { markedAgoMs: 60_000 })], NOW);
+    expect(plan.replicas[0]?.evidence).toEqual([
+      { kind: 'PodClique', name: 'w-0-pc-a', uid: 'uid-pc-a', created: iso(7_200_000), breach: `True@${iso(10_000)}`, everAvailable: true },
+      { kind: 'PodCliqueScalingGroup', name: 'w-0-sg-x', uid: undefined, created: undefined, breach: `False@${iso(3_600_000)}`, everAvailable: true, markedAt: iso(60_000) },
+    ]);
+  });
+
   it('GT1: a standalone breach past the delay deletes every PodClique of the replica, after marking its groups', () => {
     const plan = planGangTermination(pcs(), all({ 'pc-a': clique('pc-a', 10_000) }), [group()], NOW);
     const [r0] = plan.replicas;

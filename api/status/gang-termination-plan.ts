@@ -42,10 +42,25 @@ export const EVENT_PCS_REPLICA_DELETE_FAILED = 'PodCliqueSetReplicaDeleteFailed'
 export const EVENT_PCSG_REPLICA_DELETE_SUCCESSFUL = 'PodCliqueScalingGroupReplicaDeleteSuccessful';
 export const EVENT_PCSG_REPLICA_DELETE_FAILED = 'PodCliqueScalingGroupReplicaDeleteFailed';
 
+/** One unit's breach as the decision saw it, for the log line of a recycle (which incarnation, since when). */
+export interface BreachEvidence {
+  kind: 'PodClique' | 'PodCliqueScalingGroup';
+  name: string;
+  uid: string | undefined;
+  created: string | undefined;
+  /** MinAvailableBreached as `<status>@<lastTransitionTime>`, or undefined when absent. */
+  breach: string | undefined;
+  everAvailable: boolean;
+  /** GangTerminationInProgress's lastTransitionTime when True (groups). */
+  markedAt?: string;
+}
+
 /** What the shell does for one PodCliqueSet replica in this pass. */
 export interface ReplicaTerminationPlan {
   replica: number;
   decision: GangTerminationDecision;
+  /** The replica's breached or marked units as read for this decision. */
+  evidence: BreachEvidence[];
   /** Scaling groups to mark GangTerminationInProgress=True before anything is deleted. */
   markGroups: PodCliqueScalingGroup[];
   /** PodCliques to delete (by name and uid), in name order. */
@@ -160,25 +175,50 @@ function leftovers(objs: ReplicaObjects): PodClique[] {
   return objs.pclqs.filter((p) => (timeMs(p.metadata.creationTimestamp) ?? Infinity) < mark);
 }
 
+function evidenceOf(kind: BreachEvidence['kind'], o: PodClique | PodCliqueScalingGroup): BreachEvidence | undefined {
+  const breach = findCondition(o.status?.conditions, CONDITION_MIN_AVAILABLE_BREACHED);
+  const mark = findCondition(o.status?.conditions, CONDITION_GANG_TERMINATION_IN_PROGRESS);
+  if (breach?.status === 'False' && mark?.status !== 'True') return undefined;
+  return {
+    kind,
+    name: o.metadata.name ?? '',
+    uid: o.metadata.uid,
+    created: o.metadata.creationTimestamp,
+    breach: breach ? `${breach.status}@${breach.lastTransitionTime ?? '?'}` : undefined,
+    everAvailable: wasEverAvailable(o.status?.conditions),
+    ...(mark?.status === 'True' ? { markedAt: mark.lastTransitionTime } : {}),
+  };
+}
+
+/** The replica's units that are breached, unassessed or marked, as the decision read them. */
+export function breachEvidence(objs: ReplicaObjects): BreachEvidence[] {
+  return [
+    ...[...objs.pclqs].sort(byName).map((p) => evidenceOf('PodClique', p)),
+    ...[...objs.pcsgs].sort(byName).map((g) => evidenceOf('PodCliqueScalingGroup', g)),
+  ].filter((e): e is BreachEvidence => e !== undefined);
+}
+
 function planReplica(pcs: PodCliqueSet, i: number, objs: ReplicaObjects, nowMs: number): ReplicaTerminationPlan {
   const decision = decideGangTermination(replicaBreachInput(pcs, i, objs, nowMs));
+  const evidence = breachEvidence(objs);
   if (decision.recycleReplica) {
-    return { replica: i, decision, markGroups: [...objs.pcsgs].sort(byName), deletePodCliques: [...objs.pclqs].sort(byName), action: { kind: 'replica' } };
+    return { replica: i, decision, evidence, markGroups: [...objs.pcsgs].sort(byName), deletePodCliques: [...objs.pclqs].sort(byName), action: { kind: 'replica' } };
   }
   const rest = leftovers(objs);
-  if (rest.length > 0) return { replica: i, decision, markGroups: [], deletePodCliques: rest.sort(byName), action: { kind: 'resume' } };
+  if (rest.length > 0) return { replica: i, decision, evidence, markGroups: [], deletePodCliques: rest.sort(byName), action: { kind: 'resume' } };
   if (decision.recycleGroupReplicas.length > 0) {
     const hit = (p: PodClique): boolean =>
       decision.recycleGroupReplicas.some((r) => labelOf(p, LABEL_PCSG) === r.group && labelOf(p, LABEL_PCSG_REPLICA_INDEX) === String(r.replica));
     return {
       replica: i,
       decision,
+      evidence,
       markGroups: [],
       deletePodCliques: objs.pclqs.filter(hit).sort(byName),
       action: { kind: 'group-replicas', replicas: decision.recycleGroupReplicas },
     };
   }
-  return { replica: i, decision, markGroups: [], deletePodCliques: [], action: undefined };
+  return { replica: i, decision, evidence, markGroups: [], deletePodCliques: [], action: undefined };
 }
 
 /** The GangTerminationPending condition: why breached units wait, or undefined when none waits. */

@@ -71,7 +71,7 @@ export interface GroupReplicaState {
   scheduled: boolean;
   available: boolean;
   updated: boolean;
-  /** Complete, and no member has MinAvailableBreached=True. */
+  /** Complete, and every member has MinAvailableBreached, none of them True. */
   notInBreach: boolean;
 }
 
@@ -108,8 +108,17 @@ export function groupReplicaState(
   const updated =
     available &&
     present.every((m) => isPodCliqueUpdated(m.pclq, expectedHash(expectedPodTemplateHashes, m.clique), pcsGenerationHash));
+  // A member its controller has not assessed yet (no MinAvailableBreached: just created, or recreated
+  // by a gang termination) is not known to be out of breach. Counting it as healthy made the group
+  // report False for the moment between a recycle and its members' first status, which dropped the
+  // GangTerminationInProgress mark and set EverAvailable; the members' breach a second later then
+  // recycled the replica a second time.
   const notInBreach =
-    complete && present.every((m) => conditionStatus(m.pclq.status?.conditions, CONDITION_MIN_AVAILABLE_BREACHED) !== 'True');
+    complete &&
+    present.every((m) => {
+      const breach = conditionStatus(m.pclq.status?.conditions, CONDITION_MIN_AVAILABLE_BREACHED);
+      return breach !== undefined && breach !== 'True';
+    });
   return { index, complete, scheduled, available, updated, notInBreach };
 }
 
