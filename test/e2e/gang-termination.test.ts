@@ -157,6 +157,18 @@ function onTime(event: CoreEvent, breach: number, delayMs = DELAY_MS): void {
   expect(at - breach).toBeLessThan(delayMs + SLACK_MS);
 }
 
+/**
+ * The whole PodCliqueSet replica 0 of `p` was recycled on time after `breach`: its event, and every
+ * PodClique live again under a new uid. Returns the event and the new uids.
+ */
+async function replicaRecycled(p: string, before: Record<string, string>, breach: number, delayMs = DELAY_MS): Promise<{ ev: CoreEvent; after: Record<string, string> }> {
+  const ev = await recycleEvent(p, 'PodCliqueSetReplicaDeleteSuccessful');
+  onTime(ev, breach, delayMs);
+  const after = await recreated(p, before, ALL1(p));
+  expect(changed(before, after)).toEqual(ALL1(p));
+  return { ev, after };
+}
+
 describe.skipIf(!present)('gang termination (Grove GT1–GT6, terminationDelay 10s)', { timeout: 4 * STEP_MS }, () => {
   it('GT1: a pc-a pod killed with the pool cordoned breaches pc-a; after 10 s the whole replica is recreated, once', async () => {
     const p = 'gt1';
@@ -167,11 +179,8 @@ describe.skipIf(!present)('gang termination (Grove GT1–GT6, terminationDelay 1
       const [victim] = await podsOf(`${p}-0-pc-a`);
       await kill([victim as Pod]);
       const breach = await breachedAt(RESOURCES.podCliques, `${p}-0-pc-a`);
-      const ev = await recycleEvent(p, 'PodCliqueSetReplicaDeleteSuccessful');
-      onTime(ev, breach);
+      const { ev, after } = await replicaRecycled(p, before, breach);
       expect(ev.message).toBe(`Gang termination of replica 0 after terminationDelay: deleted 5 PodCliques (${ALL1(p).join(', ')}); they are recreated`);
-      const after = await recreated(p, before, ALL1(p));
-      expect(changed(before, after)).toEqual(ALL1(p));
       // The scaling group is kept (Grove deletes PodCliques only) and marked.
       const [g] = await pcsgs(p);
       expect(g?.metadata.uid).toBe(groupUid);
@@ -210,10 +219,7 @@ describe.skipIf(!present)('gang termination (Grove GT1–GT6, terminationDelay 1
     const breach = await breachedAt(RESOURCES.podCliqueScalingGroups, `${p}-0-sg-x`);
     // Still scheduled, only unready: Grove (scheduled-based) would never breach here (grove#277).
     expect((await podsOf(`${p}-0-sg-x-0-pc-c`)).every((x) => x.spec?.nodeName)).toBe(true);
-    const ev = await recycleEvent(p, 'PodCliqueSetReplicaDeleteSuccessful');
-    onTime(ev, breach);
-    const after = await recreated(p, before, ALL1(p));
-    expect(changed(before, after)).toEqual(ALL1(p));
+    await replicaRecycled(p, before, breach);
     await healthy(p);
     await remove(p);
   });
@@ -228,10 +234,7 @@ describe.skipIf(!present)('gang termination (Grove GT1–GT6, terminationDelay 1
     expect(await events(p, 'PodCliqueSetReplicaDeleteSuccessful')).toEqual([]);
     await holdUnready([a1 as Pod]);
     const breach = await breachedAt(RESOURCES.podCliques, `${p}-0-pc-a`);
-    const ev = await recycleEvent(p, 'PodCliqueSetReplicaDeleteSuccessful');
-    onTime(ev, breach);
-    const after = await recreated(p, before, ALL1(p));
-    expect(changed(before, after)).toEqual(ALL1(p));
+    await replicaRecycled(p, before, breach);
     await healthy(p);
     await remove(p);
   });
@@ -251,10 +254,7 @@ describe.skipIf(!present)('gang termination (Grove GT1–GT6, terminationDelay 1
     // Both group replicas down: the group (minAvailable 1) has none left, so the PodCliqueSet level recycles.
     await holdUnready([...(await podsOf(`${p}-0-sg-x-0-pc-c`)), ...(await podsOf(`${p}-0-sg-x-1-pc-c`))]);
     const groupBreach = await breachedAt(RESOURCES.podCliqueScalingGroups, `${p}-0-sg-x`);
-    const ev2 = await recycleEvent(p, 'PodCliqueSetReplicaDeleteSuccessful');
-    onTime(ev2, groupBreach);
-    const after = await recreated(p, healed, ALL1(p));
-    expect(changed(healed, after)).toEqual(ALL1(p));
+    await replicaRecycled(p, healed, groupBreach);
     expect((await events(p, 'PodCliqueScalingGroupReplicaDeleteSuccessful')).reduce((s, e) => s + (e.count ?? 1), 0)).toBe(1);
     await healthy(p);
     await remove(p);
@@ -337,10 +337,7 @@ describe.skipIf(!present)('gang termination across a kill -9 of the copse server
     expect(readRecord(stateDir(), SERVER_PROCESS)?.pid).not.toBe(rec.pid);
     expect(Date.now()).toBeLessThan(breach + CRASH_DELAY_MS);
 
-    const ev = await recycleEvent(p, 'PodCliqueSetReplicaDeleteSuccessful');
-    onTime(ev, breach, CRASH_DELAY_MS);
-    const after = await recreated(p, before, ALL1(p));
-    expect(changed(before, after)).toEqual(ALL1(p));
+    await replicaRecycled(p, before, breach, CRASH_DELAY_MS);
     await healthy(p);
     await sleep(2_000);
     watching = false;
