@@ -207,16 +207,17 @@ export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusRes
   const counts = countPods(name, input.pods, input.expectedPodTemplateHash);
   const observedGeneration = input.observedGeneration ?? previous?.observedGeneration;
   const min = effectiveMinAvailable(pclq);
+  const previousConditions = previous?.conditions;
 
   // Like Grove, conditions wait for the first completed spec pass: before it the pods the conditions
   // count may not exist yet, and a premature breach would start the termination clock.
   const conditions =
     observedGeneration === undefined
-      ? previous?.conditions
+      ? previousConditions
       : mergeConditions(
-          previous?.conditions,
+          previousConditions,
           withEverAvailable(
-            previous?.conditions,
+            previousConditions,
             [
               podCliqueScheduledCondition(counts.scheduled, min),
               podCliqueBreachCondition(counts, min, input.updateInProgress),
@@ -244,7 +245,7 @@ export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusRes
   };
   const events = [
     ...scheduledLostEvents(previous?.scheduledReplicas, counts.scheduled, 'pods'),
-    ...breachEvents(previous?.conditions, conditions),
+    ...breachEvents(previousConditions, conditions),
   ];
   return { status: dropUndefined(status), events };
 }

@@ -264,7 +264,8 @@ export function podCliqueSetStatus(input: PodCliqueSetStatusInput): PodCliqueSet
     pcsReplicaState(pcs, children, i, input.expectedPodTemplateHashes, generationHash),
   );
   const gangs = podGangStatuses(name, input.podGangs);
-  const conditions = topologyConditions(input, previous?.conditions, gangs);
+  const previousConditions = previous?.conditions;
+  const conditions = topologyConditions(input, previousConditions, gangs);
 
   const status: PodCliqueSetStatus = {
     observedGeneration: input.observedGeneration ?? previous?.observedGeneration,
@@ -279,8 +280,8 @@ export function podCliqueSetStatus(input: PodCliqueSetStatusInput): PodCliqueSet
     updateProgress: updateProgress(pcs, replicas, input.rollout ? dropUndefined({ ...previous?.updateProgress, ...input.rollout }) : previous?.updateProgress),
   };
   const events = [
-    ...topologyEvents(previous?.conditions, conditions),
-    ...gangTerminationPendingEvents(previous?.conditions, conditions),
+    ...topologyEvents(previousConditions, conditions),
+    ...gangTerminationPendingEvents(previousConditions, conditions),
     ...availabilityEvents(previous?.availableReplicas, status.availableReplicas, pcsReplicas(pcs)),
   ];
   return { status: dropUndefined(status), events };
