@@ -141,6 +141,14 @@ export const CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE = 'TopologyLevelsUnavailable'
 export const CONDITION_SCHEDULER_TOPOLOGY_DRIFT = 'SchedulerTopologyDrift';
 /** copse: on a PodCliqueSet, whether every PodGang has its minimum scheduled, and why not. */
 export const CONDITION_PODGANGS_SCHEDULED = 'PodGangsScheduled';
+/**
+ * copse: on a PodClique or PodCliqueScalingGroup, True once MinAvailableBreached has been False (the
+ * unit reached its minimum); never reset while the object lives. Gang termination acts only on units
+ * that were healthy once (grove-compat §10.4), and this remembers it across restarts of copse.
+ */
+export const CONDITION_EVER_AVAILABLE = 'copse.io/EverAvailable';
+/** copse: on a PodCliqueSet, why a MinAvailableBreached unit is not (yet) gang-terminated. */
+export const CONDITION_GANG_TERMINATION_PENDING = 'copse.io/GangTerminationPending';
 export const PODGANG_CONDITION_INITIALIZED = 'Initialized';
 export const PODGANG_CONDITION_SCHEDULED = 'Scheduled';
 export const PODGANG_CONDITION_READY = 'Ready';

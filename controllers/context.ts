@@ -3,7 +3,7 @@
 // the operator configuration. Child objects map back to their PodCliqueSet through Grove's
 // `app.kubernetes.io/part-of` label, so one index answers "all children of this PCS".
 import type { Logger } from 'pino';
-import type { Pod, HorizontalPodAutoscaler, Role, RoleBinding, Secret, Service, ServiceAccount } from '../api/core/wire.js';
+import type { Node, Pod, HorizontalPodAutoscaler, Role, RoleBinding, Secret, Service, ServiceAccount } from '../api/core/wire.js';
 import type { ClusterTopologyBinding, PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang } from '../api/index.js';
 import { LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_PODCLIQUE, LABEL_PODGANG, MANAGED_BY_VALUE } from '../api/keys.js';
 import type { SchedulerBackend } from '../api/desired/index.js';
@@ -44,6 +44,8 @@ export interface Informers {
   secrets: Informer<Secret>;
   hpas: Informer<HorizontalPodAutoscaler>;
   ctbs: Informer<ClusterTopologyBinding>;
+  /** Whether a terminating pod's node is still there and Ready (stuck-pods.ts). */
+  nodes: Informer<Node>;
 }
 
 export interface ControllerContext {
@@ -73,6 +75,8 @@ export function controllerInformers(factory: InformerFactory): Informers {
     secrets: factory.informer(RESOURCES.secrets, { labelSelector: MANAGED }),
     hpas: factory.informer(RESOURCES.hpas, { labelSelector: MANAGED }),
     ctbs: factory.informer(RESOURCES.clusterTopologyBindings),
+    // Shared with the scheduler extender's informer (same resource and scope).
+    nodes: factory.informer(RESOURCES.nodes),
   };
   for (const i of partOfInformers(inf)) {
     i.store.addIndex(INDEX_PART_OF, byLabel(LABEL_PART_OF));
@@ -98,6 +102,15 @@ export function pcsInputFingerprint(inf: Informers, pcs: PodCliqueSet, binding: 
   const parts = [pcs.metadata.resourceVersion ?? '', binding?.metadata?.resourceVersion ?? '-'];
   for (const i of partOfInformers(inf)) parts.push(String(i.store.revision(INDEX_PART_OF, ix)));
   return parts.join('/');
+}
+
+/**
+ * Whether a PodCliqueSet pass may be remembered under its input fingerprint: it wrote nothing, and it
+ * waits for no deadline. A deadline is decided from the clock, not from the inputs, so a remembered
+ * pass would swallow the very pass its requeue schedules (the recycle at terminationDelay).
+ */
+export function quietPass(pass: { writes: number; requeueAfterMs: number | undefined }): boolean {
+  return pass.writes === 0 && pass.requeueAfterMs === undefined;
 }
 
 /** `ns/<pcs>` for an object that carries Grove's managed-by and part-of labels. */

@@ -20,6 +20,13 @@ import { updatePolicyOf } from '../api/rules/update-policy.js';
 import type { PodCliqueUpdateStep } from '../api/update/podclique.js';
 import { deleteExpected, podCliqueRollout } from './rollout.js';
 import { WrittenValues } from './runtime/written.js';
+import { forceDeleteStuckPods } from './stuck-pods.js';
+
+/** The earliest of the requeues asked for, if any. */
+function soonest(...waits: (number | undefined)[]): ReconcileResult | undefined {
+  const ms = waits.filter((w): w is number => w !== undefined);
+  return ms.length > 0 ? { requeueAfterMs: Math.min(...ms) } : undefined;
+}
 
 /** A pod create failed (the message carries the apiserver's answer). */
 export const EVENT_FAILED_CREATE_POD = 'FailedCreatePod';
@@ -63,8 +70,9 @@ export class PodCliqueReconciler implements Reconciler {
     if (expectations.satisfied(key)) await this.scale(key, pclq, pcs, pods, log, signal, rollout.holdCreatesFor);
     await this.releaseGates(pclq, pods, log, signal);
     await this.writeStatus(pclq, pcs, pods, signal, rollout.step);
+    const stuck = await forceDeleteStuckPods(this.ctx, pclq, pods, log, signal);
     // A coherent update waits for other roles' pods, whose going does not wake this PodClique.
-    if (rollout.holdCreatesFor.length > 0) return { requeueAfterMs: 1000 };
+    return soonest(stuck, rollout.holdCreatesFor.length > 0 ? 1000 : undefined);
   }
 
   private async scale(key: string, pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], log: Logger, signal: AbortSignal, holdCreatesFor: readonly string[]): Promise<void> {
@@ -157,7 +165,9 @@ export class PodCliqueReconciler implements Reconciler {
     await client.applyStatus(RESOURCES.podCliques, {
       apiVersion: 'grove.io/v1alpha1',
       kind: 'PodClique',
-      metadata: { name: pclq.metadata.name, namespace: pclq.metadata.namespace },
+      // uid: a status computed from a stale copy of a deleted PodClique must never land on its
+      // recreated namesake (gang termination recreates PodCliques under the same names).
+      metadata: { name: pclq.metadata.name, namespace: pclq.metadata.namespace, uid: pclq.metadata.uid },
       status: result.status,
     } as PodClique, { signal });
   }

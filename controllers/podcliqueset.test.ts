@@ -16,10 +16,12 @@ const log = createLogger('silent');
 
 /** Bodies of the merge patches the last client made, in order. */
 let patches: unknown[] = [];
+/** Objects the last client applied to a status subresource, in order. */
+let statuses: ObjectLike[] = [];
 
 /** A converged scale-test-shaped PodCliqueSet: every child and pod the tree wants is in the cache. */
-function converged(): { pcs: PodCliqueSet; objects: Map<string, readonly ObjectLike[]> } {
-  const base = pcsOf('quiet', { cliques: [clique('worker', 2)] }, 3);
+function converged(template: Partial<PodCliqueSet['spec']['template']> = {}): { pcs: PodCliqueSet; objects: Map<string, readonly ObjectLike[]> } {
+  const base = pcsOf('quiet', { cliques: [clique('worker', 2)], ...template }, 3);
   const pcs: PodCliqueSet = { ...base, metadata: { ...base.metadata, resourceVersion: '7', finalizers: [FINALIZER_PODCLIQUESET] } };
   const g = simulate(pcs);
   const t = g.tree;
@@ -48,7 +50,8 @@ describe('PodCliqueSetReconciler quiet passes', () => {
 
   async function start(objects: Map<string, readonly ObjectLike[]>, writes: Write[]): Promise<CopseControllers> {
     patches = [];
-    manager = new Manager({ client: memoryClient(objects, writes, patches), log });
+    statuses = [];
+    manager = new Manager({ client: memoryClient(objects, writes, patches, statuses), log });
     const controllers = registerControllers(manager, controllerConfig(parseServeOptions([], {})), log);
     manager.informers.start();
     await manager.informers.waitForSync();
@@ -56,7 +59,8 @@ describe('PodCliqueSetReconciler quiet passes', () => {
   }
 
   const pass = (c: CopseControllers) => c.podCliqueSet.reconciler.reconcile('ns/quiet', log, new AbortController().signal);
-  const childWrites = (ws: Write[]) => ws.filter((w) => w.verb !== 'status').map((w) => `${w.verb} ${w.kind}/${w.name}`);
+  // Status and Events are what a pass reports, not children it writes.
+  const childWrites = (ws: Write[]) => ws.filter((w) => w.verb !== 'status' && w.kind !== 'Event').map((w) => `${w.verb} ${w.kind}/${w.name}`);
 
   it('writes no child of a converged PodCliqueSet, on the first pass and on repeated ones', async () => {
     const writes: Write[] = [];
@@ -109,5 +113,50 @@ describe('PodCliqueSetReconciler quiet passes', () => {
     const refs = body.spec.podgroups.find((g) => g.name === 'quiet-0-worker')?.podReferences.map((r) => r.name) ?? [];
     expect(refs).toHaveLength(1);
     expect(refs).not.toContain(victim?.metadata?.name);
+  });
+
+  it('never remembers a pass that waits for a gang-termination deadline: the requeue at terminationDelay recycles', async () => {
+    const breachAt = Date.parse('2026-01-01T00:00:00Z');
+    let clock = breachAt + 4_000;
+    const { objects } = converged({ terminationDelay: '10s' });
+    // quiet-0-worker has been healthy and is breached since breachAt.
+    const pclqs = (objects.get(RESOURCES.podCliques.resource) ?? []) as PodClique[];
+    objects.set(
+      RESOURCES.podCliques.resource,
+      pclqs.map((p) =>
+        p.metadata.name !== 'quiet-0-worker'
+          ? p
+          : {
+              ...p,
+              status: {
+                ...p.status,
+                conditions: [
+                  { type: 'MinAvailableBreached', status: 'True', reason: 'InsufficientReadyPods', message: '', lastTransitionTime: new Date(breachAt).toISOString() },
+                  { type: 'copse.io/EverAvailable', status: 'True', reason: 'MinAvailableReached', message: '', lastTransitionTime: new Date(breachAt - 60_000).toISOString() },
+                ],
+              },
+            },
+      ),
+    );
+    const writes: Write[] = [];
+    const c = await start(objects, writes);
+    c.context.now = () => new Date(clock);
+    const first = await pass(c);
+    expect(first).toEqual({ requeueAfterMs: 6_000 });
+    // The status it wrote (GangTerminationPending) comes back through the cache: the next pass writes nothing.
+    const store = c.context.informers.pcs.store;
+    const stored = store.getByName('ns', 'quiet') as PodCliqueSet;
+    const written = statuses.at(-1) as PodCliqueSet;
+    expect(written.status?.conditions?.find((x) => x.type === 'copse.io/GangTerminationPending')?.reason).toBe('TerminationDelayPending');
+    store.upsert({ ...stored, metadata: { ...stored.metadata, resourceVersion: '8' }, status: written.status });
+    writes.length = 0;
+    clock = breachAt + 5_000;
+    expect(await pass(c)).toEqual({ requeueAfterMs: 5_000 });
+    expect(writes).toEqual([]);
+    // The requeue fires at the deadline with the same inputs: the pass runs and recycles replica 0.
+    clock = breachAt + 10_000;
+    await pass(c);
+    expect(childWrites(writes)).toEqual(['delete PodClique/quiet-0-worker']);
+    expect(writes.filter((w) => w.kind === 'Event').length).toBe(1);
   });
 });

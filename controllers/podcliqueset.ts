@@ -7,11 +7,12 @@ import type { ObjectLike } from '../kube/dynamic.js';
 import { desiredPodCliqueSetTree, selectBackend, type ChildRef, type PodCliqueSetTree } from '../api/desired/index.js';
 import type { ClusterTopologyBinding, LastError, PodCliqueSet } from '../api/index.js';
 import { FINALIZER_PODCLIQUESET, LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY_VALUE } from '../api/keys.js';
-import { expectedPodTemplateHashes, podCliqueSetStatus, statusChanged } from '../api/status/index.js';
+import { type DesiredCondition, expectedPodTemplateHashes, podCliqueSetStatus, statusChanged } from '../api/status/index.js';
 import { RESOURCES, objectKey, type Resource } from '../kube/resources.js';
 import { applyIfChanged, deleteExact } from './apply.js';
-import { type ControllerContext, INDEX_PART_OF, forEachLimit, pcsInputFingerprint, defaultedPodCliqueSet } from './context.js';
+import { type ControllerContext, INDEX_PART_OF, forEachLimit, pcsInputFingerprint, quietPass, defaultedPodCliqueSet } from './context.js';
 import { ensureFinalizer, removeFinalizer } from './finalizers.js';
+import { runGangTermination } from './gang-termination.js';
 import type { Informer } from './runtime/informer.js';
 import type { ReconcileResult, Reconciler } from './runtime/controller.js';
 import { recordStatusEvents } from './status-events.js';
@@ -26,8 +27,9 @@ export class PodCliqueSetReconciler implements Reconciler {
    * Per PodCliqueSet, the input fingerprint of the last pass that wrote nothing (no child, no status).
    * The tree and the status are pure functions of those inputs (time only stamps transitions), so
    * another pass over the same inputs would write the same nothing: a converged 500-replica
-   * PodCliqueSet costs a fingerprint instead of a thousand desired objects. Anything a pass decides
-   * from the clock (a deadline) must come before this check or requeue with a changed input.
+   * PodCliqueSet costs a fingerprint instead of a thousand desired objects. A pass that waits for a
+   * deadline (gang termination's terminationDelay) decides from the clock, which the fingerprint does
+   * not see: it is never remembered (quietPass), so the pass its requeue brings runs in full.
    */
   private readonly quiet = new Map<string, string>();
 
@@ -66,10 +68,27 @@ export class PodCliqueSetReconciler implements Reconciler {
     const changed = await this.applyTree(tree, signal);
     const deleted = await this.deleteExcess(pcs, tree, signal);
     if (changed.length || deleted.length) log.info({ applied: changed, deleted }, 'synced children');
+    const after = await this.rolloutGangAndStatus(stored, pcs, binding, tree.generationHash, log, signal);
+    if (quietPass({ writes: changed.length + deleted.length + after.writes, requeueAfterMs: after.requeueAfterMs })) this.quiet.set(key, fingerprint);
+    return after.requeueAfterMs === undefined ? undefined : { requeueAfterMs: after.requeueAfterMs };
+  }
+
+  /** The rolling update's replicas, the gang-termination pass and the status, after the children are synced. */
+  private async rolloutGangAndStatus(
+    stored: PodCliqueSet,
+    pcs: PodCliqueSet,
+    binding: ClusterTopologyBinding | undefined,
+    generationHash: string,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<{ writes: number; requeueAfterMs: number | undefined }> {
     // Which replicas the rolling update works on (controllers/rollout.ts); written with the hash.
-    const rollout = pcsRollout(this.ctx, stored, pcs, tree.generationHash, log);
-    const statusWritten = await this.writeStatus(stored, pcs, binding, [], signal, tree.generationHash, rollout);
-    if (!changed.length && !deleted.length && !statusWritten) this.quiet.set(key, fingerprint);
+    const rollout = pcsRollout(this.ctx, stored, pcs, generationHash, log);
+    // Gang termination sees the replicas the update works on from this pass, not only the stored ones.
+    const updating: PodCliqueSet = pcs.status ? { ...pcs, status: { ...pcs.status, updateProgress: { ...pcs.status.updateProgress, ...rollout } } } : pcs;
+    const gang = await runGangTermination(this.ctx, stored, updating, log, signal);
+    const statusWritten = await this.writeStatus(stored, pcs, binding, [], signal, generationHash, rollout, gang.pending ?? null);
+    return { writes: gang.writes + (statusWritten ? 1 : 0), requeueAfterMs: gang.requeueAfterMs };
   }
 
   /** What the PodCliqueSet has now: its children from the part-of index. */
@@ -141,6 +160,7 @@ export class PodCliqueSetReconciler implements Reconciler {
     signal: AbortSignal,
     generationHash?: string,
     rollout?: RolloutProgress,
+    gangTerminationPending?: DesiredCondition | null,
   ): Promise<boolean> {
     const { informers, client } = this.ctx;
     const ix = objectKey(pcs.metadata.namespace, pcs.metadata.name ?? '');
@@ -153,6 +173,7 @@ export class PodCliqueSetReconciler implements Reconciler {
       topology: { enabled: this.ctx.config.topologyAwareScheduling, ...(binding ? { binding } : {}) },
       ...(generationHash ? { generationHash } : {}),
       ...(rollout ? { rollout } : {}),
+      ...(gangTerminationPending !== undefined ? { gangTerminationPending } : {}),
       ...(lastErrors.length === 0 && stored.metadata.generation !== undefined ? { observedGeneration: stored.metadata.generation } : {}),
       lastErrors,
       now: this.ctx.now().toISOString(),

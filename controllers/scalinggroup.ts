@@ -85,7 +85,14 @@ export class ScalingGroupReconciler implements Reconciler {
     if (statusChanged(pcsg.status, result.status)) {
       await client.applyStatus(
         RESOURCES.podCliqueScalingGroups,
-        { apiVersion: 'grove.io/v1alpha1', kind: 'PodCliqueScalingGroup', metadata: { name: pcsg.metadata.name, namespace: pcsg.metadata.namespace }, status: result.status } as PodCliqueScalingGroup,
+        {
+          apiVersion: 'grove.io/v1alpha1',
+          kind: 'PodCliqueScalingGroup',
+          // resourceVersion is a precondition: the condition list is written whole, and a stale copy
+          // must not drop GangTerminationInProgress set by the gang-termination pass meanwhile.
+          metadata: { name: pcsg.metadata.name, namespace: pcsg.metadata.namespace, resourceVersion: pcsg.metadata.resourceVersion },
+          status: result.status,
+        } as PodCliqueScalingGroup,
         { signal },
       );
     }

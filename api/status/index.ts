@@ -4,11 +4,14 @@
 
 export * from './conditions.js';
 export * from './events.js';
+export * from './ever-available.js';
 export * from './gang-termination.js';
+export * from './gang-termination-plan.js';
 export * from './gates.js';
 export * from './objects.js';
 export * from './podclique.js';
 export * from './podcliqueset.js';
 export * from './podgang.js';
 export * from './scalinggroup.js';
+export * from './stuck-pods.js';
 export * from './topology.js';

@@ -17,7 +17,7 @@
 import type { Pod } from '../core/wire.js';
 import { requireName } from '../desired/meta.js';
 import { isActivePod } from '../desired/pods.js';
-import type { LastError, PodClique, PodCliqueStatus, PodCliqueUpdateProgress } from '../generated/types.js';
+import type { Condition, LastError, PodClique, PodCliqueStatus, PodCliqueUpdateProgress } from '../generated/types.js';
 import { crashLoopCondition } from '../update/crash-loop.js';
 import {
   CONDITION_MIN_AVAILABLE_BREACHED,
@@ -29,6 +29,7 @@ import {
 import { podCliquePodSelector } from '../names.js';
 import { type DesiredCondition, mergeConditions } from './conditions.js';
 import { breachEvents, scheduledLostEvents, type StatusEvent } from './events.js';
+import { everAvailableCondition } from './ever-available.js';
 import { dropUndefined, labelOf, partOf, statusChanged } from './objects.js';
 import { isPodReady, isPodScheduled, isPodScheduleGated } from '../desired/pods.js';
 
@@ -187,6 +188,16 @@ function currentHashes(
   };
 }
 
+/**
+ * The decided conditions plus copse.io/EverAvailable, which follows the breach condition. A unit held
+ * to a minimum of 0 (scaled to zero) reaches nothing by being idle: `minAvailable` 0 never sets it.
+ */
+export function withEverAvailable(previous: readonly Condition[] | undefined, decided: DesiredCondition[], minAvailable: number): DesiredCondition[] {
+  const breach = decided.find((d) => d.type === CONDITION_MIN_AVAILABLE_BREACHED);
+  const ever = breach && (minAvailable > 0 || breach.status !== 'False') ? everAvailableCondition(previous, breach) : undefined;
+  return ever ? [...decided, ever] : decided;
+}
+
 /** The status of one PodClique after a pass, and the events to emit. */
 export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusResult {
   const { pclq } = input;
@@ -196,19 +207,24 @@ export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusRes
   const counts = countPods(name, input.pods, input.expectedPodTemplateHash);
   const observedGeneration = input.observedGeneration ?? previous?.observedGeneration;
   const min = effectiveMinAvailable(pclq);
+  const previousConditions = previous?.conditions;
 
   // Like Grove, conditions wait for the first completed spec pass: before it the pods the conditions
   // count may not exist yet, and a premature breach would start the termination clock.
   const conditions =
     observedGeneration === undefined
-      ? previous?.conditions
+      ? previousConditions
       : mergeConditions(
-          previous?.conditions,
-          [
-            podCliqueScheduledCondition(counts.scheduled, min),
-            podCliqueBreachCondition(counts, min, input.updateInProgress),
-            ...(input.crashLoopRestarts !== undefined ? [crashLoopCondition(input.pods, input.crashLoopRestarts)] : []),
-          ],
+          previousConditions,
+          withEverAvailable(
+            previousConditions,
+            [
+              podCliqueScheduledCondition(counts.scheduled, min),
+              podCliqueBreachCondition(counts, min, input.updateInProgress),
+              ...(input.crashLoopRestarts !== undefined ? [crashLoopCondition(input.pods, input.crashLoopRestarts)] : []),
+            ],
+            min,
+          ),
           [],
           { observedGeneration: pclq.metadata.generation, now: input.now },
         );
@@ -229,7 +245,7 @@ export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusRes
   };
   const events = [
     ...scheduledLostEvents(previous?.scheduledReplicas, counts.scheduled, 'pods'),
-    ...breachEvents(previous?.conditions, conditions),
+    ...breachEvents(previousConditions, conditions),
   ];
   return { status: dropUndefined(status), events };
 }

@@ -28,7 +28,7 @@ import type {
   PodGangPhase,
 } from '../generated/types.js';
 import { PODGANG_PHASES } from '../grove.io/v1alpha1/podcliqueset.js';
-import { CONDITION_PODGANGS_SCHEDULED, CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE, LABEL_PART_OF, LABEL_PCS_REPLICA_INDEX, PODGANG_CONDITION_SCHEDULED } from '../keys.js';
+import { CONDITION_GANG_TERMINATION_PENDING, CONDITION_PODGANGS_SCHEDULED, CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE, LABEL_PART_OF, LABEL_PCS_REPLICA_INDEX, PODGANG_CONDITION_SCHEDULED } from '../keys.js';
 import { podCliqueName, podCliqueScalingGroupName, pcsPodSelector } from '../names.js';
 import { conditionTransition, findCondition, mergeConditions, type DesiredCondition } from './conditions.js';
 import { EVENT_TOPOLOGY_LEVELS_UNAVAILABLE, type StatusEvent, availabilityEvents } from './events.js';
@@ -51,6 +51,11 @@ export interface PodCliqueSetStatusInput {
   generationHash?: string;
   /** Topology-aware scheduling flag and the ClusterTopologyBinding named by topologyNameOf(pcs), if it exists. */
   topology: TopologyInput;
+  /**
+   * copse.io/GangTerminationPending from the gang-termination pass (gang-termination-plan.ts): set when
+   * a condition is given, removed when the pass ran and found nothing waiting (null); omitted keeps it.
+   */
+  gangTerminationPending?: DesiredCondition | null;
   /** Generation whose spec pass just completed; omitted keeps the previous value. */
   observedGeneration?: number;
   /** Errors of this pass when it did not complete (from the shell); omitted or empty clears them. */
@@ -221,8 +226,13 @@ export function podGangsScheduledCondition(gangs: readonly PCSPodGangStatus[]): 
 function topologyConditions(input: PodCliqueSetStatusInput, previous: readonly Condition[] | undefined, gangs: readonly PCSPodGangStatus[]): Condition[] | undefined {
   const decided = topologyLevelsUnavailableCondition(input.pcs, input.topology);
   const scheduled = podGangsScheduledCondition(gangs);
-  const remove = [...(decided ? [] : [CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE]), ...(scheduled ? [] : [CONDITION_PODGANGS_SCHEDULED])];
-  return mergeConditions(previous, [...(decided ? [decided] : []), ...(scheduled ? [scheduled] : [])], remove, {
+  const pending = input.gangTerminationPending;
+  const remove = [
+    ...(decided ? [] : [CONDITION_TOPOLOGY_LEVELS_UNAVAILABLE]),
+    ...(scheduled ? [] : [CONDITION_PODGANGS_SCHEDULED]),
+    ...(pending === null ? [CONDITION_GANG_TERMINATION_PENDING] : []),
+  ];
+  return mergeConditions(previous, [...(decided ? [decided] : []), ...(scheduled ? [scheduled] : []), ...(pending ? [pending] : [])], remove, {
     observedGeneration: input.pcs.metadata.generation,
     now: input.now,
   });
@@ -236,6 +246,13 @@ function topologyEvents(previous: readonly Condition[] | undefined, next: readon
   return [{ type: 'Warning', reason: EVENT_TOPOLOGY_LEVELS_UNAVAILABLE, message }];
 }
 
+/** A Normal event whenever GangTerminationPending gets a new message: why a breached replica is not recycled (yet). */
+export function gangTerminationPendingEvents(previous: readonly Condition[] | undefined, next: readonly Condition[] | undefined): StatusEvent[] {
+  const now = findCondition(next, CONDITION_GANG_TERMINATION_PENDING);
+  if (!now || now.message === findCondition(previous, CONDITION_GANG_TERMINATION_PENDING)?.message) return [];
+  return [{ type: 'Normal', reason: now.reason, message: now.message }];
+}
+
 /** The status of one PodCliqueSet after a pass, and the events to emit. */
 export function podCliqueSetStatus(input: PodCliqueSetStatusInput): PodCliqueSetStatusResult {
   const { pcs } = input;
@@ -247,7 +264,8 @@ export function podCliqueSetStatus(input: PodCliqueSetStatusInput): PodCliqueSet
     pcsReplicaState(pcs, children, i, input.expectedPodTemplateHashes, generationHash),
   );
   const gangs = podGangStatuses(name, input.podGangs);
-  const conditions = topologyConditions(input, previous?.conditions, gangs);
+  const previousConditions = previous?.conditions;
+  const conditions = topologyConditions(input, previousConditions, gangs);
 
   const status: PodCliqueSetStatus = {
     observedGeneration: input.observedGeneration ?? previous?.observedGeneration,
@@ -262,7 +280,8 @@ export function podCliqueSetStatus(input: PodCliqueSetStatusInput): PodCliqueSet
     updateProgress: updateProgress(pcs, replicas, input.rollout ? dropUndefined({ ...previous?.updateProgress, ...input.rollout }) : previous?.updateProgress),
   };
   const events = [
-    ...topologyEvents(previous?.conditions, conditions),
+    ...topologyEvents(previousConditions, conditions),
+    ...gangTerminationPendingEvents(previousConditions, conditions),
     ...availabilityEvents(previous?.availableReplicas, status.availableReplicas, pcsReplicas(pcs)),
   ];
   return { status: dropUndefined(status), events };

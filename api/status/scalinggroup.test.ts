@@ -141,6 +141,39 @@ describe('MinAvailableBreached (grove-compat §4.9, exact texts)', () => {
     expect(findCondition(bad.status.conditions, 'GangTerminationInProgress')).toEqual(gt);
   });
 
+  it('keeps GangTerminationInProgress while members from before the mark are alive, though not breached (no second recycle)', () => {
+    const gt: Condition = { type: 'GangTerminationInProgress', status: 'True', reason: 'GangTerminationActive', message: '', lastTransitionTime: T1 };
+    const created = (p: ReturnType<typeof member>, at: string) => ({ ...p, metadata: { ...p.metadata, creationTimestamp: at } });
+    const old = scalingGroupStatus(input({ pcsg: scalingGroup(SG, { status: { conditions: [gt] } }), pclqs: [created(member(0, 'b'), T0), created(member(0, 'c'), T1)] }));
+    expect(findCondition(old.status.conditions, 'MinAvailableBreached')?.status).toBe('False');
+    expect(findCondition(old.status.conditions, 'GangTerminationInProgress')).toEqual(gt);
+    const recreated = scalingGroupStatus(input({ pcsg: scalingGroup(SG, { status: { conditions: [gt] } }), pclqs: [created(member(0, 'b'), T1), created(member(0, 'c'), T2)] }));
+    expect(findCondition(recreated.status.conditions, 'GangTerminationInProgress')).toBeUndefined();
+  });
+
+  it('counts a member without MinAvailableBreached (not assessed yet) as not out of breach', () => {
+    const fresh = (j: number, c: 'b' | 'c') => member(j, c, { status: { readyReplicas: 0, scheduledReplicas: 0, conditions: [] } });
+    const pcsg = scalingGroup(SG, { replicas: 2, minAvailable: 2 });
+    const { status } = scalingGroupStatus(input({ pcsg, pclqs: [fresh(0, 'b'), fresh(0, 'c'), member(1, 'b'), member(1, 'c')] }));
+    expect(findCondition(status.conditions, 'MinAvailableBreached')).toMatchObject({ status: 'True', message: 'PCSG replicas not in breach (1) below MinAvailable (2)' });
+    // Never reached its minimum: the unassessed members do not make the group EverAvailable.
+    expect(findCondition(status.conditions, 'copse.io/EverAvailable')).toBeUndefined();
+  });
+
+  it('keeps the recycle mark and the breach through the moment the recreated members have no status yet (no second recycle)', () => {
+    // The replica was recycled at T1 while the group was breached since T0; its members are recreated at T2.
+    const gt: Condition = { type: 'GangTerminationInProgress', status: 'True', reason: 'GangTerminationActive', message: '', lastTransitionTime: T1 };
+    const ever: Condition = { type: 'copse.io/EverAvailable', status: 'True', reason: 'MinAvailableReached', message: '', lastTransitionTime: T0 };
+    const pcsg = scalingGroup(SG, { replicas: 2, minAvailable: 2, status: { conditions: [breached, gt, ever] } });
+    const recreated = (j: number, c: 'b' | 'c') => {
+      const p = member(j, c, { status: { readyReplicas: 0, scheduledReplicas: 0, conditions: [] } });
+      return { ...p, metadata: { ...p.metadata, creationTimestamp: T2 } };
+    };
+    const { status } = scalingGroupStatus(input({ pcsg, now: T2, pclqs: [recreated(0, 'b'), recreated(0, 'c'), recreated(1, 'b'), recreated(1, 'c')] }));
+    expect(findCondition(status.conditions, 'MinAvailableBreached')).toMatchObject({ status: 'True', lastTransitionTime: T0 });
+    expect(findCondition(status.conditions, 'GangTerminationInProgress')).toEqual(gt);
+  });
+
   it('treats a group scaled to zero as idle, not breached', () => {
     const c = findCondition(
       scalingGroupStatus(input({ pcsg: scalingGroup(SG, { replicas: 0, minAvailable: 1 }), pclqs: [] })).status.conditions,

@@ -21,7 +21,7 @@ import {
   LABEL_POD_TEMPLATE_HASH,
 } from '../keys.js';
 import { pcsgPodCliqueName, pcsgPodSelector } from '../names.js';
-import { conditionStatus, type DesiredCondition, mergeConditions } from './conditions.js';
+import { conditionStatus, type DesiredCondition, findCondition, mergeConditions } from './conditions.js';
 import { breachEvents, scheduledLostEvents, type StatusEvent } from './events.js';
 import { dropUndefined, indexLabel, labelOf, partOf, statusChanged } from './objects.js';
 import {
@@ -30,6 +30,7 @@ import {
   MESSAGE_UPDATE_IN_PROGRESS,
   podCliqueMinAvailable,
   REASON_UPDATE_IN_PROGRESS,
+  withEverAvailable,
 } from './podclique.js';
 
 export const REASON_INSUFFICIENT_AVAILABLE_PCSG_REPLICAS = 'InsufficientAvailablePodCliqueScalingGroupReplicas';
@@ -70,7 +71,7 @@ export interface GroupReplicaState {
   scheduled: boolean;
   available: boolean;
   updated: boolean;
-  /** Complete, and no member has MinAvailableBreached=True. */
+  /** Complete, and every member has MinAvailableBreached, none of them True. */
   notInBreach: boolean;
 }
 
@@ -107,8 +108,17 @@ export function groupReplicaState(
   const updated =
     available &&
     present.every((m) => isPodCliqueUpdated(m.pclq, expectedHash(expectedPodTemplateHashes, m.clique), pcsGenerationHash));
+  // A member its controller has not assessed yet (no MinAvailableBreached: just created, or recreated
+  // by a gang termination) is not known to be out of breach. Counting it as healthy made the group
+  // report False for the moment between a recycle and its members' first status, which dropped the
+  // GangTerminationInProgress mark and set EverAvailable; the members' breach a second later then
+  // recycled the replica a second time.
   const notInBreach =
-    complete && present.every((m) => conditionStatus(m.pclq.status?.conditions, CONDITION_MIN_AVAILABLE_BREACHED) !== 'True');
+    complete &&
+    present.every((m) => {
+      const breach = conditionStatus(m.pclq.status?.conditions, CONDITION_MIN_AVAILABLE_BREACHED);
+      return breach !== undefined && breach !== 'True';
+    });
   return { index, complete, scheduled, available, updated, notInBreach };
 }
 
@@ -171,18 +181,34 @@ function generationConverged(input: ScalingGroupStatusInput, members: ReadonlyMa
   return true;
 }
 
+/**
+ * Whether a GangTerminationInProgress mark (if any) has been carried out: every live member was
+ * created at or after the mark (second precision, as both timestamps are).
+ */
+export function recycleSettled(conditions: readonly Condition[] | undefined, members: ReadonlyMap<string, PodClique>): boolean {
+  const mark = findCondition(conditions, CONDITION_GANG_TERMINATION_IN_PROGRESS);
+  if (mark?.status !== 'True') return true;
+  const at = Date.parse(mark.lastTransitionTime ?? '');
+  if (Number.isNaN(at)) return true;
+  return ![...members.values()].some((m) => Date.parse(m.metadata.creationTimestamp ?? '') < at);
+}
+
 function groupConditions(
   input: ScalingGroupStatusInput,
   previous: PodCliqueScalingGroupStatus | undefined,
   notInBreach: number,
+  members: ReadonlyMap<string, PodClique>,
 ): Condition[] | undefined {
   const { pcsg } = input;
   // An idle group (scaled to zero on purpose, grove#676) is held to no minimum.
   const min = pcsg.spec.replicas === 0 ? 0 : scalingGroupMinAvailable(pcsg);
   const breach = scalingGroupBreachCondition(notInBreach, min, input.updateInProgress);
-  // A group that is no longer breached is no longer being gang-terminated (grove-compat §4.9).
-  const remove = breach.status === 'False' ? [CONDITION_GANG_TERMINATION_IN_PROGRESS] : [];
-  return mergeConditions(previous?.conditions, [breach], remove, { observedGeneration: pcsg.metadata.generation, now: input.now });
+  // A group that is no longer breached is no longer being gang-terminated (grove-compat §4.9), but
+  // only once the recycle has happened: right after the mark the group is often not breached yet (a
+  // standalone clique triggered the recycle), and dropping the mark then would let the group's own
+  // breach, moments later, recycle the replica a second time (grove#798).
+  const remove = breach.status === 'False' && recycleSettled(previous?.conditions, members) ? [CONDITION_GANG_TERMINATION_IN_PROGRESS] : [];
+  return mergeConditions(previous?.conditions, withEverAvailable(previous?.conditions, [breach], min), remove, { observedGeneration: pcsg.metadata.generation, now: input.now });
 }
 
 /** The status of one PodCliqueScalingGroup after a pass, and the events to emit. */
@@ -197,7 +223,7 @@ export function scalingGroupStatus(input: ScalingGroupStatusInput): ScalingGroup
   );
   const count = (f: (r: GroupReplicaState) => boolean): number => replicas.filter(f).length;
   const scheduledReplicas = count((r) => r.scheduled);
-  const conditions = groupConditions(input, previous, count((r) => r.notInBreach));
+  const conditions = groupConditions(input, previous, count((r) => r.notInBreach), members);
 
   const status: PodCliqueScalingGroupStatus = {
     replicas: existingReplicaCount(members),

@@ -228,12 +228,23 @@ describe.skipIf(!present)('workload2: scaled gangs and template replicas', { tim
 
   it('template replicas reach the PodClique; a direct scale is kept until the template changes again (§10.12)', async () => {
     const patchTemplate = async (clique: number, replicas: number) => {
-      const pcs = await client.get(RESOURCES.podCliqueSets, 'workload2', ns.name);
-      const cliques = pcs.spec.template.cliques.map((c, i) => (i === clique ? { ...c, spec: { ...c.spec, replicas } } : c));
-      await client.patch(RESOURCES.podCliqueSets, 'workload2', ns.name, [
-        { op: 'test', path: '/metadata/resourceVersion', value: pcs.metadata.resourceVersion },
-        { op: 'replace', path: '/spec/template/cliques', value: cliques },
-      ]);
+      // The controllers write the PodCliqueSet's status too: a failed resourceVersion test (422) is
+      // retried when the object did move since it was read, and thrown otherwise.
+      await eventually(`workload2: clique ${clique} replicas ${replicas} in the template`, async () => {
+        const pcs = await client.get(RESOURCES.podCliqueSets, 'workload2', ns.name);
+        const cliques = pcs.spec.template.cliques.map((c, i) => (i === clique ? { ...c, spec: { ...c.spec, replicas } } : c));
+        try {
+          await client.patch(RESOURCES.podCliqueSets, 'workload2', ns.name, [
+            { op: 'test', path: '/metadata/resourceVersion', value: pcs.metadata.resourceVersion },
+            { op: 'replace', path: '/spec/template/cliques', value: cliques },
+          ]);
+          return true;
+        } catch (err) {
+          const now = await client.get(RESOURCES.podCliqueSets, 'workload2', ns.name);
+          if (now.metadata.resourceVersion !== pcs.metadata.resourceVersion) return undefined;
+          throw err;
+        }
+      }, 30_000, 200);
     };
     const cliques = (a: number, c: number) => ({ 'pc-a': { replicas: a, minAvailable: 1 }, 'pc-b': { replicas: 1, minAvailable: 1 }, 'pc-c': { replicas: c, minAvailable: 1 } });
     let o = await observe(client, ns.name, 'workload2');

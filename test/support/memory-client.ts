@@ -14,9 +14,13 @@ export interface Write {
   subresource?: string;
 }
 
-/** Objects by plural resource name; `writes` and `patches` (merge/JSON patch bodies) collect what the client is asked to do. */
-export function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>, writes: Write[], patches: unknown[] = []): DynamicClient {
+/**
+ * Objects by plural resource name; `writes`, `patches` (merge/JSON patch bodies) and `statuses` (the
+ * objects applied to a status subresource) collect what the client is asked to do.
+ */
+export function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>, writes: Write[], patches: unknown[] = [], statuses: ObjectLike[] = []): DynamicClient {
   const record = (verb: string) => async (r: Resource, objOrName: ObjectLike | string) => {
+    if (verb === 'status' && typeof objOrName !== 'string') statuses.push(objOrName);
     writes.push({ verb, resource: r, kind: r.kind, name: typeof objOrName === 'string' ? objOrName : (objOrName.metadata?.name ?? '') });
     return typeof objOrName === 'string' ? true : objOrName;
   };
