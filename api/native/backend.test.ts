@@ -43,6 +43,15 @@ describe('nativeBackend.preparePodGang: the decision is written on the gang', ()
     );
     expect(out.metadata.labels?.['fallback']).toBe('yes');
   });
+  it('a PodCliqueSet with a replica spread sends the gang to the extender, saying so', () => {
+    const spread = { ...PCS, metadata: { ...PCS.metadata, annotations: { 'scheduling.copse.io/replica-spread-required': 'rack' } } };
+    const out = backend.preparePodGang(native, { pcs: spread, replica: 0 });
+    expect(out.metadata.annotations?.['scheduling.copse.io/backend']).toBe('extender');
+    expect(out.metadata.annotations?.['scheduling.copse.io/backend-reason']).toBe(
+      "placed through copse's extender: the PodCliqueSet spreads its replicas (required rack); native groups of different gangs cannot be kept apart",
+    );
+    expect(backend.preparePod(pod(), { ...ctx('x-0'), pcs: spread }).spec?.schedulingGates?.map((g) => g.name)).toEqual([GROVE_GATE, PLACEMENT]);
+  });
   it('a clique with its own priority sends the gang to the extender', () => {
     const mixed = pcsOf('x', { cliques: [clique('a', 2, { podSpec: { containers: [], priorityClassName: 'low' } })], priorityClassName: 'high' });
     expect(podPriorityClassNames(mixed)).toEqual(['low']);

@@ -10,6 +10,7 @@ import type { Pod } from '../core/wire.js';
 import { type SchedulerBackend, DEFAULT_SCHEDULER_NAME, appendSchedulingGate } from '../desired/backend.js';
 import { cliqueTemplates } from '../desired/template.js';
 import type { PodCliqueSet, PodGang } from '../generated/types.js';
+import { replicaSpreadOf } from '../rules/replica-spread.js';
 import { ANNOTATION_BACKEND, ANNOTATION_BACKEND_REASON, type BackendDecision, decideBackend, recordedBackend } from './decision.js';
 import { NATIVE_GATE } from './status.js';
 import { leafPodGroupName } from './translate.js';
@@ -23,11 +24,11 @@ export function podPriorityClassNames(pcs: PodCliqueSet): (string | undefined)[]
 export class GangNotObservedError extends Error {}
 
 export function nativeBackend(fallback: SchedulerBackend, gangOf: (namespace: string, name: string) => PodGang | undefined): SchedulerBackend {
-  const decisionOf = (gang: PodGang, pcs: PodCliqueSet): BackendDecision => recordedBackend(gang) ?? decideBackend(gang, podPriorityClassNames(pcs));
+  const decisionOf = (gang: PodGang, pcs: PodCliqueSet): BackendDecision => recordedBackend(gang) ?? decideBackend(gang, podPriorityClassNames(pcs), replicaSpreadOf(pcs));
   return {
     name: fallback.name,
     preparePodGang(gang, ctx) {
-      const d = decideBackend(gang, podPriorityClassNames(ctx.pcs));
+      const d = decideBackend(gang, podPriorityClassNames(ctx.pcs), replicaSpreadOf(ctx.pcs));
       const annotated: PodGang = {
         ...gang,
         metadata: { ...gang.metadata, annotations: { ...gang.metadata.annotations, [ANNOTATION_BACKEND]: d.backend, [ANNOTATION_BACKEND_REASON]: d.reason } },

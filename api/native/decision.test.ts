@@ -79,6 +79,16 @@ describe('decideBackend: native when v1.37 can express the gang exactly', () => 
     expect(nativeProblems(gang({ podgroups: [pg('a')] }), ['', undefined])).toEqual([]);
   });
 
+  it('sends a gang whose PodCliqueSet spreads its replicas to the extender (spread is between gangs)', () => {
+    const g = gang({ podgroups: [pg('a')], topologyConstraint: { packConstraint: { required: rack } } });
+    expect(decideBackend(g, [], { domain: 'rack', required: true })).toEqual({
+      backend: 'extender',
+      reason: "placed through copse's extender: the PodCliqueSet spreads its replicas (required rack); native groups of different gangs cannot be kept apart",
+    });
+    expect(nativeProblems(g, [], { domain: 'zone', required: false })).toEqual(['the PodCliqueSet spreads its replicas (preferred zone); native groups of different gangs cannot be kept apart']);
+    expect(nativeProblems(g, [], undefined)).toEqual([]);
+  });
+
   it('lists every problem in one reason', () => {
     const g = gang({ podgroups: [pg('a', 0)], topologyConstraint: { packConstraint: { preferred: rack } } });
     expect(decideBackend(g, []).reason).toBe(

@@ -5,8 +5,11 @@
 //   - minReplicas 0 (a PodGroup's minCount is at least 1);
 //   - more than 8 templates in one list, or more than 4 levels;
 //   - pods whose priority differs from the gang's (kube-scheduler fails such a group with SchedulerError);
-//   - a topology constraint group that names pod groups it cannot (no tree to build).
+//   - a topology constraint group that names pod groups it cannot (no tree to build);
+//   - a PodCliqueSet replica spread (scheduling.copse.io/replica-spread-*): it keeps gangs of one
+//     PodCliqueSet apart, and native groups have no constraint between separate roots.
 import type { PodGang, PodGangTopologyConstraint } from '../generated/types.js';
+import type { ReplicaSpread } from '../rules/replica-spread.js';
 import { MAX_LEVELS, MAX_TEMPLATES_PER_LIST, gangTree } from './translate.js';
 
 export const ANNOTATION_BACKEND = 'scheduling.copse.io/backend';
@@ -35,14 +38,21 @@ function distinct(values: readonly (string | undefined)[]): (string | undefined)
   return [...new Set(values)];
 }
 
+/** A replica spread is a constraint between gangs; native roots have none. */
+function spreadProblems(spread: ReplicaSpread | undefined): string[] {
+  if (!spread) return [];
+  return [`the PodCliqueSet spreads its replicas (${spread.required ? 'required' : 'preferred'} ${spread.domain}); native groups of different gangs cannot be kept apart`];
+}
+
 const show = (p: string | undefined) => (p ? `"${p}"` : 'none');
 
 /**
  * The problems that keep `gang` off the native backend (empty: native can hold it).
- * `podPriorityClassNames` are the effective priorityClassNames of the gang's pods.
+ * `podPriorityClassNames` are the effective priorityClassNames of the gang's pods; `replicaSpread`
+ * is the spread its PodCliqueSet asks for, if any.
  */
-export function nativeProblems(gang: PodGang, podPriorityClassNames: readonly (string | undefined)[]): string[] {
-  const problems: string[] = [];
+export function nativeProblems(gang: PodGang, podPriorityClassNames: readonly (string | undefined)[], replicaSpread?: ReplicaSpread): string[] {
+  const problems: string[] = spreadProblems(replicaSpread);
   problems.push(...packProblems('the gang', gang.spec.topologyConstraint));
   for (const cfg of gang.spec.topologyConstraintGroupConfigs ?? []) problems.push(...packProblems(`topology constraint group ${cfg.name}`, cfg.topologyConstraint));
   for (const g of gang.spec.podgroups) {
@@ -77,8 +87,8 @@ export function nativeProblems(gang: PodGang, podPriorityClassNames: readonly (s
 }
 
 /** The backend of `gang` when the cluster offers native scheduling. */
-export function decideBackend(gang: PodGang, podPriorityClassNames: readonly (string | undefined)[]): BackendDecision {
-  const problems = nativeProblems(gang, podPriorityClassNames);
+export function decideBackend(gang: PodGang, podPriorityClassNames: readonly (string | undefined)[], replicaSpread?: ReplicaSpread): BackendDecision {
+  const problems = nativeProblems(gang, podPriorityClassNames, replicaSpread);
   if (problems.length === 0) return { backend: 'native', reason: NATIVE_REASON };
   return { backend: 'extender', reason: `placed through copse's extender: ${problems.join('; ')}` };
 }

@@ -4,3 +4,4 @@ export * from './decision.js';
 export * from './status.js';
 export * from './support.js';
 export * from './backend.js';
+export * from './pin.js';

@@ -1,11 +1,12 @@
 // The native backend's shell: per PodGang that the native backend holds (its `scheduling.copse.io/backend`
 // annotation), keep the translated Workload, CompositePodGroups and PodGroups (api/native) applied
 // top-down under copse's own field manager, lift copse's native gate on the whole gang at once once
-// they exist, and explain a waiting gang from its leaf PodGroups. PodGroups are also watched for
+// they exist (a scaled gang's pods pinned to its base gang's required domain in the same write,
+// api/native/pin.ts), and explain a waiting gang from its leaf PodGroups. PodGroups are also watched for
 // their deletion: the PodGroupProtection finalizer is lifted once no pod of the group is left, so a
 // deletion never hangs where kube-controller-manager's protection controller does not run.
 import type { Logger } from 'pino';
-import type { Pod } from '../../api/core/wire.js';
+import type { Node, Pod } from '../../api/core/wire.js';
 import type { PodGang } from '../../api/index.js';
 import { LABEL_PODGANG } from '../../api/keys.js';
 import {
@@ -13,6 +14,9 @@ import {
   LABEL_NATIVE_PODGANG,
   NATIVE_GATE,
   type NativeObjects,
+  baseGangOf,
+  pinSelector,
+  scaledGangPin,
   type NativePodGroup,
   PODGROUP_PROTECTION_FINALIZER,
   type Workload,
@@ -43,6 +47,7 @@ const INDEX_POD_GANG = 'native-pod-podgang';
 export interface NativeInformers {
   podGangs: Informer<PodGang>;
   pods: Informer<Pod>;
+  nodes: Informer<Node>;
   workloads: Informer<Workload>;
   composites: Informer<CompositePodGroup>;
   podGroups: Informer<NativePodGroup>;
@@ -71,9 +76,11 @@ export class NativeGangReconciler implements Reconciler {
     }
     const desired = nativeObjects(gang);
     const objectsReady = await this.ensureObjects(desired, gang.metadata.namespace, log, signal);
-    await this.release(key, gang, objectsReady, log, signal);
+    const waiting = await this.release(key, gang, objectsReady, log, signal);
     const groups = new Map(this.inf.podGroups.store.byIndex(INDEX_GANG, key).map((g) => [g.metadata.name ?? '', g]));
     this.setReason(key, nativePendingReason(gang, groups));
+    // The base gang's bound pods are seen by another key's events; look again shortly.
+    if (waiting) return { requeueAfterMs: 1_000 };
   }
 
   /** Apply every object; true when all exist (and none is being deleted) in the caches. */
@@ -92,20 +99,35 @@ export class NativeGangReconciler implements Reconciler {
     );
   }
 
-  /** Lift the native gate on the gang's pods once `nativeRelease` says so. */
-  private async release(key: string, gang: PodGang, objectsReady: boolean, log: Logger, signal: AbortSignal): Promise<void> {
+  /**
+   * Lift the native gate on the gang's pods once `nativeRelease` says so, a scaled gang's pods pinned
+   * to its base gang's domain; true when they wait for that domain to be known.
+   */
+  private async release(key: string, gang: PodGang, objectsReady: boolean, log: Logger, signal: AbortSignal): Promise<boolean> {
     const ns = gang.metadata.namespace;
     const pods = this.inf.pods.store.byIndex(INDEX_POD_GANG, key);
     const lift = nativeRelease(gang, pods, objectsReady);
+    if (lift.length === 0) return false;
+    const baseName = baseGangOf(lift, gang.metadata.name ?? '');
+    const pinned = baseName
+      ? scaledGangPin(this.inf.podGangs.store.getByName(ns, baseName), this.inf.pods.store.byIndex(INDEX_POD_GANG, objectKey(ns, baseName)), (n) => this.inf.nodes.store.getByName(undefined, n)?.metadata?.labels)
+      : { pin: undefined };
+    if ('wait' in pinned) {
+      log.info({ gang: key, why: pinned.wait }, 'scaled native gang waits for its base gang\'s domain');
+      return true;
+    }
     for (const pod of lift) {
       const gates = (pod.spec?.schedulingGates ?? []).filter((g) => g.name !== NATIVE_GATE).map((g) => ({ name: g.name }));
+      const selector = pinSelector(pod, pinned.pin);
+      const spec = Object.keys(selector).length > 0 ? { schedulingGates: gates, nodeSelector: selector } : { schedulingGates: gates };
       try {
-        await this.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', ns, { spec: { schedulingGates: gates } }, { signal });
+        await this.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', ns, { spec }, { signal });
       } catch (err) {
         if (!(err instanceof KubeError && err.kind === 'NotFound')) throw err;
       }
     }
-    if (lift.length > 0) log.info({ gang: key, pods: lift.length }, 'released native gang');
+    log.info({ gang: key, pods: lift.length, ...(pinned.pin ? { pin: `${pinned.pin.key}=${pinned.pin.value}` } : {}) }, 'released native gang');
+    return false;
   }
 
   private setReason(key: string, reason: PendingReason | undefined): void {
@@ -156,6 +178,7 @@ export function registerNativeScheduling(manager: Manager, opts: { onPendingReas
   const inf: NativeInformers = {
     podGangs: factory.informer<PodGang>(RESOURCES.podGangs),
     pods: factory.informer<Pod>(RESOURCES.pods),
+    nodes: factory.informer<Node>(RESOURCES.nodes),
     workloads: factory.informer<Workload>(NATIVE_RESOURCES.workloads, selector),
     composites: factory.informer<CompositePodGroup>(NATIVE_RESOURCES.compositePodGroups, selector),
     podGroups: factory.informer<NativePodGroup>(NATIVE_RESOURCES.podGroups, selector),

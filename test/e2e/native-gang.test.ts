@@ -3,22 +3,19 @@
 // through the Workload, CompositePodGroups and PodGroups copse translates its PodGangs into, with
 // copse's extender passing the pods through; a gang that native cannot express (preferred packing)
 // goes the extender way and its status says so. The file switches the suite's cluster to native mode
-// (restarting kube-apiserver, kube-scheduler, kube-controller-manager and the copse server, which
-// probes the cluster again) and back afterwards; e2e files run one at a time.
+// and back afterwards (test/support/workload-mode.ts).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Pod } from '../../api/core/wire.js';
 import type { PodCliqueSet, PodGang } from '../../api/index.js';
 import { LABEL_PART_OF } from '../../api/keys.js';
 import type { CompositePodGroup, NativePodGroup, Workload } from '../../api/native/index.js';
-import { upStack } from '../../cli/stack.js';
-import { status } from '../../cluster/local.js';
-import type { WorkloadSchedulingMode } from '../../cluster/workload-scheduling.js';
 import { RESOURCES } from '../../kube/resources.js';
 import { NATIVE_RESOURCES } from '../../scheduler/native/resources.js';
 import { LOCAL_LEVELS, clusterTopology, uniqueSuffix } from '../support/admission.js';
 import { createNamespace, listIn, testClient } from '../support/dynamic.js';
 import { eventually } from '../support/kube.js';
 import { boundPods, createPool, type Pool } from '../support/pool.js';
+import { useWorkloadScheduling } from '../support/workload-mode.js';
 
 const client = testClient(inject('kubeconfig'));
 const quiet = () => {};
@@ -48,15 +45,14 @@ const podsOf = async (ns: string, pcs: string): Promise<Pod[]> => (await listIn(
 const groupOf = (p: Pod) => (p.spec as { schedulingGroup?: { podGroupName?: string } } | undefined)?.schedulingGroup?.podGroupName;
 const condition = (g: PodGang | undefined, type: string) => g?.status?.conditions?.find((c) => c.type === type);
 
+useWorkloadScheduling('native');
+
 describe('native gang scheduling (Kubernetes v1.37 Workload, CompositePodGroup, PodGroup)', () => {
-  let before: WorkloadSchedulingMode | undefined;
   let pool: Pool;
   let ns: { name: string; cleanup: () => Promise<void> };
   const topology = `native-${uniqueSuffix()}`;
 
   beforeAll(async () => {
-    before = (await status()).workloadScheduling;
-    if (before !== 'native') await upStack({ workloadScheduling: 'native', log: quiet });
     // 2 racks × 3 hosts, 200Mi each: two 80Mi pods per host, six per rack.
     pool = await createPool(client, `ng-${uniqueSuffix()}`, { racksPerBlock: 2, hostsPerRack: 3, memory: '200Mi' });
     ns = await createNamespace(client, 'native');
@@ -67,7 +63,6 @@ describe('native gang scheduling (Kubernetes v1.37 Workload, CompositePodGroup, 
     await ns?.cleanup();
     await pool?.cleanup();
     await client.delete(RESOURCES.clusterTopologyBindings, topology, undefined).catch(quiet);
-    if (before && before !== 'native') await upStack({ workloadScheduling: before, log: quiet });
   });
 
   const create = (doc: Record<string, unknown>) => client.create(RESOURCES.podCliqueSets, pool.adapt(doc, { namespace: ns.name, topologyName: topology }) as unknown as PodCliqueSet);
