@@ -85,6 +85,8 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     const container = (get(d, 'spec.template.spec.containers') as Obj[])[0] as Obj;
     expect(container).toMatchObject({ image: 'copse:0.1.0', args: ['serve', '--in-cluster', '--port=9443'] });
     expect(container['env']).toEqual([
+      // A smaller young generation (README "Memory").
+      { name: 'NODE_OPTIONS', value: '--max-semi-space-size=8' },
       // The image the startup webhook injects as the init container: the same image.
       { name: 'COPSE_IMAGE', value: COPSE_IMAGE },
       { name: 'COPSE_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },

@@ -213,7 +213,8 @@ describe.skipIf(!present)('copse serve with only the copse ServiceAccount’s RB
         await gone(admin, r, ns, sel, 180_000);
       }
     }
-    expect(await names(NATIVE_RESOURCES.podGroups)).toEqual([]);
+    // kube-controller-manager releases the PodGroups' protection finalizer after their pods are gone.
+    await eventually('the PodGroups to be gone', async () => (await names(NATIVE_RESOURCES.podGroups)).length === 0, 180_000, 500);
   });
 
   it('was never answered 403 (nor 401), by its own count and in its logs', async () => {
