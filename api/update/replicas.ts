@@ -50,11 +50,11 @@ export function replicaRolloutStates(input: ReplicaRolloutInput): ReplicaRollout
 
   // One pass over the children, bucketed by replica: a 500-replica PodCliqueSet with 1,000 pods
   // would otherwise be scanned 500 times on every pass.
-  const byReplica = <T>(xs: readonly T[], keep: (x: T) => boolean = () => true): Map<number, T[]> => {
+  const byReplica = <T extends { metadata?: { labels?: Record<string, string> } }>(xs: readonly T[], keep: (x: T) => boolean = () => true): Map<number, T[]> => {
     const out = new Map<number, T[]>();
     for (const x of xs) {
       if (!keep(x)) continue;
-      const i = replicaOf(x as { metadata?: { labels?: Record<string, string> } });
+      const i = replicaOf(x);
       const bucket = out.get(i);
       if (bucket) bucket.push(x);
       else out.set(i, [x]);
