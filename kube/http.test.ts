@@ -81,6 +81,27 @@ describe('KubeHttp', () => {
     http.close();
   });
 
+  it('after a timeout the idle pooled sockets are dropped, so the next request opens a new connection', async () => {
+    const sockets = new Set<unknown>();
+    let hang = false;
+    handler = (req, res) => {
+      sockets.add(req.socket);
+      if (!hang) res.end('{}');
+    };
+    const http = new KubeHttp(kc(), { timeoutMs: 150 });
+    // Two concurrent requests leave two idle keep-alive sockets in the pool.
+    await Promise.all([http.request({ method: 'GET', path: '/a' }), http.request({ method: 'GET', path: '/b' })]);
+    expect(sockets.size).toBe(2);
+    hang = true;
+    expect((await kubeFailure(http.request({ method: 'GET', path: '/c' }))).message).toContain('timed out');
+    hang = false;
+    await http.request({ method: 'GET', path: '/d' });
+    // /c took one pooled socket and died with it; the other was dropped, so /d came on a third.
+    expect(sockets.size).toBe(3);
+    expect(http.dropIdleConnections()).toBe(1);
+    http.close();
+  });
+
   it("honours the caller's AbortSignal", async () => {
     handler = () => undefined;
     const http = new KubeHttp(kc());

@@ -179,6 +179,9 @@ export class KubeHttp {
       const text = await readAll(res, signal, `${req.method} ${req.path}`);
       if (code < 200 || code >= 300) throw errorFromResponse(code, text, `${req.method} ${req.path}`, res.headers);
       return { status: code, body: parseBody(text, req) };
+    } catch (err) {
+      if (!req.signal?.aborted && signal.aborted) this.dropIdleConnections();
+      throw err;
     } finally {
       this.opts.observe?.(req.method, req.path, code, Number(process.hrtime.bigint() - started) / 1e9);
     }
@@ -223,6 +226,25 @@ export class KubeHttp {
       res.on('error', (err) => (signal.aborted ? resolveStream() : reject(networkError(err, { method: 'GET', path: req.path }))));
       res.on('close', () => (signal.aborted || res.complete ? resolveStream() : reject(new KubeError('Transient', 0, `watch ${req.path}: connection closed`, undefined, undefined))));
     });
+  }
+
+  /**
+   * Destroys the pooled keep-alive sockets that no request is using. A stalled watch or a timed-out
+   * request says the path to the server may be half-open (a hung proxy, a dropped NAT entry): its
+   * idle siblings in the pool are then suspect too, and reusing one would hang the next request for
+   * a whole timeout. In-flight requests keep their sockets and their own deadlines.
+   */
+  dropIdleConnections(): number {
+    const agent = this.auth?.agent;
+    if (!agent) return 0;
+    let n = 0;
+    for (const sockets of Object.values(agent.freeSockets)) {
+      for (const s of sockets ?? []) {
+        s.destroy();
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Closes idle keep-alive sockets (tests and shutdown). */

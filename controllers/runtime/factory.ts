@@ -75,10 +75,10 @@ export class InformerFactory {
   /** Publishes cache sizes (called on a timer by the manager). */
   observe(): void {
     const m = runtimeMetrics();
-    for (const inf of this.informers.values()) {
-      // Several informers may share a resource (different selectors); report the largest.
-      m.informerObjects.set({ resource: inf.resourceName }, inf.store.size);
-    }
+    // Several informers may share a resource (different selectors); report the largest.
+    const largest = new Map<string, number>();
+    for (const inf of this.informers.values()) largest.set(inf.resourceName, Math.max(largest.get(inf.resourceName) ?? 0, inf.store.size));
+    for (const [resource, size] of largest) m.informerObjects.set({ resource }, size);
   }
 
   async shutdown(): Promise<void> {

@@ -9,8 +9,9 @@ type Step = (opts: WatchOptions, emit: (e: WatchEvent<ObjectLike>) => void) => P
 
 /** A scripted client: `lists` answer successive lists, `watches` run successive watch requests. */
 function scripted(lists: ObjectLike[][], watches: Step[]) {
-  const calls = { lists: 0, watches: [] as (string | undefined)[] };
+  const calls = { lists: 0, watches: [] as (string | undefined)[], drops: 0 };
   const client = {
+    http: { dropIdleConnections: () => ++calls.drops },
     list: async (): Promise<ListResult<ObjectLike>> => {
       const items = lists[Math.min(calls.lists, lists.length - 1)] ?? [];
       calls.lists++;
@@ -110,6 +111,8 @@ describe('Informer', () => {
     inf.start();
     await until(() => inf.store.size === 2, 5000);
     expect(calls.lists).toBe(2);
+    // The pooled sockets on the suspect path are dropped before the relist.
+    expect(calls.drops).toBe(1);
     await inf.shutdown();
   });
 });

@@ -227,7 +227,9 @@ export class Informer<T extends ObjectLike> {
         const outcome = await this.watchOnce(signal);
         backoff = minBackoff;
         if (outcome === 'stalled') {
-          this.opts.log.warn({ informer: this.name, stallMs: this.opts.stallMs ?? 180_000 }, 'watch stalled; relisting');
+          // The relist must not reuse a pooled socket on the same dead path.
+          const droppedSockets = this.client.http.dropIdleConnections();
+          this.opts.log.warn({ informer: this.name, stallMs: this.opts.stallMs ?? 180_000, droppedSockets }, 'watch stalled; relisting');
           this.metrics.stalled(this.opts.resource.resource);
           needList = true;
         }
