@@ -10,7 +10,7 @@ import { type ControllerConfig, type ControllerContext, INDEX_PART_OF, type Info
 import { registerDynamoController } from './dynamo.js';
 import { PodCliqueReconciler, podCliqueKeyOfPod } from './podclique.js';
 import { PodCliqueSetReconciler } from './podcliqueset.js';
-import { PodGangReconciler, type PendingReasons } from './podgang.js';
+import { POD_REFERENCES_SETTLE_MS, PodGangReconciler, type PendingReasons } from './podgang.js';
 import { Controller } from './runtime/controller.js';
 import type { EventHandler } from './runtime/informer.js';
 import type { Manager } from './runtime/manager.js';
@@ -72,7 +72,8 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
   const podCliqueSet = new Controller(new PodCliqueSetReconciler(context), { name: 'podcliqueset', concurrency: config.concurrency.podCliqueSet, initialKeys: keys(informers.pcs), log });
   const podClique = new Controller(new PodCliqueReconciler(context), { name: 'podclique', concurrency: config.concurrency.podClique, initialKeys: keys(informers.pclq), log });
   const scalingGroup = new Controller(new ScalingGroupReconciler(context), { name: 'podcliquescalinggroup', concurrency: config.concurrency.scalingGroup, initialKeys: keys(informers.pcsg), log });
-  const podGang = new Controller(new PodGangReconciler(context, opts.pendingReasons), { name: 'podgang', concurrency: config.concurrency.podGang, initialKeys: keys(informers.podGangs), log });
+  const podGangReconciler = new PodGangReconciler(context, opts.pendingReasons);
+  const podGang = new Controller(podGangReconciler, { name: 'podgang', concurrency: config.concurrency.podGang, initialKeys: keys(informers.podGangs), log });
   for (const c of [podCliqueSet, podClique, scalingGroup, podGang]) manager.add(c);
 
   const toPcs = (o: Parameters<typeof pcsKeyOf>[0]) => {
@@ -132,6 +133,7 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
   });
   informers.podGangs.on(
     onAny((gang) => {
+      podGangReconciler.observed(gang);
       podGang.enqueue(keyOf(gang));
       toPcs(gang);
       // New podReferences release gates: wake the gang's PodCliques.
@@ -149,8 +151,10 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
         expectations.creationObserved(k);
         podClique.enqueue(k);
       }
+      // A PodClique creates its pods in quick batches: a short settle lets one podReferences patch
+      // take in the whole batch instead of one patch per pod.
       const g = gangKeyOf(pod);
-      if (g) podGang.enqueue(g);
+      if (g) podGang.enqueueAfter(g, POD_REFERENCES_SETTLE_MS);
     },
     update: (old: Pod, pod: Pod) => {
       const k = podCliqueKeyOfPod(pod);

@@ -119,9 +119,10 @@ describe('controller RBAC (controllers/permissions.ts)', () => {
       await built.controllers.podGang.reconciler.reconcile(`ns/${gang.metadata.name ?? ''}`, log, signal);
       await built.native.controller.reconciler.reconcile(`ns/${gang.metadata.name ?? ''}`, log, signal);
     }
-    // Its pods exist: the gangs' references match, so their status follows.
+    // Its pods exist: the gangs' references match, so their status follows (the PodCliqueSet is
+    // there: a gang of a missing or going PodCliqueSet is left to garbage collection).
     const running = await serverOn(
-      byResource({ [RESOURCES.podCliques.resource]: g.podCliques, [RESOURCES.podGangs.resource]: g.tree.podGangs.map(created), [RESOURCES.pods.resource]: g.pods }),
+      byResource({ [RESOURCES.podCliqueSets.resource]: [pcs], [RESOURCES.podCliques.resource]: g.podCliques, [RESOURCES.podGangs.resource]: g.tree.podGangs.map(created), [RESOURCES.pods.resource]: g.pods }),
       writes,
     );
     for (const gang of g.tree.podGangs) await running.controllers.podGang.reconciler.reconcile(`ns/${gang.metadata.name ?? ''}`, log, signal);

@@ -20,6 +20,7 @@ import { updatePolicyOf } from '../api/rules/update-policy.js';
 import type { PodCliqueUpdateStep } from '../api/update/podclique.js';
 import { deleteExpected, podCliqueRollout } from './rollout.js';
 import { WrittenValues } from './runtime/written.js';
+import { WritePacer } from './runtime/pacer.js';
 import { forceDeleteStuckPods } from './stuck-pods.js';
 
 /** The earliest of the requeues asked for, if any. */
@@ -31,8 +32,12 @@ function soonest(...waits: (number | undefined)[]): ReconcileResult | undefined 
 /** A pod create failed (the message carries the apiserver's answer). */
 export const EVENT_FAILED_CREATE_POD = 'FailedCreatePod';
 
+/** The least time between two routine status writes of one PodClique (see runtime/pacer.ts). */
+export const PODCLIQUE_STATUS_INTERVAL_MS = 1_000;
+
 export class PodCliqueReconciler implements Reconciler {
   private readonly written = new WrittenValues();
+  private readonly pacer = new WritePacer(PODCLIQUE_STATUS_INTERVAL_MS);
 
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -42,6 +47,7 @@ export class PodCliqueReconciler implements Reconciler {
     if (!pclq) {
       expectations.forget(key);
       this.written.forget(key);
+      this.pacer.forget(key);
       return;
     }
     const pods = informers.pods.store.byIndex(INDEX_OWNER, pclq.metadata.uid ?? '');
@@ -60,7 +66,8 @@ export class PodCliqueReconciler implements Reconciler {
     if (rollout.step.delete.length > 0 && !selectionSeen) return { requeueAfterMs: 500 };
     if (rollout.step.delete.length > 0 && expectations.satisfied(key)) {
       this.written.record(key, rollout.step.progress);
-      await this.writeStatus(pclq, pcs, pods, signal, rollout.step).catch((err: unknown) => {
+      // Unpaced: the selection must be in status before its pods go.
+      await this.writeStatus(key, pclq, pcs, pods, signal, rollout.step, false).catch((err: unknown) => {
         this.written.forget(key);
         throw err;
       });
@@ -69,10 +76,10 @@ export class PodCliqueReconciler implements Reconciler {
     }
     if (expectations.satisfied(key)) await this.scale(key, pclq, pcs, pods, log, signal, rollout.holdCreatesFor);
     await this.releaseGates(pclq, pods, log, signal);
-    await this.writeStatus(pclq, pcs, pods, signal, rollout.step);
+    const paced = await this.writeStatus(key, pclq, pcs, pods, signal, rollout.step, true);
     const stuck = await forceDeleteStuckPods(this.ctx, pclq, pods, log, signal);
     // A coherent update waits for other roles' pods, whose going does not wake this PodClique.
-    return soonest(stuck, rollout.holdCreatesFor.length > 0 ? 1000 : undefined);
+    return soonest(stuck, rollout.holdCreatesFor.length > 0 ? 1000 : undefined, paced);
   }
 
   private async scale(key: string, pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], log: Logger, signal: AbortSignal, holdCreatesFor: readonly string[]): Promise<void> {
@@ -146,7 +153,20 @@ export class PodCliqueReconciler implements Reconciler {
     log.debug({ pods: decision.lift.map((l) => l.pod) }, 'released gang gates');
   }
 
-  private async writeStatus(pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], signal: AbortSignal, rollout: PodCliqueUpdateStep): Promise<void> {
+  /**
+   * Writes the computed status if it changed. A paced write inside the interval after the last one
+   * is put off: the answer is how long, and the pass that comes then writes (and reports the events
+   * of) the state of that moment.
+   */
+  private async writeStatus(
+    key: string,
+    pclq: PodClique,
+    pcs: PodCliqueSet,
+    pods: readonly Pod[],
+    signal: AbortSignal,
+    rollout: PodCliqueUpdateStep,
+    paced: boolean,
+  ): Promise<number | undefined> {
     const { client } = this.ctx;
     const withProgress: PodClique = { ...pclq, status: pclq.status ? { ...pclq.status, updateProgress: rollout.progress } : pclq.status };
     const result = podCliqueStatus({
@@ -160,8 +180,12 @@ export class PodCliqueReconciler implements Reconciler {
       ...(pclq.metadata.generation !== undefined ? { observedGeneration: pclq.metadata.generation } : {}),
       now: this.ctx.now().toISOString(),
     });
+    const changed = statusChanged(pclq.status, result.status);
+    const wait = changed && paced ? this.pacer.waitMs(key) : 0;
+    if (wait > 0) return wait;
     recordStatusEvents(this.ctx.events, pclq, 'PodClique', result.events);
-    if (!statusChanged(pclq.status, result.status)) return;
+    if (!changed) return undefined;
+    this.pacer.wrote(key);
     await client.applyStatus(RESOURCES.podCliques, {
       apiVersion: 'grove.io/v1alpha1',
       kind: 'PodClique',
@@ -170,6 +194,7 @@ export class PodCliqueReconciler implements Reconciler {
       metadata: { name: pclq.metadata.name, namespace: pclq.metadata.namespace, uid: pclq.metadata.uid },
       status: result.status,
     } as PodClique, { signal });
+    return undefined;
   }
 
   /** A PodClique being deleted takes its pods with it (one request), then lets go. */

@@ -10,7 +10,7 @@ import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } fro
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeError, kindFor, parseStatus } from './errors.js';
-import { TokenBucket } from './ratelimit.js';
+import { type Priority, TokenBucket } from './ratelimit.js';
 
 export interface KubeRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -22,6 +22,20 @@ export interface KubeRequest {
   signal?: AbortSignal;
   /** Per-request deadline; default `KubeHttpOptions.timeoutMs`. */
   timeoutMs?: number;
+  /** Its lane at the client rate limiter; default `requestPriority`. */
+  priority?: Priority;
+}
+
+/**
+ * The rate-limiter lane of a request: Leases first (a leader that cannot renew loses its Lease and
+ * every controller stops), status subresources and Events last (reports, where a later one
+ * supersedes the earlier), everything else (creates, deletes, patches, reads) between.
+ */
+export function requestPriority(req: Pick<KubeRequest, 'method' | 'path'>): Priority {
+  const path = req.path.split('?')[0] ?? '';
+  if (/\/leases(\/|$)/.test(path)) return 'high';
+  if (req.method !== 'GET' && (path.endsWith('/status') || /\/events(\/|$)/.test(path))) return 'low';
+  return 'normal';
 }
 
 export interface KubeResponse {
@@ -169,7 +183,7 @@ export class KubeHttp {
 
   /** One request/response. Resolves with the parsed JSON body for 2xx; throws KubeError otherwise. */
   async request(req: KubeRequest): Promise<KubeResponse> {
-    if (this.limiter) await this.limiter.take(req.signal);
+    if (this.limiter) await this.limiter.take(req.signal, req.priority ?? requestPriority(req));
     const started = process.hrtime.bigint();
     const signal = deadline(req.signal, req.timeoutMs ?? this.timeoutMs);
     let code = 0;
@@ -193,7 +207,7 @@ export class KubeHttp {
    * connection fails (rejects with a KubeError). A non-2xx answer rejects with its Status.
    */
   async stream(req: Omit<KubeRequest, 'method' | 'body'>, onLine: (line: string) => void): Promise<void> {
-    if (this.limiter) await this.limiter.take(req.signal);
+    if (this.limiter) await this.limiter.take(req.signal, req.priority ?? requestPriority({ ...req, method: 'GET' }));
     const signal = req.signal ?? new AbortController().signal;
     const res = await this.open({ ...req, method: 'GET' }, signal, 'application/json');
     const code = res.statusCode ?? 0;

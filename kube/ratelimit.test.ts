@@ -26,3 +26,47 @@ describe('TokenBucket', () => {
     expect(() => new TokenBucket(0, 1)).toThrow(/qps > 0/);
   });
 });
+
+describe('TokenBucket lanes', () => {
+  it('a waiter past agingMs goes before younger waiters of higher lanes', async () => {
+    let t = 0;
+    const b = new TokenBucket(1000, 1, { agingMs: 50, now: () => t });
+    await b.take();
+    const order: string[] = [];
+    const low = b.take(undefined, 'low').then(() => order.push('low'));
+    t += 60;
+    const high = b.take(undefined, 'high').then(() => order.push('high'));
+    // The bucket's clock then moves a token's worth per real millisecond.
+    const tick = setInterval(() => (t += 1), 1);
+    await Promise.all([low, high]);
+    clearInterval(tick);
+    expect(order).toEqual(['low', 'high']);
+  });
+
+  it('with no aging in play, high goes first', async () => {
+    let t = 0;
+    const b = new TokenBucket(1000, 1, { agingMs: 10_000, now: () => t });
+    await b.take();
+    const order: string[] = [];
+    const low = b.take(undefined, 'low').then(() => order.push('low'));
+    const normal = b.take(undefined, 'normal').then(() => order.push('normal'));
+    const high = b.take(undefined, 'high').then(() => order.push('high'));
+    const tick = setInterval(() => (t += 1), 1);
+    await Promise.all([low, normal, high]);
+    clearInterval(tick);
+    expect(order).toEqual(['high', 'normal', 'low']);
+  });
+});
+
+describe('requestPriority', () => {
+  it('puts Leases first and status writes and Events last', async () => {
+    const { requestPriority } = await import('./http.js');
+    expect(requestPriority({ method: 'PUT', path: '/apis/coordination.k8s.io/v1/namespaces/copse-system/leases/copse-controller-leader' })).toBe('high');
+    expect(requestPriority({ method: 'PATCH', path: '/apis/grove.io/v1alpha1/namespaces/a/podcliques/x/status' })).toBe('low');
+    expect(requestPriority({ method: 'POST', path: '/api/v1/namespaces/a/events' })).toBe('low');
+    expect(requestPriority({ method: 'PATCH', path: '/api/v1/namespaces/a/pods/p' })).toBe('normal');
+    expect(requestPriority({ method: 'POST', path: '/api/v1/namespaces/a/pods' })).toBe('normal');
+    // Reading a status is a read like any other.
+    expect(requestPriority({ method: 'GET', path: '/apis/grove.io/v1alpha1/namespaces/a/podcliques/x/status' })).toBe('normal');
+  });
+});

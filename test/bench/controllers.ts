@@ -109,12 +109,12 @@ async function withNamespace<T>(client: DynamicClient, prefix: string, fn: (ns: 
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
 /** One copse run of the scale test in a fresh namespace. */
-export async function copseRun(client: DynamicClient, serverPid: number): Promise<ScaleRun> {
+export async function copseRun(client: DynamicClient, serverPid: number, replicasOverride?: number): Promise<ScaleRun> {
   return withNamespace(client, 'bench-copse', async (ns) => {
     const watch = new NamespaceWatch(client, ns);
     await watch.start();
     try {
-      const pcs = scaleTestPcs(ns);
+      const pcs = scaleTestPcs(ns, undefined, replicasOverride);
       const replicas = pcs.spec.replicas ?? 0;
       const pods = replicas * 2;
       const t0 = performance.now();

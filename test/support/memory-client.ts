@@ -1,6 +1,7 @@
 // A DynamicClient over an in-memory list of objects for unit tests of the reconcilers: lists answer
 // from the map, watches stay open until aborted, and every write is recorded (verb, resource, name)
-// and answered with what was sent, so a test sees which writes a pass makes, not how they travel.
+// and answered with what was sent (stamped with a fresh resourceVersion `mem-<n>`, as a server
+// would), so a test sees which writes a pass makes, not how they travel.
 import type { DynamicClient, ListResult, ObjectLike } from '../../kube/dynamic.js';
 import type { Resource } from '../../kube/resources.js';
 
@@ -22,7 +23,7 @@ export function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>
   const record = (verb: string) => async (r: Resource, objOrName: ObjectLike | string) => {
     if (verb === 'status' && typeof objOrName !== 'string') statuses.push(objOrName);
     writes.push({ verb, resource: r, kind: r.kind, name: typeof objOrName === 'string' ? objOrName : (objOrName.metadata?.name ?? '') });
-    return typeof objOrName === 'string' ? true : objOrName;
+    return typeof objOrName === 'string' ? true : { ...objOrName, metadata: { ...objOrName.metadata, resourceVersion: `mem-${writes.length}` } };
   };
   const fake = {
     list: async <T>(r: Resource<T>): Promise<ListResult<T>> => ({ items: [...(objects.get(r.resource) ?? [])] as T[], resourceVersion: '1' }),
@@ -33,7 +34,7 @@ export function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>
     patch: async (r: Resource, name: string, _ns: string | undefined, body: unknown, opts: { subresource?: string } = {}) => {
       patches.push(body);
       writes.push({ verb: 'patch', resource: r, kind: r.kind, name, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
-      return {};
+      return { metadata: { name, resourceVersion: `mem-${writes.length}` } };
     },
     delete: record('delete'),
     deleteCollection: async (r: Resource) => void writes.push({ verb: 'deletecollection', resource: r, kind: r.kind, name: '' }),
