@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { Pod } from '../api/core/wire.js';
 import { LABEL_BASE_PODGANG, LABEL_PODGANG } from '../api/keys.js';
+import { topologyNameOf } from '../api/desired/topology.js';
 import type { PodClique } from '../api/index.js';
 import { objectKey } from '../kube/resources.js';
 import { type ControllerConfig, type ControllerContext, INDEX_PART_OF, type Informers, controllerInformers, newExpectations, ownerKeyOf, pcsKeyOf } from './context.js';
@@ -54,6 +55,14 @@ function onAny<T>(fn: (obj: T) => void): EventHandler<T> {
  */
 export function scalingGroupKeysOf(informers: Pick<Informers, 'pcsg'>, pcsKey: string): string[] {
   return informers.pcsg.store.byIndex(INDEX_PART_OF, pcsKey).map((g) => keyOf(g));
+}
+
+/**
+ * The PodCliqueSets a ClusterTopologyBinding change concerns: those that name it anywhere (the
+ * PodCliqueSet, a scaling group or a clique, `topologyNameOf`), not only on the PodCliqueSet itself.
+ */
+export function podCliqueSetKeysUsing(informers: Pick<Informers, 'pcs'>, bindingName: string | undefined): string[] {
+  return informers.pcs.store.list().flatMap((pcs) => (bindingName !== undefined && topologyNameOf(pcs) === bindingName ? [keyOf(pcs)] : []));
 }
 
 export function registerControllers(manager: Manager, config: ControllerConfig, log: Logger, opts: { pendingReasons?: PendingReasons; dynamo?: boolean } = {}): CopseControllers {
@@ -182,9 +191,7 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
   // A ClusterTopologyBinding change matters to every PodCliqueSet that names it.
   informers.ctbs.on(
     onAny((ctb) => {
-      for (const pcs of informers.pcs.store.list()) {
-        if (pcs.spec.template.topologyConstraint?.topologyName === ctb.metadata.name) podCliqueSet.enqueue(keyOf(pcs));
-      }
+      for (const k of podCliqueSetKeysUsing(informers, ctb.metadata.name)) podCliqueSet.enqueue(k);
     }),
   );
   const dynamo = opts.dynamo ? registerDynamoController(manager, context, log) : undefined;

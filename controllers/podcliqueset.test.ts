@@ -1,13 +1,13 @@
 // The PodCliqueSet reconciler's quiet-pass memo over informers fed by an in-memory list (no server:
 // the point is which writes a pass makes for a given cache, not how they travel).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PodClique, PodCliqueSet } from '../api/index.js';
+import type { PodClique, PodCliqueSet, PodGang } from '../api/index.js';
 import { FINALIZER_PODCLIQUESET } from '../api/keys.js';
 import { controllerConfig, parseServeOptions } from '../cli/serve.js';
 import type { ObjectLike } from '../kube/dynamic.js';
 import { createLogger } from '../kube/log.js';
 import { RESOURCES } from '../kube/resources.js';
-import { clique, pcsOf, simulate } from '../test/support/desired.js';
+import { GROVE_TOPOLOGY, clique, pcsOf, simulate } from '../test/support/desired.js';
 import { type Write, memoryClient } from '../test/support/memory-client.js';
 import { type CopseControllers, registerControllers } from './index.js';
 import { Manager } from './runtime/manager.js';
@@ -48,10 +48,10 @@ describe('PodCliqueSetReconciler quiet passes', () => {
     manager = undefined;
   });
 
-  async function start(objects: Map<string, readonly ObjectLike[]>, writes: Write[]): Promise<CopseControllers> {
+  async function start(objects: Map<string, readonly ObjectLike[]>, writes: Write[], applied: ObjectLike[] = []): Promise<CopseControllers> {
     patches = [];
     statuses = [];
-    manager = new Manager({ client: memoryClient(objects, writes, patches, statuses), log });
+    manager = new Manager({ client: memoryClient(objects, writes, patches, statuses, applied), log });
     const controllers = registerControllers(manager, controllerConfig(parseServeOptions([], {})), log);
     manager.informers.start();
     await manager.informers.waitForSync();
@@ -158,5 +158,57 @@ describe('PodCliqueSetReconciler quiet passes', () => {
     await pass(c);
     expect(childWrites(writes)).toEqual(['delete PodClique/quiet-0-worker']);
     expect(writes.filter((w) => w.kind === 'Event').length).toBe(1);
+  });
+});
+
+describe('PodCliqueSetReconciler topology', () => {
+  let manager: Manager | undefined;
+  afterEach(async () => {
+    await manager?.informers.shutdown();
+    manager = undefined;
+  });
+
+  // Grove's tas-indep-clq: no constraint on the PodCliqueSet, each clique names the binding itself.
+  const cliqueOnly = (): PodCliqueSet =>
+    pcsOf('indep', {
+      cliques: [
+        { ...clique('worker-rack', 3), topologyConstraint: { topologyName: 'grove-topology', pack: { required: 'rack' } } },
+        { ...clique('worker-block', 4), topologyConstraint: { topologyName: 'grove-topology', pack: { required: 'block' } } },
+      ],
+    });
+
+  async function firstPass(withBinding: boolean): Promise<{ gang: PodGang | undefined; status: PodCliqueSet | undefined }> {
+    const writes: Write[] = [];
+    const applied: ObjectLike[] = [];
+    const objects = new Map<string, readonly ObjectLike[]>([
+      [RESOURCES.podCliqueSets.resource, [cliqueOnly()]],
+      [RESOURCES.clusterTopologyBindings.resource, withBinding ? [GROVE_TOPOLOGY] : []],
+    ]);
+    statuses = [];
+    manager = new Manager({ client: memoryClient(objects, writes, [], statuses, applied), log });
+    const controllers = registerControllers(manager, controllerConfig(parseServeOptions([], {})), log);
+    manager.informers.start();
+    await manager.informers.waitForSync();
+    await controllers.podCliqueSet.reconciler.reconcile('ns/indep', log, new AbortController().signal);
+    const gang = applied.find((o) => o.kind === 'PodGang' && o.metadata?.name === 'indep-0') as PodGang | undefined;
+    return { gang, status: statuses.at(-1) as PodCliqueSet | undefined };
+  }
+
+  it('finds the binding a clique names when the PodCliqueSet names none: the gang packs each clique by its key', async () => {
+    const { gang, status } = await firstPass(true);
+    expect(gang?.spec.podgroups.map((g) => [g.name, g.topologyConstraint?.packConstraint?.required])).toEqual([
+      ['indep-0-worker-rack', 'topology.copse.io/rack'],
+      ['indep-0-worker-block', 'topology.copse.io/block'],
+    ]);
+    expect(gang?.metadata.annotations?.['grove.io/topology-name']).toBe('grove-topology');
+    const cond = status?.status?.conditions?.find((c) => c.type === 'TopologyLevelsUnavailable');
+    expect([cond?.status, cond?.reason]).toEqual(['False', 'AllClusterTopologyLevelsAvailable']);
+  });
+
+  it('without the binding the gang carries no constraint and the status says the binding is missing', async () => {
+    const { gang, status } = await firstPass(false);
+    expect(gang?.spec.podgroups.map((g) => g.topologyConstraint)).toEqual([undefined, undefined]);
+    const cond = status?.status?.conditions?.find((c) => c.type === 'TopologyLevelsUnavailable');
+    expect([cond?.status, cond?.reason]).toEqual(['Unknown', 'ClusterTopologyNotFound']);
   });
 });

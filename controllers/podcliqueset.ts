@@ -4,7 +4,7 @@
 // the spec no longer wants are deleted; then the status.
 import type { Logger } from 'pino';
 import type { ObjectLike } from '../kube/dynamic.js';
-import { desiredPodCliqueSetTree, selectBackend, type ChildRef, type PodCliqueSetTree } from '../api/desired/index.js';
+import { desiredPodCliqueSetTree, selectBackend, topologyNameOf, type ChildRef, type PodCliqueSetTree } from '../api/desired/index.js';
 import type { ClusterTopologyBinding, LastError, PodCliqueSet } from '../api/index.js';
 import { FINALIZER_PODCLIQUESET, LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY_VALUE } from '../api/keys.js';
 import { type DesiredCondition, expectedPodTemplateHashes, podCliqueSetStatus, statusChanged } from '../api/status/index.js';
@@ -44,7 +44,9 @@ export class PodCliqueSetReconciler implements Reconciler {
     await ensureFinalizer(client, RESOURCES.podCliqueSets, stored, FINALIZER_PODCLIQUESET, signal);
 
     const pcs = defaultedPodCliqueSet(stored);
-    const topologyName = pcs.spec.template.topologyConstraint?.topologyName;
+    // The binding is named by the first constraint that names one (PodCliqueSet, then scaling groups, then
+    // cliques; admission makes them agree): a PodCliqueSet may constrain only its cliques.
+    const topologyName = topologyNameOf(pcs);
     const binding = topologyName ? informers.ctbs.store.getByName(undefined, topologyName) : undefined;
     // Read in the same synchronous stretch as the tree's inputs below, so it describes exactly them.
     const fingerprint = pcsInputFingerprint(informers, stored, binding);

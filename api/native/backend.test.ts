@@ -4,7 +4,7 @@ import { clique, pcsOf } from '../../test/support/desired.js';
 import type { Pod } from '../core/wire.js';
 import { type SchedulerBackend, appendSchedulingGate, defaultSchedulerBackend } from '../desired/backend.js';
 import type { PodGang } from '../generated/types.js';
-import { nativeBackend, podPriorityClassNames } from './backend.js';
+import { joinsPodGroup, nativeBackend, podPriorityClassNames } from './backend.js';
 
 const PLACEMENT = 'scheduling.copse.io/placement';
 const fallback: SchedulerBackend = {
@@ -65,6 +65,18 @@ describe('nativeBackend.preparePod: by the decision of its gang, at creation', (
     expect(out.spec?.schedulerName).toBe('default-scheduler');
     expect((out.spec as { schedulingGroup?: unknown }).schedulingGroup).toEqual({ podGroupName: 'x-0-a' });
     expect(out.spec?.schedulingGates).toEqual([{ name: GROVE_GATE }, { name: 'scheduling.copse.io/native-gang' }]);
+  });
+  it('native: a pod beyond its pod group\'s minReplicas (an extra) gets no schedulingGroup, only the gates', () => {
+    const one: PodGang = { ...native, metadata: { name: 'x-3', namespace: 'ns' }, spec: { ...native.spec, podgroups: [{ name: 'x-3-a', podReferences: [], minReplicas: 1 }] } };
+    gangs.set('ns/x-3', one);
+    const member = backend.preparePod(pod(), ctx('x-3'));
+    const extra = backend.preparePod(pod(), { ...ctx('x-3'), podIndex: 1 });
+    expect((member.spec as { schedulingGroup?: unknown }).schedulingGroup).toEqual({ podGroupName: 'x-3-a' });
+    expect((extra.spec as { schedulingGroup?: unknown }).schedulingGroup).toBeUndefined();
+    expect(extra.spec?.schedulerName).toBe('default-scheduler');
+    expect(extra.spec?.schedulingGates).toEqual([{ name: GROVE_GATE }, { name: 'scheduling.copse.io/native-gang' }]);
+    expect([0, 1, 2].map((i) => joinsPodGroup(one, 'x-3-a', i))).toEqual([true, false, false]);
+    expect(joinsPodGroup(one, 'unknown', 5)).toBe(true);
   });
   it('extender: the fallback prepares it, without a schedulingGroup', () => {
     const out = backend.preparePod(pod(), ctx('x-1'));

@@ -21,6 +21,23 @@ export function podPriorityClassNames(pcs: PodCliqueSet): (string | undefined)[]
   return cliqueTemplates(pcs).map((c) => c.spec.podSpec.priorityClassName || fallback);
 }
 
+/**
+ * Whether the pod with index `podIndex` of PodClique `podClique` joins its leaf PodGroup: only the
+ * gang's minimum does (indices below the pod group's minReplicas; a replacement pod takes the lowest
+ * free index, so it rejoins). The pods beyond it ("extras") are created without a schedulingGroup,
+ * behind copse's native gate, and placed as ordinary pods once the minimum is bound (status.ts,
+ * nativeExtrasRelease). They cannot be in the group: kube-scheduler v1.37 evaluates a group greedily,
+ * placing pods above minCount whenever they fit with no backtracking, so one pod group's extras take
+ * the room a sibling needs for its minimum and fail the gang (Grove's GS5: with three nodes free,
+ * pc-a's second pod took the node sg-x-0 pc-c needed); and holding them back behind a gate inside the
+ * group does not work either, because one gated pod gates the scheduler's whole queued entity (the
+ * root group with every member: `runPreEnqueuePlugins`, backend/queue/scheduling_queue.go).
+ */
+export function joinsPodGroup(gang: PodGang, podClique: string, podIndex: number): boolean {
+  const g = gang.spec.podgroups.find((x) => x.name === podClique);
+  return g === undefined || podIndex < g.minReplicas;
+}
+
 export class GangNotObservedError extends Error {}
 
 export function nativeBackend(fallback: SchedulerBackend, gangOf: (namespace: string, name: string) => PodGang | undefined): SchedulerBackend {
@@ -42,7 +59,9 @@ export function nativeBackend(fallback: SchedulerBackend, gangOf: (namespace: st
         throw new GangNotObservedError(`PodGang ${namespace}/${ctx.podGangName} is not observed yet: its backend decides how its pods are created`);
       }
       if (decisionOf(gang, ctx.pcs).backend !== 'native') return fallback.preparePod(pod, ctx);
-      const spec = { ...pod.spec, containers: pod.spec?.containers ?? [], schedulerName: DEFAULT_SCHEDULER_NAME, schedulingGroup: { podGroupName: leafPodGroupName(ctx.podClique.metadata.name ?? '') } };
+      const podClique = ctx.podClique.metadata.name ?? '';
+      const group = joinsPodGroup(gang, podClique, ctx.podIndex) ? { schedulingGroup: { podGroupName: leafPodGroupName(podClique) } } : {};
+      const spec = { ...pod.spec, containers: pod.spec?.containers ?? [], schedulerName: DEFAULT_SCHEDULER_NAME, ...group };
       return appendSchedulingGate({ ...pod, spec: spec as Pod['spec'] } as Pod, NATIVE_GATE);
     },
   };

@@ -5,3 +5,5 @@ export * from './status.js';
 export * from './support.js';
 export * from './backend.js';
 export * from './pin.js';
+export * from './unit.js';
+export * from './replace.js';

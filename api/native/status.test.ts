@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Pod } from '../core/wire.js';
 import type { PodGang } from '../generated/types.js';
-import { NATIVE_GATE, finalizerReleasable, nativePendingReason, nativeRelease } from './status.js';
+import { NATIVE_GATE, assumeLifted, finalizerReleasable, minimumBound, nativeExtrasRelease, nativePendingReason, nativeRelease, stillLifting } from './status.js';
 import type { NativePodGroup } from './wire.js';
 
 const GANG: PodGang = {
@@ -67,6 +67,118 @@ describe('nativeRelease: the whole gang at once', () => {
   });
 });
 
+// Grove's workload2 base gang: pc-a 2 pods (min 1), sg-x-0 pc-b 1 (min 1), sg-x-0 pc-c 3 (min 1). Only
+// index 0 of each joins its PodGroup (backend.ts, joinsPodGroup); the others are extras.
+describe('nativeRelease and nativeExtrasRelease: the minimum in its groups, extras once the unit has its minimum', () => {
+  const W2: PodGang = {
+    metadata: { name: 'w-0', namespace: 'ns' },
+    spec: {
+      podgroups: [
+        { name: 'w-0-pc-a', podReferences: [], minReplicas: 1 },
+        { name: 'w-0-sg-x-0-pc-b', podReferences: [], minReplicas: 1 },
+        { name: 'w-0-sg-x-0-pc-c', podReferences: [], minReplicas: 1 },
+      ],
+    },
+  };
+  const of = (name: string, clique: string, member: boolean, gates: string[], node?: string): Pod => {
+    const p = pod(name, member ? clique : undefined, gates);
+    return { ...p, metadata: { ...p.metadata, labels: { 'grove.io/podclique': clique } }, spec: { ...p.spec, ...(node ? { nodeName: node } : {}) } as Pod['spec'] };
+  };
+  const base = (bound: boolean) => [
+    of('a-0', 'w-0-pc-a', true, bound ? [] : [NATIVE_GATE], bound ? 'n1' : undefined),
+    of('a-1', 'w-0-pc-a', false, [NATIVE_GATE]),
+    of('b-0', 'w-0-sg-x-0-pc-b', true, bound ? [] : [NATIVE_GATE], bound ? 'n2' : undefined),
+    of('c-0', 'w-0-sg-x-0-pc-c', true, bound ? [] : [NATIVE_GATE], bound ? 'n3' : undefined),
+    of('c-1', 'w-0-sg-x-0-pc-c', false, [NATIVE_GATE]),
+    of('c-2', 'w-0-sg-x-0-pc-c', false, [NATIVE_GATE]),
+  ];
+  const names = (ps: Pod[]) => ps.map((p) => p.metadata?.name);
+  const labels: Record<string, Record<string, string>> = {
+    n1: { rack: 'r1', block: 'b1' },
+    n2: { rack: 'r2', block: 'b1' },
+    n3: { rack: 'r3', block: 'b1' },
+  };
+  const nodeLabels = (n: string) => labels[n];
+
+  it('lifts the members of the PodGroups together, never an extra', () => {
+    expect(names(nativeRelease(W2, base(false), true))).toEqual(['a-0', 'b-0', 'c-0']);
+  });
+  it('keeps the extras while the minimum is not bound', () => {
+    expect(minimumBound(W2, base(false))).toBe(false);
+    expect(nativeExtrasRelease(W2, base(false), false, nodeLabels)).toEqual([]);
+  });
+  it('keeps the extras while another gang of the unit lacks its minimum, then lifts every one', () => {
+    expect(minimumBound(W2, base(true))).toBe(true);
+    expect(nativeExtrasRelease(W2, base(true), false, nodeLabels)).toEqual([]);
+    expect(nativeExtrasRelease(W2, base(true), true, nodeLabels).map((e) => [e.pod.metadata?.name, 'selector' in e ? e.selector : e.wait])).toEqual([
+      ['a-1', {}],
+      ['c-1', {}],
+      ['c-2', {}],
+    ]);
+  });
+  it('pins an extra to every required domain above it, from a bound pod of its PodClique', () => {
+    const packed: PodGang = {
+      ...W2,
+      spec: {
+        ...W2.spec,
+        topologyConstraint: { packConstraint: { required: 'block' } },
+        podgroups: W2.spec.podgroups.map((g) => (g.name === 'w-0-sg-x-0-pc-c' ? { ...g, topologyConstraint: { packConstraint: { required: 'rack' } } } : g)),
+      },
+    };
+    const lifts = nativeExtrasRelease(packed, base(true), true, nodeLabels);
+    expect(lifts.map((e) => [e.pod.metadata?.name, 'selector' in e ? e.selector : e.wait])).toEqual([
+      ['a-1', { block: 'b1' }],
+      ['c-1', { rack: 'r3', block: 'b1' }],
+      ['c-2', { rack: 'r3', block: 'b1' }],
+    ]);
+  });
+  it('an extra waits while no pod of its PodClique is bound where its domains can be read', () => {
+    const packed: PodGang = { ...W2, spec: { ...W2.spec, topologyConstraint: { packConstraint: { required: 'zone' } } } };
+    const lifts = nativeExtrasRelease(packed, base(true), true, nodeLabels);
+    expect(lifts.map((e) => ('wait' in e ? e.wait : 'lifted'))).toEqual([
+      'no pod of w-0-pc-a is bound to a node with zone',
+      'no pod of w-0-sg-x-0-pc-c is bound to a node with zone',
+      'no pod of w-0-sg-x-0-pc-c is bound to a node with zone',
+    ]);
+  });
+  it('a replacement pod of a bound minimum is lifted alone, with no extra', () => {
+    const ps = base(true).map((p) => (p.metadata?.name === 'a-0' ? of('a-0', 'w-0-pc-a', true, [NATIVE_GATE]) : p));
+    expect(names(nativeRelease(W2, ps, true))).toEqual(['a-0']);
+    expect(minimumBound(W2, ps)).toBe(false);
+  });
+});
+
+describe('assumeLifted / stillLifting: a pass before the cache shows earlier lifts', () => {
+  const uid = (p: Pod, u: string): Pod => ({ ...p, metadata: { ...p.metadata, uid: u } });
+  it('counts pods whose lift was sent as past the gate: a pass before the cache shows it does not lift them again', () => {
+    // Lifting again is not harmless: a pinned pod's nodeSelector cannot be patched once it is past its gates.
+    const W: PodGang = { metadata: { name: 'w-0', namespace: 'ns' }, spec: { podgroups: [{ name: 'w-0-c', podReferences: [], minReplicas: 2 }] } };
+    const ps = [uid(pod('c-0', 'w-0-c', [NATIVE_GATE]), 'u0'), uid(pod('c-1', 'w-0-c', [NATIVE_GATE]), 'u1')];
+    expect(nativeRelease(W, ps, true).map((p) => p.metadata?.name)).toEqual(['c-0', 'c-1']);
+    expect(nativeRelease(W, assumeLifted(ps, new Set(['u0', 'u1'])), true)).toEqual([]);
+    expect(assumeLifted(ps, new Set(['u1'])).map((p) => p.spec?.schedulingGates?.map((g) => g.name) ?? [])).toEqual([[NATIVE_GATE], []]);
+  });
+  it('keeps other gates, and forgets a lift once the cache shows it or the pod is gone', () => {
+    const held = uid(pod('c-1', 'w-0-c', ['grove.io/podgang-pending-creation', NATIVE_GATE]), 'u1');
+    expect(assumeLifted([held], new Set(['u1']))[0]?.spec?.schedulingGates).toEqual([{ name: 'grove.io/podgang-pending-creation' }]);
+    const seen = uid(pod('c-2', 'w-0-c', []), 'u2');
+    expect([...stillLifting([held, seen], new Set(['u1', 'u2', 'gone']))]).toEqual(['u1']);
+  });
+});
+
+describe('minimumBound', () => {
+  it('needs minReplicas live pods of each PodClique on nodes, members and extras alike', () => {
+    const on = (name: string, clique: string, node?: string, extra: Partial<Pod['metadata']> = {}): Pod => ({
+      metadata: { name, namespace: 'ns', labels: { 'grove.io/podclique': clique }, ...extra },
+      spec: { containers: [], ...(node ? { nodeName: node } : {}) },
+    });
+    expect(minimumBound(GANG, [on('a1', 'g-0-a', 'n1'), on('a2', 'g-0-a', 'n2'), on('b1', 'g-0-b', 'n3')])).toBe(true);
+    expect(minimumBound(GANG, [on('a1', 'g-0-a', 'n1'), on('a2', 'g-0-a'), on('b1', 'g-0-b', 'n3')])).toBe(false);
+    expect(minimumBound(GANG, [on('a1', 'g-0-a', 'n1'), on('a2', 'g-0-a', 'n2', { deletionTimestamp: '2026-01-01T00:00:00Z' }), on('b1', 'g-0-b', 'n3')])).toBe(false);
+    expect(minimumBound(GANG, [])).toBe(false);
+  });
+});
+
 describe('finalizerReleasable: deletion never hangs on PodGroupProtection', () => {
   const F = 'scheduling.k8s.io/podgroup-protection';
   const deleting = pgOf('g-0-a', undefined, { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: [F] });
@@ -76,6 +188,11 @@ describe('finalizerReleasable: deletion never hangs on PodGroupProtection', () =
   });
   it('keeps it while a pod of the group remains', () => {
     expect(finalizerReleasable(deleting, [pod('a1', 'g-0-a', [])])).toBe(false);
+  });
+  it('when copse replaces the group, lifts it while its pods are unbound (they rejoin the new one), not once one is bound', () => {
+    expect(finalizerReleasable(deleting, [pod('a1', 'g-0-a', [NATIVE_GATE]), pod('a2', 'g-0-a', [])], true)).toBe(true);
+    const bound = { ...pod('a2', 'g-0-a', []), spec: { containers: [], schedulingGroup: { podGroupName: 'g-0-a' }, nodeName: 'n1' } } as Pod;
+    expect(finalizerReleasable(deleting, [pod('a1', 'g-0-a', []), bound], true)).toBe(false);
   });
   it('leaves a PodGroup that is not being deleted, or has no such finalizer', () => {
     expect(finalizerReleasable(pgOf('g-0-a', undefined, { finalizers: [F] }), [])).toBe(false);

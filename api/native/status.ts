@@ -5,9 +5,13 @@ import type { Pod } from '../core/wire.js';
 import type { PodGang } from '../generated/types.js';
 import type { PendingReason } from '../status/podgang.js';
 import { CONDITION_INITIALLY_SCHEDULED, type NativePodGroup, PODGROUP_PROTECTION_FINALIZER } from './wire.js';
-import { leafPodGroupName } from './translate.js';
+import { LABEL_PODCLIQUE } from '../keys.js';
+import { type GangTree, gangTree, leafPodGroupName } from './translate.js';
 
-/** copse's gate on a native gang's pods: lifted on the whole gang at once, once its objects exist. */
+/**
+ * copse's gate on a native gang's pods: lifted on the members of its PodGroups at once, once its
+ * objects exist, and on its extras once the minimum is bound.
+ */
 export const NATIVE_GATE = 'scheduling.copse.io/native-gang';
 
 export const REASON_NATIVE_OBJECTS_PENDING = 'NativeGroupsPending';
@@ -38,43 +42,142 @@ export function nativePendingReason(gang: PodGang, podGroups: ReadonlyMap<string
   return undefined;
 }
 
-/**
- * The pods whose native gate to lift now: none until every translated object exists and every pod
- * group has at least minReplicas pods that wait only for this gate or are already past it (the
- * scheduler would otherwise try a group whose members are still held back and fail it); then all
- * pods that wait only for it, together. Pods still held by Grove's gate (a scaled gang waiting for
- * its base gang) stay as they are.
- */
-export function nativeRelease(gang: PodGang, pods: readonly Pod[], objectsReady: boolean): Pod[] {
-  if (!objectsReady) return [];
-  const live = pods.filter((p) => !p.metadata?.deletionTimestamp);
-  const gates = (p: Pod) => (p.spec?.schedulingGates ?? []).map((g) => g.name);
-  const waitsOnlyForUs = (p: Pod) => {
-    const g = gates(p);
-    return g.length === 1 && g[0] === NATIVE_GATE;
-  };
-  const released = (p: Pod) => gates(p).length === 0;
+const gateNames = (p: Pod) => (p.spec?.schedulingGates ?? []).map((g) => g.name);
+/** Held only by copse's native gate (not by Grove's, which a scaled gang keeps until its base gang is scheduled). */
+const waitsOnlyForNativeGate = (p: Pod) => {
+  const g = gateNames(p);
+  return g.length === 1 && g[0] === NATIVE_GATE;
+};
+const isReleased = (p: Pod) => gateNames(p).length === 0;
+const isLive = (p: Pod) => !p.metadata?.deletionTimestamp;
+
+/** Live pods of native groups by the leaf PodGroup they join. */
+function podsByGroup(pods: readonly Pod[]): Map<string, Pod[]> {
   const byGroup = new Map<string, Pod[]>();
-  for (const p of live) {
-    const g = schedulingGroupOf(p);
+  for (const p of pods) {
+    const g = isLive(p) ? schedulingGroupOf(p) : undefined;
     if (!g) continue;
     const list = byGroup.get(g);
     if (list) list.push(p);
     else byGroup.set(g, [p]);
   }
-  const ready = gang.spec.podgroups.every((g) => (byGroup.get(leafPodGroupName(g.name)) ?? []).filter((p) => waitsOnlyForUs(p) || released(p)).length >= g.minReplicas);
-  if (!ready) return [];
-  return live.filter((p) => schedulingGroupOf(p) !== undefined && waitsOnlyForUs(p));
+  return byGroup;
+}
+
+/**
+ * Whether every pod group of `gang` has at least minReplicas live pods bound to nodes (counted by
+ * PodClique, so members of the leaf PodGroup and extras alike).
+ */
+export function minimumBound(gang: PodGang, pods: readonly Pod[]): boolean {
+  const bound = new Map<string, number>();
+  for (const p of pods) {
+    const c = p.metadata?.labels?.[LABEL_PODCLIQUE];
+    if (c && isLive(p) && p.spec?.nodeName) bound.set(c, (bound.get(c) ?? 0) + 1);
+  }
+  return gang.spec.podgroups.every((g) => (bound.get(g.name) ?? 0) >= g.minReplicas);
+}
+
+/**
+ * The members of the gang's leaf PodGroups whose native gate to lift now: none until every translated
+ * object exists and every pod group has at least minReplicas members that wait only for this gate or
+ * are already past it (the scheduler would otherwise try a group whose members are still held back
+ * and fail it); then all members that wait only for it, together. None can be held back on its own:
+ * one gated pod gates kube-scheduler's whole queued entity (the root group). Pods still held by
+ * Grove's gate (a scaled gang waiting for its base gang) stay as they are. The extras, outside the
+ * groups, are `nativeExtrasRelease`'s.
+ */
+export function nativeRelease(gang: PodGang, pods: readonly Pod[], objectsReady: boolean): Pod[] {
+  if (!objectsReady) return [];
+  const byGroup = podsByGroup(pods);
+  const members = gang.spec.podgroups.map((g) => ({ min: g.minReplicas, pods: byGroup.get(leafPodGroupName(g.name)) ?? [] }));
+  if (!members.every((g) => g.pods.filter((p) => isReleased(p) || waitsOnlyForNativeGate(p)).length >= g.min)) return [];
+  return members.flatMap((g) => g.pods.filter(waitsOnlyForNativeGate));
+}
+
+/** A gang's extras: its live pods outside every PodGroup that wait only for copse's native gate. */
+export function waitingExtras(gang: PodGang, pods: readonly Pod[]): Pod[] {
+  const cliques = new Set(gang.spec.podgroups.map((g) => g.name));
+  return pods.filter((p) => isLive(p) && !schedulingGroupOf(p) && cliques.has(p.metadata?.labels?.[LABEL_PODCLIQUE] ?? '') && waitsOnlyForNativeGate(p));
+}
+
+/** Node labels by node name (the shell reads them from its cache). */
+export type NodeLabels = (node: string) => Readonly<Record<string, string>> | undefined;
+
+/** What an extra pod is lifted with: nodeSelector entries, or `wait` while its domains are not known. */
+export type ExtraLift = { pod: Pod; selector: Record<string, string> } | { pod: Pod; wait: string };
+
+/**
+ * The extras to lift now, each pinned to the domains its PodClique's minimum is bound in: copse's
+ * planner places every gang's minimum of a PodCliqueSet replica before any pod beyond it (Grove's
+ * order), so nothing until `unitMinimumBound` (every gang of the replica, the base gang and its scaled
+ * gangs, has its minimum bound). An extra is an ordinary pod to kube-scheduler, outside the gang's
+ * topology constraints, so it gets a nodeSelector on every required key above it (its pod group's,
+ * its topology constraint group's, the gang's) with the value of a bound pod of its PodClique, which
+ * satisfies them all (adding nodeSelector entries to a gated pod is allowed; an entry the pod already
+ * has is left as it is).
+ */
+export function nativeExtrasRelease(gang: PodGang, pods: readonly Pod[], unitMinimumBound: boolean, nodeLabels: NodeLabels): ExtraLift[] {
+  if (!unitMinimumBound) return [];
+  const tree = gangTree(gang);
+  return waitingExtras(gang, pods).map((pod) => extraLift(pod, pods, requiredKeysAbove(gang, tree, pod.metadata?.labels?.[LABEL_PODCLIQUE] ?? ''), nodeLabels));
+}
+
+/** The required keys over pod group `podClique`: its own, its topology constraint group's, the gang's. */
+function requiredKeysAbove(gang: PodGang, tree: GangTree, podClique: string): string[] {
+  const own = gang.spec.podgroups.find((g) => g.name === podClique)?.topologyConstraint?.packConstraint?.required;
+  const child = tree.children.find((c) => c.leaves.some((l) => l.name === podClique))?.constraint?.packConstraint?.required;
+  const root = gang.spec.topologyConstraint?.packConstraint?.required;
+  return [...new Set([own, child, root].filter((k): k is string => Boolean(k)))];
+}
+
+function extraLift(pod: Pod, pods: readonly Pod[], keys: readonly string[], nodeLabels: NodeLabels): ExtraLift {
+  if (keys.length === 0) return { pod, selector: {} };
+  const clique = pod.metadata?.labels?.[LABEL_PODCLIQUE] ?? '';
+  const anchor = pods.find((p) => isLive(p) && p.spec?.nodeName && p.metadata?.labels?.[LABEL_PODCLIQUE] === clique)?.spec?.nodeName;
+  const labels = anchor ? nodeLabels(anchor) : undefined;
+  const missing = keys.filter((k) => labels?.[k] === undefined);
+  if (missing.length > 0) return { pod, wait: `no pod of ${clique} is bound to a node with ${missing.join(', ')}` };
+  const selector: Record<string, string> = {};
+  for (const k of keys) if (pod.spec?.nodeSelector?.[k] === undefined) selector[k] = labels?.[k] ?? '';
+  return { pod, selector };
+}
+
+/**
+ * `pods` as they are once the native gate lifts copse already sent have landed: a pass that runs
+ * before the cache shows its own earlier patches must not lift those pods again (a pinned pod's
+ * nodeSelector cannot be patched once it is past its gates). `lifted` holds their uids.
+ */
+export function assumeLifted(pods: readonly Pod[], lifted: ReadonlySet<string>): Pod[] {
+  if (lifted.size === 0) return [...pods];
+  return pods.map((p) => {
+    const uid = p.metadata?.uid;
+    if (!uid || !lifted.has(uid) || !p.spec?.schedulingGates?.some((g) => g.name === NATIVE_GATE)) return p;
+    const gates = p.spec.schedulingGates.filter((g) => g.name !== NATIVE_GATE);
+    return { ...p, spec: { ...p.spec, schedulingGates: gates } };
+  });
+}
+
+/** The uids of `lifted` still worth remembering: pods that exist and still show the native gate in the cache. */
+export function stillLifting(pods: readonly Pod[], lifted: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of pods) {
+    const uid = p.metadata?.uid;
+    if (uid && lifted.has(uid) && p.spec?.schedulingGates?.some((g) => g.name === NATIVE_GATE)) out.add(uid);
+  }
+  return out;
 }
 
 /**
  * Whether copse may lift the PodGroupProtection finalizer of a PodGroup being deleted: the same rule
  * kube-controller-manager's protection controller applies (no pod of the group is left), for clusters
- * where that controller does not run, so a deletion never hangs.
+ * where that controller does not run, so a deletion never hangs. With `replacing` (copse deletes it
+ * to create it again with other immutable fields, replace.ts) it is enough that none of its pods is
+ * bound: they keep naming the group, and kube-scheduler holds them until the new one appears.
  */
-export function finalizerReleasable(pg: NativePodGroup, pods: readonly Pod[]): boolean {
+export function finalizerReleasable(pg: NativePodGroup, pods: readonly Pod[], replacing = false): boolean {
   if (!pg.metadata.deletionTimestamp) return false;
   if (!(pg.metadata.finalizers ?? []).includes(PODGROUP_PROTECTION_FINALIZER)) return false;
   const name = pg.metadata.name;
-  return !pods.some((p) => schedulingGroupOf(p) === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  const members = pods.filter((p) => schedulingGroupOf(p) === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  return replacing ? !members.some((p) => p.spec?.nodeName) : members.length === 0;
 }

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Node, Pod } from '../../api/core/wire.js';
 import type { PodGang } from '../../api/index.js';
-import { LABEL_PODGANG } from '../../api/keys.js';
+import { LABEL_PART_OF, LABEL_PODGANG } from '../../api/keys.js';
 import {
   type CompositePodGroup,
   LABEL_NATIVE_PODGANG,
@@ -20,12 +20,19 @@ import {
   type NativePodGroup,
   PODGROUP_PROTECTION_FINALIZER,
   type Workload,
+  assumeLifted,
   finalizerReleasable,
+  immutableDifferences,
+  minimumBound,
+  nativeExtrasRelease,
   nativeObjects,
   nativePendingReason,
   nativeRelease,
   recordedBackend,
+  replacementOf,
   schedulingGroupOf,
+  stillLifting,
+  unitGangs,
 } from '../../api/native/index.js';
 import type { PendingReason } from '../../api/status/index.js';
 import { applyIfChanged, deleteExact } from '../../controllers/apply.js';
@@ -43,6 +50,8 @@ import { NATIVE_RESOURCES } from './resources.js';
 const INDEX_GANG = 'native-podgang';
 const INDEX_GROUP = 'native-podgroup';
 const INDEX_POD_GANG = 'native-pod-podgang';
+/** PodGangs by their PodCliqueSet (part-of label): where a gang's unit (api/native/unit.ts) is looked up. */
+const INDEX_GANG_PCS = 'native-podgang-pcs';
 
 export interface NativeInformers {
   podGangs: Informer<PodGang>;
@@ -55,6 +64,8 @@ export interface NativeInformers {
 
 export class NativeGangReconciler implements Reconciler {
   private readonly reasons = new Map<string, PendingReason>();
+  /** Per gang, the uids of pods whose gate this process lifted and the cache does not show yet. */
+  private readonly lifted = new Map<string, ReadonlySet<string>>();
 
   constructor(
     private readonly client: DynamicClient,
@@ -68,31 +79,39 @@ export class NativeGangReconciler implements Reconciler {
   }
 
   async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
-    await this.releaseFinalizers(key, signal);
     const gang = this.inf.podGangs.store.get(key);
-    if (!gang || gang.metadata.deletionTimestamp || recordedBackend(gang)?.backend !== 'native') {
+    const held = gang && !gang.metadata.deletionTimestamp && recordedBackend(gang)?.backend === 'native' ? gang : undefined;
+    const desired = held ? nativeObjects(held) : undefined;
+    await this.releaseFinalizers(key, new Set(desired?.podGroups.map((g) => g.metadata.name ?? '')), signal);
+    if (!held || !desired) {
       this.setReason(key, undefined);
+      this.lifted.delete(key);
       return;
     }
-    const desired = nativeObjects(gang);
-    const objectsReady = await this.ensureObjects(desired, gang.metadata.namespace, log, signal);
-    const waiting = await this.release(key, gang, objectsReady, log, signal);
+    const objectsReady = await this.ensureObjects(key, desired, held.metadata.namespace, log, signal);
+    const waiting = await this.release(key, held, objectsReady, log, signal);
     const groups = new Map(this.inf.podGroups.store.byIndex(INDEX_GANG, key).map((g) => [g.metadata.name ?? '', g]));
-    this.setReason(key, nativePendingReason(gang, groups));
+    this.setReason(key, nativePendingReason(held, groups));
     // The base gang's bound pods are seen by another key's events; look again shortly.
     if (waiting) return { requeueAfterMs: 1_000 };
   }
 
-  /** Apply every object; true when all exist (and none is being deleted) in the caches. */
-  private async ensureObjects(desired: NativeObjects, ns: string | undefined, log: Logger, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Apply every object; true when all exist (none being deleted) in the caches with the immutable
+   * fields the gang asks for, or with those its bound pods were placed under (replace.ts).
+   */
+  private async ensureObjects(key: string, desired: NativeObjects, ns: string | undefined, log: Logger, signal: AbortSignal): Promise<boolean> {
+    const gangPods = this.inf.pods.store.byIndex(INDEX_POD_GANG, key);
     // Top-down, one after another: kube-scheduler evaluates siblings in creation order.
     await this.apply(NATIVE_RESOURCES.workloads, this.inf.workloads, desired.workload, log, signal);
-    for (const c of desired.composites) await this.apply(NATIVE_RESOURCES.compositePodGroups, this.inf.composites, c, log, signal);
-    for (const g of desired.podGroups) await this.apply(NATIVE_RESOURCES.podGroups, this.inf.podGroups, g, log, signal);
+    let settled = true;
+    for (const c of desired.composites) settled = (await this.ensure(NATIVE_RESOURCES.compositePodGroups, this.inf.composites, c, gangPods, log, signal)) && settled;
+    for (const g of desired.podGroups) settled = (await this.ensure(NATIVE_RESOURCES.podGroups, this.inf.podGroups, g, gangPods, log, signal)) && settled;
 
     const live = (have: ObjectLike | undefined) => have !== undefined && !have.metadata?.deletionTimestamp;
     const name = (o: ObjectLike) => o.metadata?.name ?? '';
     return (
+      settled &&
       live(this.inf.workloads.store.getByName(ns, name(desired.workload))) &&
       desired.composites.every((c) => live(this.inf.composites.store.getByName(ns, name(c)))) &&
       desired.podGroups.every((g) => live(this.inf.podGroups.store.getByName(ns, name(g))))
@@ -100,34 +119,93 @@ export class NativeGangReconciler implements Reconciler {
   }
 
   /**
-   * Lift the native gate on the gang's pods once `nativeRelease` says so, a scaled gang's pods pinned
-   * to its base gang's domain; true when they wait for that domain to be known.
+   * A CompositePodGroup or PodGroup: replaced while its immutable fields differ from the desired ones
+   * and no pod of the gang is bound, kept as it is once one is, else applied. False while it is
+   * being replaced.
+   */
+  private async ensure<T extends CompositePodGroup | NativePodGroup>(r: Resource<T>, inf: Informer<T>, desired: T, gangPods: readonly Pod[], log: Logger, signal: AbortSignal): Promise<boolean> {
+    const observed = inf.store.getByName(desired.metadata.namespace, desired.metadata.name ?? '');
+    if (observed && !observed.metadata.deletionTimestamp) {
+      const decision = replacementOf(immutableDifferences(observed, desired), gangPods);
+      if (decision.action === 'replace') {
+        log.info({ kind: r.kind, name: desired.metadata.name, why: decision.why }, 'replacing a native object whose immutable fields the gang no longer matches');
+        await deleteExact(this.client, r, observed, signal);
+        return false;
+      }
+      if (decision.action === 'keep') {
+        log.debug({ kind: r.kind, name: desired.metadata.name, why: decision.why }, 'keeping a native object the gang was placed under');
+        return true;
+      }
+    }
+    await this.apply(r, inf, desired, log, signal);
+    return true;
+  }
+
+  /**
+   * Lift the native gate on the members of the gang's PodGroups once `nativeRelease` says so, and on
+   * its extras once `nativeExtrasRelease` does (pinned to their PodClique's domains); a scaled gang's
+   * pods are pinned to its base gang's domain too. True when some wait for a domain to be known.
    */
   private async release(key: string, gang: PodGang, objectsReady: boolean, log: Logger, signal: AbortSignal): Promise<boolean> {
     const ns = gang.metadata.namespace;
-    const pods = this.inf.pods.store.byIndex(INDEX_POD_GANG, key);
-    const lift = nativeRelease(gang, pods, objectsReady);
-    if (lift.length === 0) return false;
-    const baseName = baseGangOf(lift, gang.metadata.name ?? '');
-    const pinned = baseName
-      ? scaledGangPin(this.inf.podGangs.store.getByName(ns, baseName), this.inf.pods.store.byIndex(INDEX_POD_GANG, objectKey(ns, baseName)), (n) => this.inf.nodes.store.getByName(undefined, n)?.metadata?.labels)
-      : { pin: undefined };
-    if ('wait' in pinned) {
-      log.info({ gang: key, why: pinned.wait }, 'scaled native gang waits for its base gang\'s domain');
-      return true;
-    }
-    for (const pod of lift) {
-      const gates = (pod.spec?.schedulingGates ?? []).filter((g) => g.name !== NATIVE_GATE).map((g) => ({ name: g.name }));
-      const selector = pinSelector(pod, pinned.pin);
-      const spec = Object.keys(selector).length > 0 ? { schedulingGates: gates, nodeSelector: selector } : { schedulingGates: gates };
-      try {
-        await this.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', ns, { spec }, { signal });
-      } catch (err) {
-        if (!(err instanceof KubeError && err.kind === 'NotFound')) throw err;
+    const pods = this.podsAssumingLifts(key);
+    const nodeLabels = (n: string) => this.inf.nodes.store.getByName(undefined, n)?.metadata?.labels;
+    const members = nativeRelease(gang, pods, objectsReady);
+    const extras = objectsReady ? nativeExtrasRelease(gang, pods, this.unitMinimumBound(gang), nodeLabels) : [];
+    const lift: { pod: Pod; selector: Record<string, string> }[] = members.map((pod) => ({ pod, selector: {} }));
+    let waiting = false;
+    for (const e of extras) {
+      if ('selector' in e) lift.push(e);
+      else {
+        waiting = true;
+        log.info({ gang: key, pod: e.pod.metadata?.name, why: e.wait }, 'native extra pod waits for its domain');
       }
     }
-    log.info({ gang: key, pods: lift.length, ...(pinned.pin ? { pin: `${pinned.pin.key}=${pinned.pin.value}` } : {}) }, 'released native gang');
-    return false;
+    if (lift.length === 0) return waiting;
+    const baseName = baseGangOf(
+      lift.map((l) => l.pod),
+      gang.metadata.name ?? '',
+    );
+    const pinned = baseName ? scaledGangPin(this.inf.podGangs.store.getByName(ns, baseName), this.inf.pods.store.byIndex(INDEX_POD_GANG, objectKey(ns, baseName)), nodeLabels) : { pin: undefined };
+    if ('wait' in pinned) {
+      log.info({ gang: key, why: pinned.wait }, "scaled native gang waits for its base gang's domain");
+      return true;
+    }
+    for (const { pod, selector } of lift) await this.lift(key, pod, { ...pinSelector(pod, pinned.pin), ...selector }, signal);
+    log.info(
+      { gang: key, pods: members.length, extras: lift.length - members.length, ...(pinned.pin ? { pin: `${pinned.pin.key}=${pinned.pin.value}` } : {}) },
+      'released native gang',
+    );
+    return waiting;
+  }
+
+  /** The gang's pods from the cache, with the lifts this process sent and the cache does not show yet applied. */
+  private podsAssumingLifts(key: string): Pod[] {
+    const cached = this.inf.pods.store.byIndex(INDEX_POD_GANG, key);
+    const lifting = stillLifting(cached, this.lifted.get(key) ?? new Set());
+    if (lifting.size > 0) this.lifted.set(key, lifting);
+    else this.lifted.delete(key);
+    return assumeLifted(cached, lifting);
+  }
+
+  /** Lift the native gate on `pod`, adding `selector` to its nodeSelector in the same write. */
+  private async lift(key: string, pod: Pod, selector: Record<string, string>, signal: AbortSignal): Promise<void> {
+    const gates = (pod.spec?.schedulingGates ?? []).filter((g) => g.name !== NATIVE_GATE).map((g) => ({ name: g.name }));
+    const spec = Object.keys(selector).length > 0 ? { schedulingGates: gates, nodeSelector: selector } : { schedulingGates: gates };
+    try {
+      await this.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', pod.metadata?.namespace, { spec }, { signal });
+      const uid = pod.metadata?.uid;
+      if (uid) this.lifted.set(key, new Set([...(this.lifted.get(key) ?? []), uid]));
+    } catch (err) {
+      if (!(err instanceof KubeError && err.kind === 'NotFound')) throw err;
+    }
+  }
+
+  /** Whether every gang of `gang`'s unit (PodCliqueSet replica) has its minimum bound: its extras may go. */
+  private unitMinimumBound(gang: PodGang): boolean {
+    return unitGangs(gang, gangsOfSamePodCliqueSet(this.inf.podGangs, gang)).every((g) =>
+      minimumBound(g, this.inf.pods.store.byIndex(INDEX_POD_GANG, objectKey(g.metadata.namespace, g.metadata.name ?? ''))),
+    );
   }
 
   private setReason(key: string, reason: PendingReason | undefined): void {
@@ -156,14 +234,22 @@ export class NativeGangReconciler implements Reconciler {
     }
   }
 
-  /** Lift PodGroupProtection from this gang's PodGroups being deleted once their pods are gone. */
-  private async releaseFinalizers(key: string, signal: AbortSignal): Promise<void> {
+  /**
+   * Lift PodGroupProtection from this gang's PodGroups being deleted once their pods are gone, or,
+   * for one the gang still wants (`wanted`: copse replaces it), once none of its pods is bound.
+   */
+  private async releaseFinalizers(key: string, wanted: ReadonlySet<string>, signal: AbortSignal): Promise<void> {
     for (const pg of this.inf.podGroups.store.byIndex(INDEX_GANG, key)) {
       const name = pg.metadata.name ?? '';
       const members = this.inf.pods.store.byIndex(INDEX_GROUP, objectKey(pg.metadata.namespace, name));
-      if (finalizerReleasable(pg, members)) await removeFinalizer(this.client, NATIVE_RESOURCES.podGroups, pg, PODGROUP_PROTECTION_FINALIZER, signal);
+      if (finalizerReleasable(pg, members, wanted.has(name))) await removeFinalizer(this.client, NATIVE_RESOURCES.podGroups, pg, PODGROUP_PROTECTION_FINALIZER, signal);
     }
   }
+}
+
+function gangsOfSamePodCliqueSet(podGangs: Informer<PodGang>, gang: PodGang): PodGang[] {
+  const pcs = gang.metadata.labels?.[LABEL_PART_OF];
+  return pcs ? podGangs.store.byIndex(INDEX_GANG_PCS, objectKey(gang.metadata.namespace, pcs)) : [gang];
 }
 
 export interface NativeScheduling {
@@ -184,6 +270,7 @@ export function registerNativeScheduling(manager: Manager, opts: { onPendingReas
     podGroups: factory.informer<NativePodGroup>(NATIVE_RESOURCES.podGroups, selector),
   };
   inf.pods.store.addIndex(INDEX_POD_GANG, byLabel(LABEL_PODGANG));
+  inf.podGangs.store.addIndex(INDEX_GANG_PCS, byLabel(LABEL_PART_OF));
   inf.pods.store.addIndex(INDEX_GROUP, (p) => {
     const g = schedulingGroupOf(p as Pod);
     return g ? [objectKey(p.metadata?.namespace, g)] : [];
@@ -207,10 +294,18 @@ export function registerNativeScheduling(manager: Manager, opts: { onPendingReas
   inf.podGroups.on(onAny<NativePodGroup>(byGangLabel));
   inf.pods.on(
     onAny((p: Pod) => {
-      // Only pods of native groups matter here: a gate to lift, or a PodGroup finalizer to release.
-      if (!schedulingGroupOf(p)) return;
+      // Only pods of native gangs matter here: members of their groups (a gate to lift, a PodGroup
+      // finalizer to release, even once the gang is gone) and extras (a gate to lift; their binding
+      // counts for the unit's minimum).
       const g = p.metadata?.labels?.[LABEL_PODGANG];
-      if (g) controller.enqueue(objectKey(p.metadata?.namespace, g));
+      if (!g) return;
+      const ns = p.metadata?.namespace;
+      const gang = inf.podGangs.store.getByName(ns, g);
+      if (!schedulingGroupOf(p) && (!gang || recordedBackend(gang)?.backend !== 'native')) return;
+      // A pod bound (or gone) in one gang may free the extras of every gang of its unit.
+      const unit = gang ? unitGangs(gang, gangsOfSamePodCliqueSet(inf.podGangs, gang)) : [];
+      controller.enqueue(objectKey(ns, g));
+      for (const other of unit) controller.enqueue(objectKey(ns, other.metadata.name ?? ''));
     }),
   );
   return { controller, pendingReason: (gang) => reconciler.pendingReason(objectKey(gang.metadata.namespace, gang.metadata.name ?? '')) };

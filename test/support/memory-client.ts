@@ -16,12 +16,20 @@ export interface Write {
 }
 
 /**
- * Objects by plural resource name; `writes`, `patches` (merge/JSON patch bodies) and `statuses` (the
- * objects applied to a status subresource) collect what the client is asked to do.
+ * Objects by plural resource name; `writes`, `patches` (merge/JSON patch bodies), `statuses` (the
+ * objects applied to a status subresource) and `applied` (the objects applied) collect what the
+ * client is asked to do.
  */
-export function memoryClient(objects: ReadonlyMap<string, readonly ObjectLike[]>, writes: Write[], patches: unknown[] = [], statuses: ObjectLike[] = []): DynamicClient {
+export function memoryClient(
+  objects: ReadonlyMap<string, readonly ObjectLike[]>,
+  writes: Write[],
+  patches: unknown[] = [],
+  statuses: ObjectLike[] = [],
+  applied: ObjectLike[] = [],
+): DynamicClient {
   const record = (verb: string) => async (r: Resource, objOrName: ObjectLike | string) => {
     if (verb === 'status' && typeof objOrName !== 'string') statuses.push(objOrName);
+    if (verb === 'apply' && typeof objOrName !== 'string') applied.push(objOrName);
     writes.push({ verb, resource: r, kind: r.kind, name: typeof objOrName === 'string' ? objOrName : (objOrName.metadata?.name ?? '') });
     return typeof objOrName === 'string' ? true : { ...objOrName, metadata: { ...objOrName.metadata, resourceVersion: `mem-${writes.length}` } };
   };
