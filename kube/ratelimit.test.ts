@@ -28,24 +28,22 @@ describe('TokenBucket', () => {
 });
 
 describe('TokenBucket lanes', () => {
-  it('a waiter past agingMs goes before younger waiters of higher lanes', async () => {
+  it('while normal waiters queue, low still gets one token in lowShare', async () => {
     let t = 0;
-    const b = new TokenBucket(1000, 1, { agingMs: 50, now: () => t });
+    const b = new TokenBucket(1000, 1, { lowShare: 3, now: () => t });
     await b.take();
     const order: string[] = [];
-    const low = b.take(undefined, 'low').then(() => order.push('low'));
-    t += 60;
-    const high = b.take(undefined, 'high').then(() => order.push('high'));
-    // The bucket's clock then moves a token's worth per real millisecond.
+    const all = [b.take(undefined, 'low').then(() => order.push('low'))];
+    for (let i = 0; i < 5; i++) all.push(b.take(undefined, 'normal').then(() => order.push(`n${i}`)));
     const tick = setInterval(() => (t += 1), 1);
-    await Promise.all([low, high]);
+    await Promise.all(all);
     clearInterval(tick);
-    expect(order).toEqual(['low', 'high']);
+    expect(order).toEqual(['n0', 'n1', 'low', 'n2', 'n3', 'n4']);
   });
 
-  it('with no aging in play, high goes first', async () => {
+  it('high goes first, then normal, then low', async () => {
     let t = 0;
-    const b = new TokenBucket(1000, 1, { agingMs: 10_000, now: () => t });
+    const b = new TokenBucket(1000, 1, { now: () => t });
     await b.take();
     const order: string[] = [];
     const low = b.take(undefined, 'low').then(() => order.push('low'));

@@ -3,9 +3,9 @@
 // the bottleneck (a thousand pods arriving at once), what waits decides what users see: a lease
 // renewal must never queue behind a thousand status writes, and neither should a pod's create or the
 // patch that releases it to the scheduler. Status and Events are reports; a later one supersedes or
-// folds into the earlier, so they can wait. Within a lane waiters are served in arrival order, and a
-// waiter older than `agingMs` is served before any younger one of a higher lane, so a busy high lane
-// delays the low lane by at most that much but never starves it.
+// folds into the earlier, so they can wait. Within a lane waiters are served in arrival order; high
+// goes before normal; and while both normal and low wait, one token in `lowShare` goes to low, so a
+// busy normal lane slows reports down but never starves them.
 export type Priority = 'high' | 'normal' | 'low';
 
 const LANES: readonly Priority[] = ['high', 'normal', 'low'];
@@ -14,12 +14,11 @@ interface Waiter {
   resolve: () => void;
   reject: (e: unknown) => void;
   signal: AbortSignal | undefined;
-  since: number;
 }
 
 export interface TokenBucketOptions {
-  /** A waiter queued this long is served before younger waiters of higher lanes. */
-  agingMs?: number;
+  /** While higher lanes wait, the low lane still gets one token in this many (default 5). */
+  lowShare?: number;
   now?: () => number;
 }
 
@@ -28,7 +27,8 @@ export class TokenBucket {
   private last: number;
   private readonly lanes: Record<Priority, Waiter[]> = { high: [], normal: [], low: [] };
   private timer: NodeJS.Timeout | undefined;
-  private readonly agingMs: number;
+  private readonly lowShare: number;
+  private servedSinceLow = 0;
   private readonly now: () => number;
 
   constructor(
@@ -37,7 +37,7 @@ export class TokenBucket {
     opts: TokenBucketOptions = {},
   ) {
     if (!(qps > 0) || !(burst >= 1)) throw new Error(`rate limit needs qps > 0 and burst >= 1, got qps=${qps} burst=${burst}`);
-    this.agingMs = opts.agingMs ?? 2_000;
+    this.lowShare = Math.max(1, Math.floor(opts.lowShare ?? 5));
     this.now = opts.now ?? (() => performance.now());
     this.tokens = burst;
     this.last = this.now();
@@ -73,7 +73,7 @@ export class TokenBucket {
     }
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason as unknown);
-      const w: Waiter = { resolve, reject, signal, since: this.now() };
+      const w: Waiter = { resolve, reject, signal };
       const lane = this.lanes[priority];
       lane.push(w);
       signal?.addEventListener(
@@ -91,17 +91,16 @@ export class TokenBucket {
     });
   }
 
-  /** The next waiter to serve: the oldest of those past `agingMs`, else the head of the highest lane. */
+  /** The next waiter to serve: high first, then normal, with low's share of tokens kept. */
   private next(): Waiter | undefined {
-    const t = this.now();
-    let aged: Priority | undefined;
-    for (const p of LANES) {
-      const head = this.lanes[p][0];
-      if (head && t - head.since >= this.agingMs && (aged === undefined || head.since < (this.lanes[aged][0]?.since ?? Infinity))) aged = p;
+    const { high, normal, low } = this.lanes;
+    const lowsTurn = low.length > 0 && (high.length + normal.length === 0 || this.servedSinceLow >= this.lowShare - 1);
+    if (lowsTurn) {
+      this.servedSinceLow = 0;
+      return low.shift();
     }
-    if (aged) return this.lanes[aged].shift();
-    for (const p of LANES) if (this.lanes[p].length > 0) return this.lanes[p].shift();
-    return undefined;
+    this.servedSinceLow++;
+    return high.shift() ?? normal.shift();
   }
 
   private schedule(): void {

@@ -1,6 +1,6 @@
 // The controller benchmarks' part of `npm run bench`: their command-line options, the run, and a
 // text report with verdicts against issue 8's targets (medians over the runs; the machine is shared).
-import { type ControllerBenchResult, type ScaleRun, benchControllers, median } from './controllers.js';
+import { type ControllerBenchResult, type ScaleRun, benchControllers, median, writesIn } from './controllers.js';
 
 /** Options run.ts merges into its own parseArgs options. */
 export const CONTROLLER_BENCH_OPTIONS = {
@@ -46,6 +46,20 @@ export async function runControllerBench(kubeconfig: string, v: Values): Promise
   return { result, ...controllerReport(result) };
 }
 
+/** The copse server's writes per pod over one deploy and delete (median run), with the five largest kinds. */
+function writeLines(runs: readonly ScaleRun[]): string[] {
+  const counted = runs.filter((r) => r.requests);
+  if (counted.length === 0) return [];
+  const perRun = counted.map((r) => writesIn(r.requests ?? {}) / (r.pods ?? 1000));
+  const mid = counted[perRun.indexOf(median(perRun))] ?? counted[0];
+  const top = Object.entries(mid?.requests ?? {})
+    .filter(([k]) => !k.startsWith('GET '))
+    .slice(0, 5)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return [`  copse  writes to kube-apiserver per pod (deploy + delete): ${median(perRun).toFixed(2)}   largest: ${top}`];
+}
+
 export function controllerReport(c: ControllerBenchResult): { text: string; verdicts: Verdict[] } {
   const runsOf = (kind: ScaleRun['kind']) => c.runs.filter((r) => r.kind === kind);
   const of = (kind: ScaleRun['kind'], f: (r: ScaleRun) => number | undefined): number => median(runsOf(kind).map(f).filter((x): x is number => x !== undefined));
@@ -61,6 +75,7 @@ export function controllerReport(c: ControllerBenchResult): { text: string; verd
     `  copse  delete (PCS and pods gone)      ${secs(copseDelete)} s   [PodGangs gone ${secs(of('copse', (r) => r.childrenGoneMs))} s]   runs: ${list('copse', (r) => r.deleteMs)}`,
     `  floor  delete (pods gone)              ${secs(floorDelete)} s   runs: ${list('floor', (r) => r.deleteMs)}`,
     `  ratio  deploy ${(copseDeploy / floorDeploy).toFixed(2)}×, delete ${(copseDelete / floorDelete).toFixed(2)}×`,
+    ...writeLines(runsOf('copse')),
     ...c.rss.map((r) => `  copse server RSS with ${r.pods} pods: ${r.rssMB} MB`),
     ...[c.gate, c.noop].flatMap((r) => (r ? [`  ${r.name}: n ${r.iterations}, p50 ${r.p50Ms.toFixed(2)} ms, p90 ${r.p90Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(2)} ms`] : [])),
   ];

@@ -17,6 +17,7 @@ import type { PodCliqueSet } from '../../api/index.js';
 import { SCHEDULING_GATE_PODGANG_PENDING_CREATION } from '../../api/keys.js';
 import { SERVER_PROCESS } from '../../cli/stack.js';
 import { controllerConfig, parseServeOptions } from '../../cli/serve.js';
+import { readState } from '../../cluster/local.js';
 import { stateDir } from '../../cluster/paths.js';
 import { isRunning, readRecord } from '../../cluster/processes.js';
 import { registerControllers } from '../../controllers/index.js';
@@ -48,6 +49,36 @@ export interface ScaleRun {
   /** copse only: the server's VmRSS with the PCS available. */
   rssMB?: number;
   gateLatenciesMs?: number[];
+  /** Pods the run deployed. */
+  pods?: number;
+  /** copse only: the server's requests to kube-apiserver over deploy and delete, `VERB resource code` → count. */
+  requests?: Record<string, number>;
+}
+
+/** The copse server's request counters (copse_kube_request_duration_seconds_count), `VERB resource code` → count. */
+export async function serverRequestCounts(): Promise<Map<string, number>> {
+  const state = readState(stateDir());
+  if (!state) throw new Error('bench: no local cluster state');
+  const text = await (await fetch(`http://127.0.0.1:${state.ports.metrics}/metrics`)).text();
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^copse_kube_request_duration_seconds_count\{(.*)\} (\d+)/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries([...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    counts.set(`${labels['verb'] ?? ''} ${labels['resource'] ?? ''} ${labels['code'] ?? ''}`, Number(m[2]));
+  }
+  return counts;
+}
+
+/** What `after` counted beyond `before`, largest first. */
+export function countsSince(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): Record<string, number> {
+  const rows = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, d]) => d > 0);
+  return Object.fromEntries(rows.sort((a, b) => b[1] - a[1]));
+}
+
+/** Writes (anything but GET) in a request count table. */
+export function writesIn(requests: Record<string, number>): number {
+  return Object.entries(requests).reduce((n, [k, v]) => (k.startsWith('GET ') ? n : n + v), 0);
 }
 
 export interface ControllerBenchResult {
@@ -117,6 +148,7 @@ export async function copseRun(client: DynamicClient, serverPid: number, replica
       const pcs = scaleTestPcs(ns, undefined, replicasOverride);
       const replicas = pcs.spec.replicas ?? 0;
       const pods = replicas * 2;
+      const countsBefore = await serverRequestCounts();
       const t0 = performance.now();
       await client.create(RESOURCES.podCliqueSets, pcs);
       const tReady = await until(`${pods} Ready pods in ${ns}`, () => watch.podCounts().ready === pods, DEPLOY_TIMEOUT_MS, 20);
@@ -129,6 +161,8 @@ export async function copseRun(client: DynamicClient, serverPid: number, replica
       const tDeleted = await until(`${ns}: PCS and pods gone`, () => watch.pcs.store.size === 0 && watch.pods.store.size === 0, DEPLOY_TIMEOUT_MS, 20);
       const tChildren = await until(`${ns}: PodCliques and PodGangs gone`, () => watch.gangs.store.size === 0, DEPLOY_TIMEOUT_MS, 100);
       log(`copse: PCS and pods gone after ${((tDeleted - t1) / 1000).toFixed(1)} s, gangs after ${((tChildren - t1) / 1000).toFixed(1)} s`);
+      const requests = countsSince(countsBefore, await serverRequestCounts());
+      log(`copse: ${writesIn(requests)} writes to kube-apiserver for ${pods} pods (deploy and delete)`);
       return {
         kind: 'copse',
         deployMs: tAvailable - t0,
@@ -137,6 +171,8 @@ export async function copseRun(client: DynamicClient, serverPid: number, replica
         childrenGoneMs: tChildren - t1,
         rssMB: rss,
         gateLatenciesMs: watch.gateLatenciesMs(),
+        pods,
+        requests,
       };
     } finally {
       await watch.stop();
