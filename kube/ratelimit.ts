@@ -8,7 +8,6 @@
 // busy normal lane slows reports down but never starves them.
 export type Priority = 'high' | 'normal' | 'low';
 
-
 interface Waiter {
   resolve: () => void;
   reject: (e: unknown) => void;
