@@ -1,0 +1,75 @@
+// The PodClique controller's status pacing over informers fed by an in-memory list: the first
+// change is written at once, a second within the interval is put off (and so are its Events, which
+// the later write reports), and the rolling update's selection is never put off.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Pod } from '../api/core/wire.js';
+import type { PodClique, PodCliqueSet } from '../api/index.js';
+import { controllerConfig, parseServeOptions } from '../cli/serve.js';
+import type { ObjectLike } from '../kube/dynamic.js';
+import { createLogger } from '../kube/log.js';
+import { RESOURCES } from '../kube/resources.js';
+import { clique, pcsOf, simulate } from '../test/support/desired.js';
+import { type Write, memoryClient } from '../test/support/memory-client.js';
+import { type CopseControllers, registerControllers } from './index.js';
+import { PODCLIQUE_STATUS_INTERVAL_MS } from './podclique.js';
+import { Manager } from './runtime/manager.js';
+
+const log = createLogger('silent');
+const signal = new AbortController().signal;
+
+/** One replica, one clique of two pods; every child exists, nothing is scheduled yet. */
+function objects(): Map<string, readonly ObjectLike[]> {
+  const base = pcsOf('pq', { cliques: [clique('worker', 2)] }, 1);
+  const pcs: PodCliqueSet = { ...base, metadata: { ...base.metadata, resourceVersion: '7' } };
+  const g = simulate(pcs);
+  return new Map<string, readonly ObjectLike[]>([
+    [RESOURCES.podCliqueSets.resource, [pcs]],
+    [RESOURCES.podCliques.resource, g.podCliques],
+    [RESOURCES.podGangs.resource, g.tree.podGangs],
+    [RESOURCES.pods.resource, g.pods],
+  ]);
+}
+
+describe('PodCliqueReconciler status pacing', () => {
+  let manager: Manager | undefined;
+  afterEach(async () => {
+    await manager?.informers.shutdown();
+    manager = undefined;
+  });
+
+  it('writes the first change at once and puts off a second one inside the interval, Events included', async () => {
+    const writes: Write[] = [];
+    const statuses: ObjectLike[] = [];
+    manager = new Manager({ client: memoryClient(objects(), writes, [], statuses), log });
+    const c: CopseControllers = registerControllers(manager, controllerConfig(parseServeOptions([], {})), log);
+    manager.informers.start();
+    await manager.informers.waitForSync();
+    const reconcile = () => c.podClique.reconciler.reconcile('ns/pq-0-worker', log, signal);
+    const statusWrites = () => writes.filter((w) => w.verb === 'status' && w.kind === 'PodClique').length;
+    const events = () => writes.filter((w) => w.kind === 'Event').length;
+
+    await reconcile();
+    expect(statusWrites()).toBe(1);
+    // The cache shows that status; then both pods are scheduled and ready: a change to report.
+    const store = c.context.informers.pclq.store;
+    const stored = store.getByName('ns', 'pq-0-worker') as PodClique;
+    store.upsert({ ...stored, metadata: { ...stored.metadata, resourceVersion: '20' }, status: (statuses.at(-1) as PodClique).status });
+    const pods = c.context.informers.pods.store;
+    for (const p of pods.list() as Pod[]) {
+      pods.upsert({
+        ...p,
+        metadata: { ...p.metadata, resourceVersion: '21' },
+        spec: { ...p.spec, containers: p.spec?.containers ?? [], nodeName: 'node-1', schedulingGates: [] },
+        status: { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }] },
+      });
+    }
+    const eventsBefore = events();
+    const second = await reconcile();
+    expect(second?.requeueAfterMs).toBeGreaterThan(0);
+    expect(second?.requeueAfterMs).toBeLessThanOrEqual(PODCLIQUE_STATUS_INTERVAL_MS);
+    expect(statusWrites()).toBe(1);
+    // The events of that change (MinAvailableReached) wait for the write that reports it.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events()).toBe(eventsBefore);
+  });
+});
