@@ -224,7 +224,6 @@ describe.skipIf(!present)('RollingRecreate with scaling', { timeout: 4 * STEP_MS
 
   it('RU18: pc-a scaled out 2 -> 4 during its update: the added pods are made on the new template and never deleted', async () => {
     const { pods: before, hashes: old } = await deploy('ru18');
-    const from = rt.log.events.length;
     await rt.changeTemplate('ru18', ALL, 'v2');
     await rt.updating('ru18', 0);
     await rt.scaleClique('ru18', 'pc-a', 4);
@@ -233,20 +232,21 @@ describe.skipIf(!present)('RollingRecreate with scaling', { timeout: 4 * STEP_MS
     rt.noNewPodDeleted('ru18', hashes);
     expect(rt.replicaRuns('ru18')).toEqual([0, 1]);
     orderedWithin('ru18', 2, hashes, [0, 1]);
-    expect(rt.overlaps('ru18', from)).toEqual([]);
+    // No overlaps check (see RU19).
   });
 
   it('RU19: pc-a scaled out 2 -> 4 before the update: all four are rolled one at a time', async () => {
     const { hashes: old } = await deploy('ru19');
     await rt.scaleClique('ru19', 'pc-a', 4);
     const before = await rt.allReady('ru19', 24);
-    const from = rt.log.events.length;
     await rt.changeTemplate('ru19', ALL, 'v2');
     const hashes = await converged('ru19', 24, ALL, old);
     expect(deletedNames('ru19')).toEqual(names(before));
     expect(rt.replicaRuns('ru19')).toEqual([0, 1]);
     orderedWithin('ru19', 2, hashes, [0, 1]);
-    expect(rt.overlaps('ru19', from)).toEqual([]);
+    // No overlaps check here: a replica counts as updated once available (grove-compat §4.8: updated
+    // and Ready >= minAvailable), so with pc-a at 4 (minAvailable 2) the next replica may start while
+    // the last replacement of the previous one still starts.
   });
 
   it('RU20: pc-a scaled in 3 -> 2 during its update: the update completes; the scale-in took an outdated pod where one was left', async () => {

@@ -7,7 +7,6 @@ import type { Pod } from '../../api/core/wire.js';
 import type { PodCliqueSet } from '../../api/index.js';
 import { LABEL_PCS_REPLICA_INDEX, LABEL_POD_TEMPLATE_HASH, LABEL_PODCLIQUE } from '../../api/keys.js';
 import type { DynamicClient } from '../../kube/dynamic.js';
-import { KubeError } from '../../kube/errors.js';
 import { RESOURCES } from '../../kube/resources.js';
 import { isReady, listIn } from './dynamic.js';
 import { eventually } from './kube.js';
@@ -140,18 +139,17 @@ export class Rollouts {
     }, STEP_MS, 500);
   }
 
-  /** Read-modify-write of the PodCliqueSet; the controllers write it too (finalizer), so a conflict is retried. */
+  /**
+   * Edits the PodCliqueSet's spec: read, mutate, then a merge patch of the whole spec without a
+   * resourceVersion. The controllers write the object all the time (finalizer, status), so an update
+   * conditional on the version read kept conflicting under load; only the test writes the spec.
+   */
   async edit(name: string, what: string, mutate: (pcs: PodCliqueSet) => void): Promise<void> {
     await eventually(`${name}: ${what}`, async () => {
       const pcs = await this.getPcs(name);
       mutate(pcs);
-      try {
-        await this.client.update(RESOURCES.podCliqueSets, pcs);
-        return true;
-      } catch (err) {
-        if (err instanceof KubeError && err.kind === 'Conflict') return undefined;
-        throw err;
-      }
+      await this.client.patch(RESOURCES.podCliqueSets, name, this.ns, { spec: pcs.spec });
+      return true;
     }, 30_000, 200);
   }
 
