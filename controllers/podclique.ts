@@ -144,7 +144,8 @@ export class PodCliqueReconciler implements Reconciler {
     if (decision.lift.length === 0) return;
     await forEachLimit(decision.lift, 16, async (lift) => {
       try {
-        await client.patch(RESOURCES.pods, lift.pod, ns, { spec: { schedulingGates: lift.schedulingGates } }, { signal });
+        // Strategic merge: removes Grove's gate from the pod as it is now, never re-adds another.
+        await client.patch(RESOURCES.pods, lift.pod, ns, { ...lift.patch }, { signal, type: 'strategic' });
       } catch (err) {
         // The pod went away meanwhile: nothing to release.
         if (!(err instanceof KubeError && err.kind === 'NotFound')) throw err;

@@ -23,6 +23,10 @@ export const EVENT_MIN_AVAILABLE_BREACHED = 'MinAvailableBreached';
 export const EVENT_MIN_AVAILABLE_REACHED = 'MinAvailableReached';
 /** TopologyLevelsUnavailable became True. */
 export const EVENT_TOPOLOGY_LEVELS_UNAVAILABLE = 'TopologyLevelsUnavailable';
+/** copse: CrashLooping became True (a pod of the PodClique restarted copse.io/crash-loop-restarts times). */
+export const EVENT_CRASH_LOOPING = 'CrashLooping';
+/** copse: CrashLooping went from True to False (the pod was replaced, or its count reset). */
+export const EVENT_CRASH_LOOP_ENDED = 'CrashLoopEnded';
 /** Every wanted PodCliqueSet replica is available, and before this pass not all were. */
 export const EVENT_REPLICAS_AVAILABLE = 'ReplicasAvailable';
 /** Fewer PodCliqueSet replicas are available than before and than wanted (not a scale-in). */
@@ -53,6 +57,20 @@ export function breachEvents(previous: readonly Condition[] | undefined, next: r
   if (!t || t.from === undefined) return [];
   if (t.to === 'True') return [{ type: 'Warning', reason: EVENT_MIN_AVAILABLE_BREACHED, message }];
   if (t.from === 'True' && t.to === 'False') return [{ type: 'Normal', reason: EVENT_MIN_AVAILABLE_REACHED, message }];
+  return [];
+}
+
+/**
+ * Events for copse's CrashLooping condition. Unlike a breach, a first assessment that is already True
+ * is reported: nothing crash-loops at startup, so a True on first sight is real news (a copse upgrade
+ * meeting a clique that loops), not noise.
+ */
+export function crashLoopEvents(previous: readonly Condition[] | undefined, next: readonly Condition[] | undefined, type: string): StatusEvent[] {
+  const t = conditionTransition(previous, next, type);
+  if (!t) return [];
+  const message = findCondition(next, type)?.message ?? '';
+  if (t.to === 'True') return [{ type: 'Warning', reason: EVENT_CRASH_LOOPING, message }];
+  if (t.from === 'True' && t.to === 'False') return [{ type: 'Normal', reason: EVENT_CRASH_LOOP_ENDED, message }];
   return [];
 }
 

@@ -16,6 +16,25 @@ import { gatedPod, podClique, podGang } from './testing.js';
 // `workload2-<i>` holds pc-a and sg-x replica 0; PCSG replica j >= 1 is scaled gang `workload2-<i>-sg-x-<j-1>`.
 const PCS = 'workload2';
 const GATE = 'grove.io/podgang-pending-creation';
+const PLACEMENT = 'scheduling.copse.io/placement';
+
+/**
+ * kube-apiserver's reading of a pod patch's `spec.schedulingGates` (a list keyed by name, patch strategy
+ * merge): in a strategic-merge patch an entry with `$patch: delete` removes that name, any other entry is
+ * merged in (added when missing); a plain list in a merge patch replaces the whole list.
+ */
+function applyGatePatch(now: readonly string[], patch: unknown): string[] {
+  const spec = (patch as { spec?: { schedulingGates?: { name: string; $patch?: string }[] } }).spec;
+  const entries = spec?.schedulingGates;
+  if (!entries) return [...now];
+  if (!entries.some((e) => e.$patch !== undefined)) return entries.map((e) => e.name);
+  let out = [...now];
+  for (const e of entries) {
+    if (e.$patch === 'delete') out = out.filter((g) => g !== e.name);
+    else if (!out.includes(e.name)) out.push(e.name);
+  }
+  return out;
+}
 
 interface World {
   pclqs: PodClique[];
@@ -197,17 +216,37 @@ describe('gate lifting, GS9–GS12: PCS scaled to 2', () => {
 describe('gate lifting details', () => {
   const wl2 = replica(0);
 
-  it('removes only its own gate and keeps the others in order', () => {
+  it('removes only its own gate, by name (a strategic-merge delete directive)', () => {
     const pod = gatedPod('workload2-0-pc-a-0', 'workload2-0-pc-a', 'workload2-0', ['copse.io/planner']);
     pod.spec = { ...pod.spec, containers: [], schedulingGates: [{ name: 'first' }, { name: GATE }, { name: 'copse.io/planner' }] };
     const world = { ...wl2, pods: [pod] };
     expect(decide(world, 'workload2-0-pc-a').lift).toEqual([
-      { pod: 'workload2-0-pc-a-0', schedulingGates: [{ name: 'first' }, { name: 'copse.io/planner' }] },
+      { pod: 'workload2-0-pc-a-0', patch: { spec: { schedulingGates: [{ $patch: 'delete', name: GATE }] } } },
     ]);
   });
 
-  it('returns an empty gate list when its gate was the only one', () => {
-    expect(decide(wl2, 'workload2-0-sg-x-0-pc-b').lift).toEqual([{ pod: 'workload2-0-sg-x-0-pc-b-0', schedulingGates: [] }]);
+  // The 422 "only deletion is allowed" seen in the server's log: the placement planner lifted
+  // scheduling.copse.io/placement after this pass read the pod, and the lift wrote the snapshot's
+  // list minus Grove's gate, [placement], adding it back. Whatever the pod's gates are by the time the
+  // patch lands (a subset of the snapshot's: gates only go), the patch may only remove.
+  it('never adds a gate back when the pod lost others since it was read (stale cache)', () => {
+    const snapshot = gatedPod('workload2-0-pc-a-0', 'workload2-0-pc-a', 'workload2-0', [PLACEMENT]);
+    const [lift] = decide({ ...wl2, pods: [snapshot] }, 'workload2-0-pc-a').lift;
+    if (!lift) throw new Error('expected a lift');
+    expect(JSON.stringify(lift.patch)).not.toContain(PLACEMENT);
+    for (const now of [[GATE, PLACEMENT], [PLACEMENT], [GATE], []]) {
+      const after = applyGatePatch(now, lift.patch);
+      expect(after.filter((g) => !now.includes(g)), `pod now gated by [${now.join(', ')}]`).toEqual([]);
+      expect(after).toEqual(now.filter((g) => g !== GATE));
+    }
+  });
+
+  it('writes the same patch whatever other gates the snapshot shows', () => {
+    const a = gatedPod('workload2-0-pc-a-0', 'workload2-0-pc-a', 'workload2-0', [PLACEMENT]);
+    const b = gatedPod('workload2-0-pc-a-0', 'workload2-0-pc-a', 'workload2-0');
+    const patchOf = (p: Pod) => decide({ ...wl2, pods: [p] }, 'workload2-0-pc-a').lift[0]?.patch;
+    expect(patchOf(a)).toBeDefined();
+    expect(patchOf(a)).toEqual(patchOf(b));
   });
 
   it('leaves pods without the gate and terminating pods alone', () => {

@@ -5,6 +5,14 @@
 //   2. for a scaled gang (the PodClique carries grove.io/base-podgang), the base gang is scheduled:
 //      every pod group of the base gang has its PodClique's status.scheduledReplicas >= minReplicas.
 // Only that gate is removed; other gates (a scheduler backend's, a later copse planner gate) stay.
+//
+// How it is removed matters. kube-apiserver lets an existing pod lose scheduling gates but never gain
+// one (422 "only deletion is allowed"). Writing the pod's whole gate list as read from the cache, minus
+// ours, re-adds any gate someone else lifted since that read: the PodClique controller lifts Grove's
+// gate, copse's placement planner then lifts `scheduling.copse.io/placement`, and a PodClique pass still
+// holding the older snapshot wrote `[placement]` back. So a lift names only the gate it removes, as a
+// strategic-merge `$patch: delete` on the list keyed by name: the server removes that one entry from
+// whatever list the pod has now (nothing if it is already gone) and can never add one.
 
 import type { Pod } from '../core/wire.js';
 import { isTerminating, requireName, sortedBy } from '../desired/meta.js';
@@ -28,16 +36,6 @@ export function hasGroveGate(pod: Pod): boolean {
   return pod.spec?.schedulingGates?.some((g) => g.name === SCHEDULING_GATE_PODGANG_PENDING_CREATION) ?? false;
 }
 
-/** The pod's gates without the one copse added, in order (every other gate stays). */
-export function gatesWithoutGroveGate(pod: Pod): SchedulingGate[] {
-  return (pod.spec?.schedulingGates ?? []).filter((g) => g.name !== SCHEDULING_GATE_PODGANG_PENDING_CREATION);
-}
-
-/** A pod scheduling gate as it appears in spec.schedulingGates. */
-export interface SchedulingGate {
-  name: string;
-}
-
 /** A pod group of the base gang that is not scheduled yet. */
 export interface UnscheduledPodGroup {
   name: string;
@@ -53,10 +51,24 @@ export type GateWait =
   | { reason: 'BasePodGangNotFound'; podGang: string; basePodGang: string }
   | { reason: 'BasePodGangNotScheduled'; podGang: string; basePodGang: string; podGroups: UnscheduledPodGroup[] };
 
-/** A pod whose gate comes off: its full new gate list (every other gate kept, in order). */
+/**
+ * A strategic-merge patch removing exactly one scheduling gate by name; a no-op when the gate is
+ * already gone. (No uid precondition: pods get generated names, and kube-apiserver answers a uid
+ * mismatch in a patch with 422 Invalid, indistinguishable from a real refusal.)
+ */
+export interface GateRemovalPatch {
+  spec: { schedulingGates: [{ $patch: 'delete'; name: string }] };
+}
+
+/** The patch (type strategic) that takes `gate` off a pod and nothing else, whatever its other gates are now. */
+export function gateRemovalPatch(gate: string): GateRemovalPatch {
+  return { spec: { schedulingGates: [{ $patch: 'delete', name: gate }] } };
+}
+
+/** A pod whose gate comes off, and the patch that does it (never a whole gate list; see the top). */
 export interface GateLift {
   pod: string;
-  schedulingGates: SchedulingGate[];
+  patch: GateRemovalPatch;
 }
 
 export interface GateWaiting {
@@ -115,7 +127,7 @@ export function gateDecision(input: UngateInput): GateDecision {
       whole ??
       (referenced.has(pod) ? undefined : { reason: 'NotReferencedByPodGang', podGang: input.podGang?.metadata.name ?? '', podGroup: pclq });
     if (why) wait.push({ pod, why });
-    else lift.push({ pod, schedulingGates: gatesWithoutGroveGate(p).map((g) => ({ name: g.name })) });
+    else lift.push({ pod, patch: gateRemovalPatch(SCHEDULING_GATE_PODGANG_PENDING_CREATION) });
   }
   return { lift, wait, blocked: lift.length === 0 ? wait[0]?.why : undefined };
 }

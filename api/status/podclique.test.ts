@@ -232,6 +232,24 @@ describe('events', () => {
     expect(again.events).toEqual([]);
   });
 
+  it('CrashLooping: a Warning when a pod reaches the restart limit, once; Normal CrashLoopEnded when it is gone', () => {
+    const looping = (restarts: number): Pod => {
+      const p = pod(`${PCLQ}-0`, PCLQ, { scheduled: true, ready: false });
+      const status = { ...p.status, containerStatuses: [{ name: 'main', image: 'busybox', imageID: '', ready: false, restartCount: restarts, lastState: { terminated: { exitCode: 1, reason: 'Error' } } }] };
+      return { ...p, status } as Pod;
+    };
+    const other = pod(`${PCLQ}-1`, PCLQ, { scheduled: true, ready: true });
+    const below = podCliqueStatus(input({ pods: [looping(2), other], crashLoopRestarts: 3 }));
+    expect(below.events.filter((e) => e.reason.startsWith('CrashLoop'))).toEqual([]);
+    const over = podCliqueStatus(input({ pods: [looping(3), other], crashLoopRestarts: 3, previous: below.status, now: T1 }));
+    const message = `Pod ${PCLQ}-0 container main restarted 3 times (limit 3); last exit code 1 (Error)`;
+    expect(over.events.filter((e) => e.reason.startsWith('CrashLoop'))).toEqual([{ type: 'Warning', reason: 'CrashLooping', message }]);
+    const still = podCliqueStatus(input({ pods: [looping(4), other], crashLoopRestarts: 3, previous: over.status, now: T2 }));
+    expect(still.events.filter((e) => e.reason.startsWith('CrashLoop'))).toEqual([]);
+    const replaced = podCliqueStatus(input({ pods: [other], crashLoopRestarts: 3, previous: still.status, now: T2 }));
+    expect(replaced.events.filter((e) => e.reason.startsWith('CrashLoop'))).toEqual([{ type: 'Normal', reason: 'CrashLoopEnded', message: 'No pod restarted 3 times or more' }]);
+  });
+
   it('MinAvailableBreached on False -> True, MinAvailableReached on True -> False, nothing on first sight', () => {
     const first = podCliqueStatus(input({ pods: [] }));
     expect(first.events).toEqual([]);

@@ -18,7 +18,7 @@ import type { Pod } from '../core/wire.js';
 import { requireName } from '../desired/meta.js';
 import { isActivePod } from '../desired/pods.js';
 import type { Condition, LastError, PodClique, PodCliqueStatus, PodCliqueUpdateProgress } from '../generated/types.js';
-import { crashLoopCondition } from '../update/crash-loop.js';
+import { CONDITION_CRASH_LOOPING, crashLoopCondition } from '../update/crash-loop.js';
 import {
   CONDITION_MIN_AVAILABLE_BREACHED,
   CONDITION_PODCLIQUE_SCHEDULED,
@@ -28,7 +28,7 @@ import {
 } from '../keys.js';
 import { podCliquePodSelector } from '../names.js';
 import { type DesiredCondition, mergeConditions } from './conditions.js';
-import { breachEvents, scheduledLostEvents, type StatusEvent } from './events.js';
+import { breachEvents, crashLoopEvents, scheduledLostEvents, type StatusEvent } from './events.js';
 import { everAvailableCondition } from './ever-available.js';
 import { dropUndefined, labelOf, partOf, statusChanged } from './objects.js';
 import { isPodReady, isPodScheduled, isPodScheduleGated } from '../desired/pods.js';
@@ -246,6 +246,7 @@ export function podCliqueStatus(input: PodCliqueStatusInput): PodCliqueStatusRes
   const events = [
     ...scheduledLostEvents(previous?.scheduledReplicas, counts.scheduled, 'pods'),
     ...breachEvents(previousConditions, conditions),
+    ...crashLoopEvents(previousConditions, conditions, CONDITION_CRASH_LOOPING),
   ];
   return { status: dropUndefined(status), events };
 }

@@ -60,11 +60,45 @@ describe('podCliqueUpdateStep (RollingRecreate)', () => {
     expect(s.waiting).toBe('waiting for p0 to be gone');
   });
 
-  it('waits for as many new Ready pods as it replaced (RU10: no room, no second delete)', () => {
+  it('waits until the replacement is Ready (RU10: no room, no second delete)', () => {
     const progress = { ...started, readyPodsSelectedToUpdate: { current: 'p0' } };
     const s = step({ pclq: clique(progress), pods: [neu('n0', 5, false), old('p1', 2), old('p2', 3)] });
     expect(s.delete).toEqual([]);
-    expect(s.waiting).toBe('waiting for 1 Ready pods of the new template, 0 so far');
+    expect(s.waiting).toBe("waiting for p0's replacement: 2 of 3 pods Ready");
+  });
+
+  it('waits while the replacement is not even created yet', () => {
+    const progress = { ...started, readyPodsSelectedToUpdate: { current: 'p0' } };
+    const s = step({ pclq: clique(progress), pods: [old('p1', 2), old('p2', 3)] });
+    expect(s.delete).toEqual([]);
+    expect(s.waiting).toBe("waiting for p0's replacement: 2 of 3 pods Ready");
+  });
+
+  // RU18: pc-a 2 -> 4 while its update ran. Two pods the scale-out added are Ready; Grove's count
+  // (new Ready pods >= replaced) let them stand in for the replacement of p0, still starting, and a
+  // second Ready pod went while the first was not back.
+  it('a scale-out does not stand in for the replacement (RU18)', () => {
+    const progress = { ...started, readyPodsSelectedToUpdate: { current: 'p0' } };
+    const s = step({ pclq: clique(progress, { replicas: 4, minAvailable: 2 }), pods: [neu('s0', 6), neu('s1', 6), neu('n0', 5, false), old('p1', 2)] });
+    expect(s.delete).toEqual([]);
+    expect(s.waiting).toBe("waiting for p0's replacement: 3 of 4 pods Ready");
+  });
+
+  // RU20: pc-a 3 -> 2 while its update ran. The rollout had replaced p0; the scale-in took the
+  // replacement, which was not Ready yet. Two outdated pods fill both places: no new pod will ever be
+  // made, so waiting for one stalled the update for good.
+  it('goes on after a scale-in took the replacement away (RU20)', () => {
+    const progress = { ...started, readyPodsSelectedToUpdate: { current: 'p0' } };
+    const s = step({ pclq: clique(progress, { replicas: 2, minAvailable: 2 }), pods: [old('p1', 2), old('p2', 3)] });
+    expect(names(s.delete)).toEqual(['p1']);
+    expect(s.progress?.readyPodsSelectedToUpdate).toEqual({ current: 'p1', completed: ['p0'] });
+  });
+
+  it('after a scale-in still waits for a replacement that is there and not Ready', () => {
+    const progress = { ...started, readyPodsSelectedToUpdate: { current: 'p1', completed: ['p0'] } };
+    const s = step({ pclq: clique(progress, { replicas: 2, minAvailable: 1 }), pods: [neu('n0', 5, false), old('p2', 3)] });
+    expect(s.delete).toEqual([]);
+    expect(s.waiting).toBe("waiting for p1's replacement: 1 of 2 pods Ready");
   });
 
   it('moves the previous selection to completed when it picks the next', () => {

@@ -8,7 +8,8 @@
 // - Each pass, at once: every outdated pod that is not Ready (pending, starting, failing).
 // - Then one Ready outdated pod at a time, the oldest first, recorded in readyPodsSelectedToUpdate
 //   (the previous one moves to `completed`), and only when the clique has minAvailable Ready pods;
-//   the next waits until the last one is gone and as many new Ready pods exist as were replaced.
+//   the next waits until the last one is gone and its replacement is Ready (copse: until the PodClique
+//   is whole again, see below; Grove counts new Ready pods against the number replaced).
 //   Delete first, no surge (RU10: with no room, exactly one pod is gone and its replacement pends).
 //   The shell writes the selection before it deletes, so a restart between the two deletes the
 //   recorded pod rather than choosing another.
@@ -94,7 +95,6 @@ export function podCliqueUpdateStep(input: PodCliqueUpdateInput): PodCliqueUpdat
   const going = outdated.filter(isTerminating).map((p) => p.metadata?.name ?? '').sort();
   // One at a time: nothing new is chosen while a replaced pod is still terminating.
   if (going.length > 0 && !going.includes(selected?.current ?? '')) return step(`waiting for ${going.join(', ')} to be gone`);
-  const replaced = (selected?.completed?.length ?? 0) + (selected ? 1 : 0);
   const selectedPod = selected ? input.pods.find((p) => p.metadata?.name === selected.current) : undefined;
   if (selectedPod) {
     // The shell records a selection before deleting it: a selection still active was never deleted
@@ -102,8 +102,18 @@ export function podCliqueUpdateStep(input: PodCliqueUpdateInput): PodCliqueUpdat
     const again = isActivePod(selectedPod) && hashOf(selectedPod) !== expectedHash && !notReady.includes(selectedPod) ? [selectedPod] : [];
     return step(`waiting for ${selected?.current ?? ''} to be gone`, again);
   }
-  const newReady = input.pods.filter((p) => isActivePod(p) && hashOf(p) === expectedHash && isPodReady(p)).length;
-  if (newReady < replaced) return step(`waiting for ${replaced} Ready pods of the new template, ${newReady} so far`);
+  if (selected) {
+    // The last one replaced is back only when the PodClique is whole again: spec.replicas active pods,
+    // every one Ready. Grove counts new-template Ready pods against the number replaced instead, which
+    // goes wrong both ways when the PodClique is scaled during the update: pods a scale-out added
+    // stand in for the missing replacement (RU18: a second pod deleted while the first replacement
+    // still starts), and a replacement a scale-in took away is waited for forever (RU20).
+    const active = input.pods.filter(isActivePod);
+    const readyNow = active.filter(isPodReady).length;
+    if (active.length < pclq.spec.replicas || readyNow < active.length) {
+      return step(`waiting for ${selected.current}'s replacement: ${readyNow} of ${pclq.spec.replicas} pods Ready`);
+    }
+  }
   const ready = input.pods.filter((p) => isActivePod(p) && isPodReady(p)).length;
   const min = pclq.spec.minAvailable ?? pclq.spec.replicas;
   if (ready < min) return step(`waiting for ${min} Ready pods (minAvailable), ${ready} so far`);

@@ -25,10 +25,23 @@ describe('decideRollout', () => {
     expect(d.started).toEqual([0]);
   });
 
-  it('a new hash mid-update forgets the replica being updated and chooses again', () => {
+  // Seen in the e2e "a second template change during the update": Grove's rule (forget the replica,
+  // choose again) picked replica 0 while replica 1 was still a pod down, two replicas down at once.
+  it('a new hash mid-update keeps the replica being updated (it goes on to the new template) and starts no other', () => {
     const previous = { updateStartedAt: T0, currentlyUpdating: [{ replicaIndex: 1, updateStartedAt: T0 }] };
     const d = decideRollout(input({ previous, previousHash: 'g2', hash: 'g3', replicas: [replica(0), replica(1)] }));
-    expect(d.progress.currentlyUpdating).toEqual([{ replicaIndex: 0, updateStartedAt: T1 }]);
+    expect(d.progress).toEqual({ updateStartedAt: T1, updateEndedAt: undefined, currentlyUpdating: [{ replicaIndex: 1, updateStartedAt: T0 }] });
+    expect(d.started).toEqual([]);
+    const next = decideRollout(input({ previous: d.progress, previousHash: 'g3', hash: 'g3', replicas: [replica(0), done(1)] }));
+    expect(next.finished).toEqual([1]);
+    expect(next.started).toEqual([0]);
+  });
+
+  it('a new hash mid-update under maxUnavailable 2 keeps both replicas and tops up nothing beyond 2', () => {
+    const previous = { updateStartedAt: T0, currentlyUpdating: [{ replicaIndex: 2, updateStartedAt: T0 }, { replicaIndex: 3, updateStartedAt: T0 }] };
+    const d = decideRollout(input({ previous, previousHash: 'g2', hash: 'g3', policy: policy({ maxUnavailable: 2 }), replicas: [replica(0), replica(1), replica(2), replica(3)] }));
+    expect(d.progress.currentlyUpdating?.map((c) => c.replicaIndex)).toEqual([2, 3]);
+    expect(d.started).toEqual([]);
   });
 
   it("chooses Grove's order: no scheduled pod, then breached, then lowest index", () => {

@@ -3,7 +3,8 @@
 //
 // Grove's rules, kept:
 // - A new generation hash resets status.updateProgress: updateStartedAt = now, updateEndedAt = now
-//   for OnDelete only, currentlyUpdating cleared. The first hash a PodCliqueSet gets starts nothing.
+//   for OnDelete only. The first hash a PodCliqueSet gets starts nothing. (Grove also clears
+//   currentlyUpdating; copse keeps the replicas in it, see decideRollout.)
 // - RollingRecreate works on replicas named in currentlyUpdating; one finished (every standalone
 //   PodClique and scaling group updated and available) leaves the list; the next is chosen among the
 //   replicas still to update: replicas with no scheduled pod first, then replicas in a MinAvailable
@@ -84,7 +85,12 @@ export function decideRollout(input: RolloutInput): RolloutDecision {
   let progress = orchestration(input.previous);
   if (input.previousHash === undefined) return { progress, started: [], finished: [] };
   if (input.previousHash !== input.hash) {
-    progress = { updateStartedAt: now, updateEndedAt: policy.type === 'OnDelete' ? now : undefined, currentlyUpdating: undefined };
+    // copse, unlike Grove: the replicas being updated stay in the list and go on to the new template.
+    // They are already down a pod or a group replica; choosing again (Grove clears the list) takes the
+    // lowest index, so a template change while replica 1 updates had replica 0 and replica 1 down at
+    // once, beyond maxUnavailable.
+    const carried = policy.type === 'RollingRecreate' ? progress.currentlyUpdating : undefined;
+    progress = { updateStartedAt: now, updateEndedAt: policy.type === 'OnDelete' ? now : undefined, currentlyUpdating: carried };
   }
   if (policy.type === 'OnDelete') {
     // Switched from RollingRecreate mid-update: whatever was running stops here.
