@@ -127,7 +127,7 @@ export function rssMB(pid: number): number {
   return Math.round((Number(m[1]) * 1024) / 1e5) / 10;
 }
 
-async function withNamespace<T>(client: DynamicClient, prefix: string, fn: (ns: string) => Promise<T>): Promise<T> {
+export async function withNamespace<T>(client: DynamicClient, prefix: string, fn: (ns: string) => Promise<T>): Promise<T> {
   const ns = `${prefix}-${Math.random().toString(16).slice(2, 8)}`;
   await client.create(RESOURCES.namespaces, { metadata: { name: ns, labels: { 'copse.io/bench': 'true' } } });
   try {

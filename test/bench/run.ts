@@ -12,6 +12,10 @@ import { CONTROLLER_BENCH_OPTIONS, type ControllerReport, controllerBenchShape, 
 import { DESIRED_DISAGGREGATED, DESIRED_SCALE_TEST, benchDesired } from './desired.js';
 import { LIVE_PCS_STATUS_AGGREGATED, LIVE_PCS_STATUS_DIRECT, LIVE_TOPOLOGY_LIST_AGGREGATED, LIVE_TOPOLOGY_LIST_DIRECT, benchLiveAggregated, benchLiveDirect } from './apiserver.js';
 import { STARTUP_BENCH, benchStartup } from './startup.js';
+import { type RolloutBenchResult, benchRollout } from './rollout.js';
+import { DynamicClient, FIELD_MANAGERS } from '../../kube/dynamic.js';
+import { KubeHttp } from '../../kube/http.js';
+import { loadKubeConfig } from '../../kube/client.js';
 
 interface Target {
   name: string;
@@ -53,13 +57,14 @@ function table(rows: LatencyResult[]): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'skip-e2e': { type: 'boolean', default: false }, 'live-only': { type: 'boolean', default: false }, 'live-nodes': { type: 'string', default: '5000' }, ...CONTROLLER_BENCH_OPTIONS } });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'rollout-replicas': { type: 'string', default: '10' }, 'skip-e2e': { type: 'boolean', default: false }, 'live-only': { type: 'boolean', default: false }, 'live-nodes': { type: 'string', default: '5000' }, ...CONTROLLER_BENCH_OPTIONS } });
   const n = Number(values.iterations);
   const results: LatencyResult[] = [];
   // --live-only: just the aggregated API's benchmarks (in-process, and through the stack unless --skip-e2e).
   const liveOnly = values['live-only'];
   const admission = !values['skip-admission'] && !liveOnly;
   let controllers: ControllerReport | undefined;
+  let rollout: RolloutBenchResult | undefined;
   if (admission) results.push(...benchPlanner({ iterations: Math.max(50, Math.floor(n / 10)) }), ...(await benchServer(n)), ...benchDesired(Math.max(20, Math.floor(n / 50))));
   if (admission || liveOnly) results.push(...(await benchLiveDirect(Math.max(100, Math.floor(n / 4)))));
   const notes: string[] = [];
@@ -85,6 +90,12 @@ async function main(): Promise<number> {
       if (admission) results.push(...(await benchEndToEnd(stack.cluster.kubeconfig, Math.max(100, Math.floor(n / 4)))));
       if (admission) results.push(...(await benchStartup(stack.cluster.kubeconfig)));
       controllers = await runControllerBench(stack.cluster.kubeconfig, values);
+      // RollingRecreate of a whole PodCliqueSet (issue 11); --rollout-replicas=0 skips it.
+      const rolloutReplicas = Number(values['rollout-replicas']);
+      if (rolloutReplicas > 0) {
+        const client = new DynamicClient(new KubeHttp(loadKubeConfig({ kubeconfig: stack.cluster.kubeconfig })), FIELD_MANAGERS.controller);
+        rollout = await benchRollout(client, rolloutReplicas);
+      }
       if (admission) await liveAggregated();
     } finally {
       if (!before.healthy) await down({ log: () => {} });
@@ -99,10 +110,16 @@ async function main(): Promise<number> {
   });
   for (const v of verdicts) process.stdout.write(`${v.ok ? 'PASS' : Number.isNaN(v.value) ? 'SKIP' : 'FAIL'}  ${v.name}: ${String(v.metric)} ${Number.isNaN(v.value) ? '-' : v.value.toFixed(2)} ms (target ≤ ${v.maxMs} ms)\n`);
   if (controllers) process.stdout.write(`\n${controllers.text}\n`);
+  if (rollout) {
+    process.stdout.write(
+      `\nRollingRecreate, Grove workload1 × ${rollout.replicas} (${rollout.pods} pods), every template changed: ${(rollout.rolloutMs / 1000).toFixed(1)} s; ` +
+        `service floor ${rollout.minAvailableReplicas} of ${rollout.replicas} replicas available (one at a time: ${rollout.replicas - 1} is the best)\n`,
+    );
+  }
   const dir = join(repoRoot(), 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `admission-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, notes, targets: verdicts, ...(controllers ? { controllers: controllers.result, controllerTargets: controllers.verdicts } : {}) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, notes, targets: verdicts, ...(controllers ? { controllers: controllers.result, controllerTargets: controllers.verdicts } : {}), ...(rollout ? { rollout } : {}) }, null, 2) + '\n');
   process.stdout.write(`\nwrote ${file}\n`);
   return verdicts.some((v) => !v.ok && !Number.isNaN(v.value)) || controllers?.verdicts.some((v) => !v.ok) ? 1 : 0;
 }

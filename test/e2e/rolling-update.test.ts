@@ -4,8 +4,9 @@
 // went, in which order, against what Grove's rules say. RU9-RU21 are in rolling-update-more.test.ts,
 // OD4-OD9 in rolling-update-ondelete.test.ts.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LABEL_POD_TEMPLATE_HASH, LABEL_PODCLIQUE } from '../../api/keys.js';
-import { ANNOTATION_MAX_UNAVAILABLE, ANNOTATION_PARTITION } from '../../api/rules/update-policy.js';
+import { LABEL_PCS_REPLICA_INDEX, LABEL_POD_TEMPLATE_HASH, LABEL_PODCLIQUE } from '../../api/keys.js';
+import type { Pod } from '../../api/core/wire.js';
+import { ANNOTATION_COHERENT, ANNOTATION_MAX_UNAVAILABLE, ANNOTATION_PARTITION } from '../../api/rules/update-policy.js';
 import { SERVER_PROCESS, upStack } from '../../cli/stack.js';
 import { stateDir } from '../../cluster/paths.js';
 import { isRunning, readRecord } from '../../cluster/processes.js';
@@ -13,7 +14,7 @@ import { RESOURCES } from '../../kube/resources.js';
 import { createNamespace, testClient } from '../support/dynamic.js';
 import { groveSamplesPresent } from '../support/grove-samples.js';
 import { eventually, kubectl } from '../support/kube.js';
-import { Rollouts, STEP_MS } from '../support/rollout.js';
+import { Rollouts, STEP_MS, cliqueOf, hashOf, nameOf, pclqOf } from '../support/rollout.js';
 
 const kubeconfig = inject('kubeconfig');
 const client = testClient(kubeconfig);
@@ -90,6 +91,56 @@ describe.skipIf(!present)('copse update annotations', { timeout: 3 * STEP_MS }, 
     expect(order.filter((r) => r === 2)).toHaveLength(2);
     // Replica 2 starts only once 0 or 1 finished: its first delete comes after both 0 and 1 began.
     expect(order.indexOf(2)).toBeGreaterThan(Math.max(order.indexOf(0), order.indexOf(1)));
+  });
+
+  it('coherent: a replica never runs two templates of its roles together, and the replicas go in turn', async () => {
+    await rt.create('workload1.yaml', 'coh', 2, { [ANNOTATION_COHERENT]: 'true' });
+    const before = await rt.allReady('coh', 20);
+    const oldHashes = new Set(before.filter((p) => ['pc-a', 'pc-b'].includes(cliqueOf(pclqOf(p)))).map(hashOf));
+    // Per replica, the pods of the changed roles on an old template that still exist (terminating
+    // included, until their DELETED event); a new-template pod born while any exists is a violation.
+    const liveOld = new Map<number, Set<string>>();
+    const violations: string[] = [];
+    const births: { replica: number; pod: string; at: number }[] = [];
+    const replicaOf = (p: Pod) => Number(p.metadata?.labels?.[LABEL_PCS_REPLICA_INDEX] ?? -1);
+    const abort = new AbortController();
+    const watching = client
+      .watch(RESOURCES.pods, { namespace: ns.name, labelSelector: 'app.kubernetes.io/part-of=coh', signal: abort.signal, timeoutSeconds: 600 }, (e) => {
+        const p = e.object as Pod;
+        const r = replicaOf(p);
+        const old = oldHashes.has(hashOf(p)) && ['pc-a', 'pc-b'].includes(cliqueOf(pclqOf(p)));
+        const set = liveOld.get(r) ?? new Set<string>();
+        liveOld.set(r, set);
+        if (e.type === 'DELETED') {
+          set.delete(nameOf(p));
+          return;
+        }
+        if (old) {
+          set.add(nameOf(p));
+          return;
+        }
+        if (e.type === 'ADDED' && !before.some((b) => nameOf(b) === nameOf(p))) {
+          births.push({ replica: r, pod: nameOf(p), at: Date.now() });
+          if (set.size > 0) violations.push(`${nameOf(p)} created while replica ${r} still had ${[...set].join(', ')}`);
+        }
+      })
+      .catch(() => undefined);
+    await eventually('the watch to list the old pods', async () => [...liveOld.values()].reduce((n, s) => n + s.size, 0) === before.filter((p) => oldHashes.has(hashOf(p))).length, 30_000, 100);
+    await rt.changeTemplate('coh', ['pc-a', 'pc-b'], 'v2');
+    const pcs = await rt.updateEnded('coh');
+    abort.abort();
+    await watching;
+    expect(violations).toEqual([]);
+    // Every pod of the changed roles runs the new template; each replica was replaced whole.
+    const after = await rt.allReady('coh', 20);
+    expect(after.filter((p) => ['pc-a', 'pc-b'].includes(cliqueOf(pclqOf(p))) && oldHashes.has(hashOf(p)))).toEqual([]);
+    expect(new Set(births.map((b) => b.replica))).toEqual(new Set([0, 1]));
+    // max-unavailable 1: every deletion of the first replica comes before any of the second.
+    const deletions = rt.log.deletions('coh').map((d) => d.replica);
+    const first = deletions[0];
+    expect(deletions.slice(0, deletions.lastIndexOf(first ?? -1) + 1).every((r) => r === first)).toBe(true);
+    expect(deletions.slice(deletions.lastIndexOf(first ?? -1) + 1).every((r) => r !== first)).toBe(true);
+    expect(pcs.status?.updateProgress?.updateEndedAt).toBeDefined();
   });
 
   it('partition 1: replica 0 keeps its template (even a pod recreated there); lowering it to 0 rolls replica 0', async () => {
