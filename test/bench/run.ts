@@ -57,7 +57,7 @@ function table(rows: LatencyResult[]): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'rollout-replicas': { type: 'string', default: '10' }, 'skip-e2e': { type: 'boolean', default: false }, 'live-only': { type: 'boolean', default: false }, 'live-nodes': { type: 'string', default: '5000' }, ...CONTROLLER_BENCH_OPTIONS } });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'rollout-replicas': { type: 'string', default: '10' }, 'skip-e2e': { type: 'boolean', default: false }, 'live-only': { type: 'boolean', default: false }, 'skip-live': { type: 'boolean', default: false }, 'live-nodes': { type: 'string', default: '5000' }, ...CONTROLLER_BENCH_OPTIONS } });
   const n = Number(values.iterations);
   const results: LatencyResult[] = [];
   // --live-only: just the aggregated API's benchmarks (in-process, and through the stack unless --skip-e2e).
@@ -66,7 +66,9 @@ async function main(): Promise<number> {
   let controllers: ControllerReport | undefined;
   let rollout: RolloutBenchResult | undefined;
   if (admission) results.push(...benchPlanner({ iterations: Math.max(50, Math.floor(n / 10)) }), ...(await benchServer(n)), ...benchDesired(Math.max(20, Math.floor(n / 50))));
-  if (admission || liveOnly) results.push(...(await benchLiveDirect(Math.max(100, Math.floor(n / 4)))));
+  // --skip-live: everything but the live API's benchmarks (they add thousands of Node objects).
+  const live = !values['skip-live'];
+  if ((admission && live) || liveOnly) results.push(...(await benchLiveDirect(Math.max(100, Math.floor(n / 4)))));
   const notes: string[] = [];
   // The aggregated API through kube-apiserver, last: it adds Node objects up to --live-nodes (issue 12
   // asks for 5,000) for its own run and deletes them after.
@@ -96,7 +98,7 @@ async function main(): Promise<number> {
         const client = new DynamicClient(new KubeHttp(loadKubeConfig({ kubeconfig: stack.cluster.kubeconfig })), FIELD_MANAGERS.controller);
         rollout = await benchRollout(client, rolloutReplicas);
       }
-      if (admission) await liveAggregated();
+      if (admission && live) await liveAggregated();
     } finally {
       if (!before.healthy) await down({ log: () => {} });
     }

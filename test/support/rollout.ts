@@ -132,10 +132,19 @@ export class Rollouts {
     return (await this.client.get(RESOURCES.podCliqueSets, name, this.ns)) as PodCliqueSet;
   }
 
+  /**
+   * `count` pods, all Ready, and every PodClique's status saying so: the rollout decides from status
+   * (a group replica whose PodCliques do not yet report their Ready pods counts as unavailable and is
+   * taken first), so a scenario starts only once status has caught up with the pods, as a person
+   * watching `kubectl get` would.
+   */
   async allReady(pcs: string, count: number): Promise<Pod[]> {
-    return eventually(`${count} Ready pods of ${pcs}`, async () => {
+    return eventually(`${count} Ready pods of ${pcs}, reported in their PodCliques' status`, async () => {
       const ps = await this.pods(pcs);
-      return ps.length === count && ps.every(isReady) ? ps : undefined;
+      if (ps.length !== count || !ps.every(isReady)) return undefined;
+      const pclqs = await listIn(this.client, RESOURCES.podCliques, this.ns, `app.kubernetes.io/part-of=${pcs}`);
+      const readyOf = (pclq: string) => ps.filter((p) => pclqOf(p) === pclq).length;
+      return pclqs.every((c) => (c.status?.readyReplicas ?? 0) === readyOf(c.metadata.name ?? '')) ? ps : undefined;
     }, STEP_MS, 500);
   }
 
