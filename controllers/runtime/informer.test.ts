@@ -115,4 +115,27 @@ describe('Informer', () => {
     expect(calls.drops).toBe(1);
     await inf.shutdown();
   });
+
+  it('counts a watch that hangs before its headers and rejects when aborted as a stall too', async () => {
+    const { client, calls } = scripted([[pod('p1', '1')], [pod('p1', '1'), pod('p2', '3')]], [
+      // sent on a dead pooled socket: the abort surfaces as an error, not as the end of a stream
+      (o) =>
+        new Promise<void>((_resolve, reject) =>
+          o.signal.addEventListener('abort', () => reject(new KubeError('Transient', 0, 'GET /api/v1/pods: aborted', undefined, undefined)), { once: true }),
+        ),
+    ]);
+    let stalls = 0;
+    let failures = 0;
+    const inf = new Informer(client, {
+      resource: RESOURCES.pods,
+      log,
+      minBackoffMs: 1,
+      stallMs: 200,
+      metrics: { relisted: () => {}, watchFailed: () => failures++, stalled: () => stalls++ },
+    });
+    inf.start();
+    await until(() => inf.store.size === 2, 5000);
+    expect([calls.lists, calls.drops, stalls, failures]).toEqual([2, 1, 1, 0]);
+    await inf.shutdown();
+  });
 });

@@ -206,6 +206,10 @@ export class Informer<T extends ObjectLike> {
           this.apply(ev.type, ev.object);
         },
       );
+    } catch (err) {
+      // A request that hangs before its response headers (sent on a pooled socket whose path is dead)
+      // rejects when the watchdog aborts it; that is the same stall, and must relist the same way.
+      if (!stalled) throw err;
     } finally {
       clearInterval(watchdog);
       signal.removeEventListener('abort', onStop);

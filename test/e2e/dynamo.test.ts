@@ -111,8 +111,13 @@ describe('the announcement walkthrough: DGD dynamo-grove (Frontend, VllmDecodeWo
     ]);
     const pclqs = await listIn(client, RESOURCES.podCliques, ns);
     expect(pclqs.map((p) => p.metadata.name).sort()).toEqual(['dynamo-grove-0-frontend', 'dynamo-grove-0-vllmdecodeworker', 'dynamo-grove-0-vllmprefillworker']);
-    const decode = pclqs.find((p) => p.metadata.name === 'dynamo-grove-0-vllmdecodeworker');
-    expect([decode?.spec.replicas, decode?.status?.readyReplicas]).toEqual([2, 2]);
+    // PodClique status is written at most once a second, so it may trail the Ready pods seen above.
+    const decodeCounts = async () => {
+      const decode = await client.get(RESOURCES.podCliques, 'dynamo-grove-0-vllmdecodeworker', ns);
+      return [decode.spec.replicas, decode.status?.readyReplicas];
+    };
+    await eventually('dynamo-grove-0-vllmdecodeworker to report its two Ready pods', async () => (await decodeCounts())[1] === 2, 30_000);
+    expect(await decodeCounts()).toEqual([2, 2]);
   });
 
   it('makes the Service dynamo-grove-frontend on port 8000, selecting the frontend pod', async () => {
