@@ -245,7 +245,7 @@ export function controllerConfig(o: ServeOptions, native?: { gangOf: (namespace:
     topologyAwareScheduling: o.topologyAwareScheduling,
     defaultSchedulerName: 'default-scheduler',
     backends: [native ? nativeBackend(fallback, native.gangOf) : fallback],
-    concurrency: { podCliqueSet: 4, podClique: 8, scalingGroup: 4, podGang: 4 },
+    concurrency: { podCliqueSet: 4, podClique: 16, scalingGroup: 4, podGang: 8, gates: 8 },
   };
 }
 

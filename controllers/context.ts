@@ -28,7 +28,7 @@ export interface ControllerConfig {
   defaultSchedulerName: string;
   backends: readonly SchedulerBackend[];
   /** Worker counts per controller. */
-  concurrency: { podCliqueSet: number; podClique: number; scalingGroup: number; podGang: number };
+  concurrency: { podCliqueSet: number; podClique: number; scalingGroup: number; podGang: number; gates: number };
 }
 
 export interface Informers {

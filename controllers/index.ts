@@ -9,6 +9,7 @@ import type { PodClique } from '../api/index.js';
 import { objectKey } from '../kube/resources.js';
 import { type ControllerConfig, type ControllerContext, INDEX_PART_OF, type Informers, controllerInformers, newExpectations, ownerKeyOf, pcsKeyOf } from './context.js';
 import { registerDynamoController } from './dynamo.js';
+import { GateReconciler } from './gates.js';
 import { PodCliqueReconciler, podCliqueKeyOfPod } from './podclique.js';
 import { PodCliqueSetReconciler } from './podcliqueset.js';
 import { POD_REFERENCES_SETTLE_MS, PodGangReconciler, type PendingReasons } from './podgang.js';
@@ -37,6 +38,8 @@ export interface CopseControllers {
   podClique: Controller;
   scalingGroup: Controller;
   podGang: Controller;
+  /** Releases Grove's gate (controllers/gates.ts). */
+  gates: Controller;
   /** Present when the DynamoGraphDeployment CRD is served (registerControllers' `dynamo`). */
   dynamo?: Controller;
 }
@@ -83,7 +86,8 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
   const scalingGroup = new Controller(new ScalingGroupReconciler(context), { name: 'podcliquescalinggroup', concurrency: config.concurrency.scalingGroup, initialKeys: keys(informers.pcsg), log });
   const podGangReconciler = new PodGangReconciler(context, opts.pendingReasons);
   const podGang = new Controller(podGangReconciler, { name: 'podgang', concurrency: config.concurrency.podGang, initialKeys: keys(informers.podGangs), log });
-  for (const c of [podCliqueSet, podClique, scalingGroup, podGang]) manager.add(c);
+  const gates = new Controller(new GateReconciler(context), { name: 'gates', concurrency: config.concurrency.gates, initialKeys: keys(informers.pclq), log });
+  for (const c of [podCliqueSet, podClique, scalingGroup, podGang, gates]) manager.add(c);
 
   const toPcs = (o: Parameters<typeof pcsKeyOf>[0]) => {
     const k = pcsKeyOf(o);
@@ -120,6 +124,7 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
   informers.pclq.on({
     ...onAny((pclq: PodClique) => {
       podClique.enqueue(keyOf(pclq));
+      gates.enqueue(keyOf(pclq));
       toPcs(pclq);
       const owner = ownerKeyOf(pclq, 'PodCliqueScalingGroup');
       if (owner) scalingGroup.enqueue(owner);
@@ -136,7 +141,10 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
       if (gang) podGang.enqueue(gang);
       // Scaled gangs wait for their base gang to be scheduled (§4.10): wake their PodCliques.
       if (gang && old.status?.scheduledReplicas !== pclq.status?.scheduledReplicas) {
-        for (const waiting of informers.pclq.store.byIndex(INDEX_BASE_PODGANG, gang)) podClique.enqueue(keyOf(waiting));
+        for (const waiting of informers.pclq.store.byIndex(INDEX_BASE_PODGANG, gang)) {
+          podClique.enqueue(keyOf(waiting));
+          gates.enqueue(keyOf(waiting));
+        }
       }
     },
   });
@@ -146,7 +154,10 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
       podGang.enqueue(keyOf(gang));
       toPcs(gang);
       // New podReferences release gates: wake the gang's PodCliques.
-      for (const pclq of informers.pclq.store.byIndex('podgang', keyOf(gang))) podClique.enqueue(keyOf(pclq));
+      for (const pclq of informers.pclq.store.byIndex('podgang', keyOf(gang))) {
+        podClique.enqueue(keyOf(pclq));
+        gates.enqueue(keyOf(pclq));
+      }
     }),
   );
   const expectations = context.expectations;
@@ -159,6 +170,7 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
       if (k) {
         expectations.creationObserved(k);
         podClique.enqueue(k);
+        gates.enqueue(k);
       }
       // A PodClique creates its pods in quick batches: a short settle lets one podReferences patch
       // take in the whole batch instead of one patch per pod.
@@ -195,5 +207,5 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
     }),
   );
   const dynamo = opts.dynamo ? registerDynamoController(manager, context, log) : undefined;
-  return { context, podCliqueSet, podClique, scalingGroup, podGang, ...(dynamo ? { dynamo } : {}) };
+  return { context, podCliqueSet, podClique, scalingGroup, podGang, gates, ...(dynamo ? { dynamo } : {}) };
 }

@@ -1,20 +1,15 @@
 // The PodClique controller's status pacing over informers fed by an in-memory list: the first
 // change is written at once, a second within the interval is put off (and so are its Events, which
 // the later write reports), and the rolling update's selection is never put off.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Pod } from '../api/core/wire.js';
 import type { PodClique, PodCliqueSet } from '../api/index.js';
-import { controllerConfig, parseServeOptions } from '../cli/serve.js';
 import type { ObjectLike } from '../kube/dynamic.js';
-import { createLogger } from '../kube/log.js';
 import { RESOURCES } from '../kube/resources.js';
 import { clique, pcsOf, simulate } from '../test/support/desired.js';
-import { type Write, memoryClient } from '../test/support/memory-client.js';
-import { type CopseControllers, registerControllers } from './index.js';
+import { controllerHarness, silentLog as log } from '../test/support/controller-harness.js';
 import { PODCLIQUE_STATUS_INTERVAL_MS } from './podclique.js';
-import { Manager } from './runtime/manager.js';
 
-const log = createLogger('silent');
 const signal = new AbortController().signal;
 
 /** One replica, one clique of two pods; every child exists, nothing is scheduled yet. */
@@ -31,19 +26,10 @@ function objects(): Map<string, readonly ObjectLike[]> {
 }
 
 describe('PodCliqueReconciler status pacing', () => {
-  let manager: Manager | undefined;
-  afterEach(async () => {
-    await manager?.informers.shutdown();
-    manager = undefined;
-  });
+  const harness = controllerHarness();
 
   it('writes the first change at once and puts off a second one inside the interval, Events included', async () => {
-    const writes: Write[] = [];
-    const statuses: ObjectLike[] = [];
-    manager = new Manager({ client: memoryClient(objects(), writes, [], statuses), log });
-    const c: CopseControllers = registerControllers(manager, controllerConfig(parseServeOptions([], {})), log);
-    manager.informers.start();
-    await manager.informers.waitForSync();
+    const { controllers: c, writes, statuses } = await harness(objects());
     const reconcile = () => c.podClique.reconciler.reconcile('ns/pq-0-worker', log, signal);
     const statusWrites = () => writes.filter((w) => w.verb === 'status' && w.kind === 'PodClique').length;
     const events = () => writes.filter((w) => w.kind === 'Event').length;

@@ -1,13 +1,13 @@
-// The PodClique controller (grove-compat §4.5, §4.9, §4.10): keeps `spec.replicas` pods, releases
-// the `grove.io/podgang-pending-creation` gate of pods their gang has taken in, and reports status.
+// The PodClique controller (grove-compat §4.5, §4.9): keeps `spec.replicas` pods and reports status.
+// Releasing the `grove.io/podgang-pending-creation` gate (§4.10) is controllers/gates.ts.
 // Pod creates and deletes go through expectations, so a cache that has not yet seen the last
 // writes never leads to a second round of creates or deletes.
 import type { Logger } from 'pino';
 import type { Pod } from '../api/core/wire.js';
 import { desiredPodsToCreate, isActivePod, scaleInVictims, slowStartBatches } from '../api/desired/index.js';
-import type { PodClique, PodCliqueSet, PodGang } from '../api/index.js';
-import { FINALIZER_PODCLIQUE, LABEL_BASE_PODGANG, LABEL_PART_OF, LABEL_PODCLIQUE, LABEL_PODGANG } from '../api/keys.js';
-import { gateDecision, podCliqueStatus, statusChanged, targetPodTemplateHash } from '../api/status/index.js';
+import type { PodClique, PodCliqueSet } from '../api/index.js';
+import { FINALIZER_PODCLIQUE, LABEL_PART_OF, LABEL_PODCLIQUE } from '../api/keys.js';
+import { podCliqueStatus, statusChanged, targetPodTemplateHash } from '../api/status/index.js';
 import { KubeError } from '../kube/errors.js';
 import { RESOURCES, objectKey, splitKey } from '../kube/resources.js';
 import { deleteExact } from './apply.js';
@@ -75,7 +75,6 @@ export class PodCliqueReconciler implements Reconciler {
       log.info({ deleted: rollout.step.delete.map((p) => p.metadata?.name), waiting: rollout.step.waiting }, 'rolling update: deleted pods');
     }
     if (expectations.satisfied(key)) await this.scale(key, pclq, pcs, pods, log, signal, rollout.holdCreatesFor);
-    await this.releaseGates(pclq, pods, log, signal);
     const paced = await this.writeStatus(key, pclq, pcs, pods, signal, rollout.step, true);
     const stuck = await forceDeleteStuckPods(this.ctx, pclq, pods, log, signal);
     // A coherent update waits for other roles' pods, whose going does not wake this PodClique.
@@ -127,31 +126,6 @@ export class PodCliqueReconciler implements Reconciler {
       });
       log.info({ deleted: victims.map((p) => p.metadata?.name), replicas: pclq.spec.replicas }, 'deleted pods (scale-in)');
     }
-  }
-
-  private async releaseGates(pclq: PodClique, pods: readonly Pod[], log: Logger, signal: AbortSignal): Promise<void> {
-    const { informers, client } = this.ctx;
-    const ns = pclq.metadata.namespace;
-    const gangName = pclq.metadata.labels?.[LABEL_PODGANG];
-    const baseName = pclq.metadata.labels?.[LABEL_BASE_PODGANG];
-    const podGangs = [gangName, baseName]
-      .filter((n): n is string => Boolean(n))
-      .map((n) => informers.podGangs.store.getByName(ns, n))
-      .filter((g): g is PodGang => g !== undefined);
-    const base = baseName ? podGangs.find((g) => g.metadata.name === baseName) : undefined;
-    const pclqs = base ? base.spec.podgroups.map((g) => informers.pclq.store.getByName(ns, g.name)).filter((p): p is PodClique => p !== undefined) : [];
-    const decision = gateDecision({ podClique: pclq, pods, podGang: podGangs.find((g) => g.metadata.name === gangName), baseGang: base, basePodCliques: pclqs });
-    if (decision.lift.length === 0) return;
-    await forEachLimit(decision.lift, 16, async (lift) => {
-      try {
-        // Strategic merge: removes Grove's gate from the pod as it is now, never re-adds another.
-        await client.patch(RESOURCES.pods, lift.pod, ns, { ...lift.patch }, { signal, type: 'strategic' });
-      } catch (err) {
-        // The pod went away meanwhile: nothing to release.
-        if (!(err instanceof KubeError && err.kind === 'NotFound')) throw err;
-      }
-    });
-    log.debug({ pods: decision.lift.map((l) => l.pod) }, 'released gang gates');
   }
 
   /**

@@ -1,18 +1,15 @@
 // The PodCliqueSet reconciler's quiet-pass memo over informers fed by an in-memory list (no server:
 // the point is which writes a pass makes for a given cache, not how they travel).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PodClique, PodCliqueSet, PodGang } from '../api/index.js';
 import { FINALIZER_PODCLIQUESET } from '../api/keys.js';
-import { controllerConfig, parseServeOptions } from '../cli/serve.js';
 import type { ObjectLike } from '../kube/dynamic.js';
-import { createLogger } from '../kube/log.js';
 import { RESOURCES } from '../kube/resources.js';
 import { GROVE_TOPOLOGY, clique, pcsOf, simulate } from '../test/support/desired.js';
-import { type Write, memoryClient } from '../test/support/memory-client.js';
-import { type CopseControllers, registerControllers } from './index.js';
-import { Manager } from './runtime/manager.js';
+import { controllerHarness, silentLog as log } from '../test/support/controller-harness.js';
+import type { Write } from '../test/support/memory-client.js';
+import type { CopseControllers } from './index.js';
 
-const log = createLogger('silent');
 
 /** Bodies of the merge patches the last client made, in order. */
 let patches: unknown[] = [];
@@ -42,20 +39,12 @@ function converged(template: Partial<PodCliqueSet['spec']['template']> = {}): { 
 }
 
 describe('PodCliqueSetReconciler quiet passes', () => {
-  let manager: Manager | undefined;
-  afterEach(async () => {
-    await manager?.informers.shutdown();
-    manager = undefined;
-  });
+  const harness = controllerHarness();
 
   async function start(objects: Map<string, readonly ObjectLike[]>, writes: Write[], applied: ObjectLike[] = []): Promise<CopseControllers> {
     patches = [];
     statuses = [];
-    manager = new Manager({ client: memoryClient(objects, writes, patches, statuses, applied), log });
-    const controllers = registerControllers(manager, controllerConfig(parseServeOptions([], {})), log);
-    manager.informers.start();
-    await manager.informers.waitForSync();
-    return controllers;
+    return (await harness(objects, { writes, patches, statuses, applied })).controllers;
   }
 
   const pass = (c: CopseControllers) => c.podCliqueSet.reconciler.reconcile('ns/quiet', log, new AbortController().signal);
@@ -162,11 +151,7 @@ describe('PodCliqueSetReconciler quiet passes', () => {
 });
 
 describe('PodCliqueSetReconciler topology', () => {
-  let manager: Manager | undefined;
-  afterEach(async () => {
-    await manager?.informers.shutdown();
-    manager = undefined;
-  });
+  const harness = controllerHarness();
 
   // Grove's tas-indep-clq: no constraint on the PodCliqueSet, each clique names the binding itself.
   const cliqueOnly = (): PodCliqueSet =>
@@ -185,10 +170,7 @@ describe('PodCliqueSetReconciler topology', () => {
       [RESOURCES.clusterTopologyBindings.resource, withBinding ? [GROVE_TOPOLOGY] : []],
     ]);
     statuses = [];
-    manager = new Manager({ client: memoryClient(objects, writes, [], statuses, applied), log });
-    const controllers = registerControllers(manager, controllerConfig(parseServeOptions([], {})), log);
-    manager.informers.start();
-    await manager.informers.waitForSync();
+    const { controllers } = await harness(objects, { writes, statuses, applied });
     await controllers.podCliqueSet.reconciler.reconcile('ns/indep', log, new AbortController().signal);
     const gang = applied.find((o) => o.kind === 'PodGang' && o.metadata?.name === 'indep-0') as PodGang | undefined;
     return { gang, status: statuses.at(-1) as PodCliqueSet | undefined };

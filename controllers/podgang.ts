@@ -51,7 +51,9 @@ export class PodGangReconciler implements Reconciler {
     const owner = gang.metadata.labels?.[LABEL_PART_OF];
     const pcs = owner ? informers.pcs.store.getByName(gang.metadata.namespace, owner) : undefined;
     if (owner && (!pcs || pcs.metadata.deletionTimestamp)) return;
-    // Our last write is not in the cache yet: the event that brings it requeues the gang.
+    // Our last write is not in the cache yet: the event that brings it requeues the gang. A write the
+    // server answered with the version the cache already holds (a no-op) brings no event: it is seen.
+    this.unseen.observe(key, gang.metadata.resourceVersion);
     const unseen = this.unseen.waitMs(key);
     if (unseen > 0) return { requeueAfterMs: unseen };
     const ix = objectKey(gang.metadata.namespace, gang.metadata.name ?? '');
@@ -66,7 +68,8 @@ export class PodGangReconciler implements Reconciler {
         gang.metadata.name ?? '',
         gang.metadata.namespace,
         { metadata: { resourceVersion: gang.metadata.resourceVersion }, spec: { podgroups } },
-        { signal },
+        // The release lane: this write is what lets the gang's pods go to the scheduler (gates.ts).
+        { signal, priority: 'release' },
       );
       this.unseen.record(key, written.metadata.resourceVersion);
       return;

@@ -10,6 +10,7 @@ import type { V1ListMeta, V1ObjectMeta } from '../api/core/wire.js';
 import { KubeError } from './errors.js';
 import type { KubeHttp } from './http.js';
 import { apiVersionOf, resourceFor, resourcePath, type Resource } from './resources.js';
+import type { Priority } from './ratelimit.js';
 
 /** Field managers, one per component (kubectl shows them in managedFields). */
 export const FIELD_MANAGERS = {
@@ -36,6 +37,8 @@ export interface ObjectLike {
 export interface CallOptions {
   signal?: AbortSignal | undefined;
   dryRun?: boolean | undefined;
+  /** The request's lane at the client rate limiter, when its path alone does not say (kube/ratelimit.ts). */
+  priority?: Priority | undefined;
 }
 
 export interface ListOptions extends CallOptions {
@@ -140,6 +143,7 @@ export class DynamicClient {
         path,
         query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit ?? 500, continue: cont },
         signal: opts.signal,
+      priority: opts.priority,
       });
       const body = res.body as { items?: T[]; metadata?: V1ListMeta } | undefined;
       for (const item of body?.items ?? []) items.push(item);
@@ -195,6 +199,7 @@ export class DynamicClient {
       query: { fieldManager: this.fieldManager, dryRun: opts.dryRun ? 'All' : undefined },
       body,
       signal: opts.signal,
+      priority: opts.priority,
     });
     return res.body as T;
   }
@@ -214,6 +219,7 @@ export class DynamicClient {
       body: applyBody(obj, r),
       contentType: 'application/apply-patch+yaml',
       signal: opts.signal,
+      priority: opts.priority,
     });
     return res.body as T;
   }
@@ -235,6 +241,7 @@ export class DynamicClient {
       query: { fieldManager: this.fieldManager, dryRun: opts.dryRun ? 'All' : undefined },
       body,
       signal: opts.signal,
+      priority: opts.priority,
     });
     return res.body as T;
   }
@@ -260,6 +267,7 @@ export class DynamicClient {
       body: patch,
       contentType: PATCH_CONTENT_TYPE[type],
       signal: opts.signal,
+      priority: opts.priority,
     });
     return res.body as T;
   }
@@ -277,7 +285,7 @@ export class DynamicClient {
       ...(opts.dryRun ? { dryRun: ['All'] } : {}),
     };
     try {
-      await this.http.request({ method: 'DELETE', path, body, signal: opts.signal });
+      await this.http.request({ method: 'DELETE', path, body, signal: opts.signal, priority: opts.priority });
       return true;
     } catch (err) {
       if (err instanceof KubeError && err.kind === 'NotFound') return false;
@@ -295,6 +303,7 @@ export class DynamicClient {
       query: { labelSelector: opts.labelSelector, dryRun: opts.dryRun ? 'All' : undefined },
       body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: opts.propagationPolicy ?? 'Background' },
       signal: opts.signal,
+      priority: opts.priority,
     });
   }
 }

@@ -41,18 +41,35 @@ describe('TokenBucket lanes', () => {
     expect(order).toEqual(['n0', 'n1', 'low', 'n2', 'n3', 'n4']);
   });
 
-  it('high goes first, then normal, then low', async () => {
+  it('high goes first, then release, then normal, then low', async () => {
     let t = 0;
     const b = new TokenBucket(1000, 1, { now: () => t });
     await b.take();
     const order: string[] = [];
     const low = b.take(undefined, 'low').then(() => order.push('low'));
     const normal = b.take(undefined, 'normal').then(() => order.push('normal'));
+    const release = b.take(undefined, 'release').then(() => order.push('release'));
     const high = b.take(undefined, 'high').then(() => order.push('high'));
     const tick = setInterval(() => (t += 1), 1);
-    await Promise.all([low, normal, high]);
+    await Promise.all([low, normal, release, high]);
     clearInterval(tick);
-    expect(order).toEqual(['high', 'normal', 'low']);
+    expect(order).toEqual(['high', 'release', 'normal', 'low']);
+    expect(b.queued()).toEqual({ high: 0, release: 0, normal: 0, low: 0 });
+  });
+
+  it('gate lifts queued behind creates overtake them, and low keeps its share of both', async () => {
+    let t = 0;
+    const b = new TokenBucket(1000, 1, { lowShare: 4, now: () => t });
+    await b.take();
+    const order: string[] = [];
+    const all: Promise<unknown>[] = [];
+    for (let i = 0; i < 3; i++) all.push(b.take(undefined, 'normal').then(() => order.push(`create${i}`)));
+    all.push(b.take(undefined, 'low').then(() => order.push('status')));
+    for (let i = 0; i < 3; i++) all.push(b.take(undefined, 'release').then(() => order.push(`lift${i}`)));
+    const tick = setInterval(() => (t += 1), 1);
+    await Promise.all(all);
+    clearInterval(tick);
+    expect(order).toEqual(['lift0', 'lift1', 'lift2', 'status', 'create0', 'create1', 'create2']);
   });
 });
 

@@ -3,10 +3,16 @@
 // the bottleneck (a thousand pods arriving at once), what waits decides what users see: a lease
 // renewal must never queue behind a thousand status writes, and neither should a pod's create or the
 // patch that releases it to the scheduler. Status and Events are reports; a later one supersedes or
-// folds into the earlier, so they can wait. Within a lane waiters are served in arrival order; high
-// goes before normal; and while both normal and low wait, one token in `lowShare` goes to low, so a
-// busy normal lane slows reports down but never starves them.
-export type Priority = 'high' | 'normal' | 'low';
+// folds into the earlier, so they can wait. Between the lease and the rest sits `release`: a patch
+// that hands pods already created to the scheduler (a gate lift). During a deploy it goes before the
+// next creates, so scheduling overlaps creation instead of starting once every pod exists. Within a
+// lane waiters are served in arrival order; lanes are served in that order; and while low and any
+// other lane wait, one token in `lowShare` goes to low, so a busy apiserver slows reports down but
+// never starves them.
+export type Priority = 'high' | 'release' | 'normal' | 'low';
+
+/** The lanes, first served first. */
+export const PRIORITIES: readonly Priority[] = ['high', 'release', 'normal', 'low'];
 
 interface Waiter {
   resolve: () => void;
@@ -23,7 +29,7 @@ export interface TokenBucketOptions {
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  private readonly lanes: Record<Priority, Waiter[]> = { high: [], normal: [], low: [] };
+  private readonly lanes: Record<Priority, Waiter[]> = { high: [], release: [], normal: [], low: [] };
   private timer: NodeJS.Timeout | undefined;
   private readonly lowShare: number;
   private servedSinceLow = 0;
@@ -48,7 +54,7 @@ export class TokenBucket {
   }
 
   private waiting(): number {
-    return this.lanes.high.length + this.lanes.normal.length + this.lanes.low.length;
+    return PRIORITIES.reduce((n, p) => n + this.lanes[p].length, 0);
   }
 
   /** Tokens available right now (tests). */
@@ -59,7 +65,7 @@ export class TokenBucket {
 
   /** Waiters per lane (metrics and tests). */
   queued(): Record<Priority, number> {
-    return { high: this.lanes.high.length, normal: this.lanes.normal.length, low: this.lanes.low.length };
+    return { high: this.lanes.high.length, release: this.lanes.release.length, normal: this.lanes.normal.length, low: this.lanes.low.length };
   }
 
   /** Resolves when a token is taken; rejects with the signal's reason if it is aborted first. */
@@ -89,16 +95,16 @@ export class TokenBucket {
     });
   }
 
-  /** The next waiter to serve: high first, then normal, with low's share of tokens kept. */
+  /** The next waiter to serve: high, release, normal in turn, with low's share of tokens kept. */
   private next(): Waiter | undefined {
-    const { high, normal, low } = this.lanes;
-    const lowsTurn = low.length > 0 && (high.length + normal.length === 0 || this.servedSinceLow >= this.lowShare - 1);
+    const { high, release, normal, low } = this.lanes;
+    const lowsTurn = low.length > 0 && (high.length + release.length + normal.length === 0 || this.servedSinceLow >= this.lowShare - 1);
     if (lowsTurn) {
       this.servedSinceLow = 0;
       return low.shift();
     }
     this.servedSinceLow++;
-    return high.shift() ?? normal.shift();
+    return high.shift() ?? release.shift() ?? normal.shift();
   }
 
   private schedule(): void {

@@ -303,7 +303,7 @@ export class PlacementReconciler implements Reconciler {
   private async liftOne(pod: Pod, node: string, now: string, signal: AbortSignal): Promise<void> {
     const hostname = this.ctx.nodes.store.getByName(undefined, node)?.metadata?.labels?.[HOSTNAME_LABEL];
     try {
-      const updated = await this.ctx.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', pod.metadata?.namespace, placementPatch(pod, { name: node, hostname }, now), { signal });
+      const updated = await this.ctx.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', pod.metadata?.namespace, placementPatch(pod, { name: node, hostname }, now), { signal, priority: 'release' });
       // Count the reservation at once: the extender and the next pass must not wait for the informer.
       this.ctx.usage.setPod(updated);
       this.lifted.set(objectKey(updated.metadata?.namespace, updated.metadata?.name ?? ''), updated);

@@ -193,7 +193,7 @@ export class NativeGangReconciler implements Reconciler {
     const gates = (pod.spec?.schedulingGates ?? []).filter((g) => g.name !== NATIVE_GATE).map((g) => ({ name: g.name }));
     const spec = Object.keys(selector).length > 0 ? { schedulingGates: gates, nodeSelector: selector } : { schedulingGates: gates };
     try {
-      await this.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', pod.metadata?.namespace, { spec }, { signal });
+      await this.client.patch(RESOURCES.pods, pod.metadata?.name ?? '', pod.metadata?.namespace, { spec }, { signal, priority: 'release' });
       const uid = pod.metadata?.uid;
       if (uid) this.lifted.set(key, new Set([...(this.lifted.get(key) ?? []), uid]));
     } catch (err) {

@@ -29,7 +29,7 @@ import { createLogger } from '../../kube/log.js';
 import { RESOURCES, objectKey } from '../../kube/resources.js';
 import { persisted, simulate } from '../support/desired.js';
 import { podCliqueSetDocs } from '../support/grove-samples.js';
-import { NamespaceWatch, until } from './watch.js';
+import { NamespaceWatch, formatTimeline, stageTimeline, until } from './watch.js';
 import { type LatencyResult, summarize } from './stats.js';
 
 const silent = createLogger('silent');
@@ -154,6 +154,7 @@ export async function copseRun(client: DynamicClient, serverPid: number, replica
       const tReady = await until(`${pods} Ready pods in ${ns}`, () => watch.podCounts().ready === pods, DEPLOY_TIMEOUT_MS, 20);
       const tAvailable = await until(`${ns}/${pcs.metadata.name} available`, () => watch.pcs.store.list()[0]?.status?.availableReplicas === replicas, DEPLOY_TIMEOUT_MS, 20);
       log(`copse: ${pods} pods Ready after ${((tReady - t0) / 1000).toFixed(1)} s, PCS available after ${((tAvailable - t0) / 1000).toFixed(1)} s`);
+      for (const line of formatTimeline(stageTimeline(watch.times, watch.referencedAt, t0, pods))) log(`copse: ${line}`);
       await new Promise((r) => setTimeout(r, 5000));
       const rss = rssMB(serverPid);
       const t1 = performance.now();
@@ -204,6 +205,7 @@ export async function floorRun(client: DynamicClient, kubeconfig: string, qps: n
         await inParallel(pods, 32, (p) => bare.create(RESOURCES.pods, p));
         const tReady = await until(`${pods.length} Ready pods in ${ns}`, () => watch.podCounts().ready === pods.length, DEPLOY_TIMEOUT_MS, 20);
         log(`floor: ${pods.length} pods Ready after ${((tReady - t0) / 1000).toFixed(1)} s`);
+        for (const line of formatTimeline(stageTimeline(watch.times, watch.referencedAt, t0, pods.length))) log(`floor: ${line}`);
         const t1 = performance.now();
         // One DELETE per pod, as a minimal controller would: a server-side deleteCollection of 1000 pods
         // outlasts the client's request timeout on a busy machine.

@@ -17,11 +17,76 @@ export interface PodTimes {
   seen: number;
   /** The pod was seen without copse's gang gate (at creation for pods born ungated). */
   ungated?: number;
+  /** The pod was seen with no scheduling gate at all (the placement gate lifted too). */
+  released?: number;
+  /** The pod was seen bound to a node. */
+  bound?: number;
   ready?: number;
 }
 
 function gated(pod: Pod): boolean {
   return (pod.spec?.schedulingGates ?? []).some((g) => g.name === SCHEDULING_GATE_PODGANG_PENDING_CREATION);
+}
+
+/** The stages a copse pod goes through, in order, as the timeline reports them. */
+export const POD_STAGES = ['seen', 'referenced', 'ungated', 'released', 'bound', 'ready'] as const;
+export type PodStage = (typeof POD_STAGES)[number];
+
+export interface StageRow {
+  stage: PodStage;
+  /** Pods that reached the stage. */
+  pods: number;
+  /** Seconds from `t0` until 10%, 50%, 90% and all of `total` pods had reached it (undefined: never). */
+  at: [number | undefined, number | undefined, number | undefined, number | undefined];
+  /** Seconds spent since the previous stage, p50 and p99 over the pods that reached both. */
+  sincePrevious?: { p50: number; p99: number };
+}
+
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+
+/**
+ * When the pods of a run reached each stage, relative to `t0` (the PodCliqueSet's create): which stage
+ * the deploy's time goes to. `referenced` is per pod name from the PodGangs' podReferences.
+ */
+export function stageTimeline(times: ReadonlyMap<string, PodTimes>, referencedAt: ReadonlyMap<string, number>, t0: number, total: number): StageRow[] {
+  const stageOf = (name: string, t: PodTimes, stage: PodStage): number | undefined => (stage === 'referenced' ? referencedAt.get(name) : t[stage]);
+  return POD_STAGES.map((stage, i) => {
+    const reached: number[] = [];
+    const deltas: number[] = [];
+    for (const [name, t] of times) {
+      const at = stageOf(name, t, stage);
+      if (at === undefined) continue;
+      reached.push((at - t0) / 1000);
+      const prevStage = POD_STAGES[i - 1];
+      const prev = prevStage === undefined ? undefined : stageOf(name, t, prevStage);
+      if (prev !== undefined) deltas.push(Math.max(0, at - prev) / 1000);
+    }
+    reached.sort((a, b) => a - b);
+    deltas.sort((a, b) => a - b);
+    const nth = (f: number): number | undefined => {
+      const k = Math.ceil(f * total);
+      return k >= 1 && k <= reached.length ? reached[k - 1] : undefined;
+    };
+    return {
+      stage,
+      pods: reached.length,
+      at: [nth(0.1), nth(0.5), nth(0.9), nth(1)],
+      ...(deltas.length ? { sincePrevious: { p50: quantile(deltas, 0.5), p99: quantile(deltas, 0.99) } } : {}),
+    };
+  });
+}
+
+/** The timeline as text lines for the bench log. */
+export function formatTimeline(rows: readonly StageRow[]): string[] {
+  const s = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));
+  return [
+    'stage        pods   10%     50%     90%    100%   (s since create)   since previous p50 / p99',
+    ...rows.map(
+      (r) =>
+        `${r.stage.padEnd(11)} ${String(r.pods).padStart(5)} ${r.at.map((v) => s(v).padStart(7)).join(' ')}` +
+        (r.sincePrevious ? `   ${r.sincePrevious.p50.toFixed(2)} / ${r.sincePrevious.p99.toFixed(2)}` : ''),
+    ),
+  ];
 }
 
 function informer<T extends ObjectLike>(client: DynamicClient, resource: Resource<T>, namespace: string): Informer<T> {
@@ -46,6 +111,8 @@ export class NamespaceWatch {
       let t = this.times.get(name);
       if (!t) this.times.set(name, (t = { seen: now }));
       if (t.ungated === undefined && !gated(pod)) t.ungated = now;
+      if (t.released === undefined && !(pod.spec?.schedulingGates ?? []).length) t.released = now;
+      if (t.bound === undefined && pod.spec?.nodeName) t.bound = now;
       if (t.ready === undefined && isPodReady(pod)) t.ready = now;
     };
     this.pods.on({ add: onPod, update: (_o, n) => onPod(n) });

@@ -13,6 +13,8 @@ export interface Write {
   name: string;
   /** A patch's subresource (`scale`, ...), when it names one. */
   subresource?: string;
+  /** A patch's rate-limiter lane, when the caller chose one. */
+  priority?: string;
 }
 
 /**
@@ -39,9 +41,9 @@ export function memoryClient(
     apply: record('apply'),
     applyStatus: record('status'),
     create: record('create'),
-    patch: async (r: Resource, name: string, _ns: string | undefined, body: unknown, opts: { subresource?: string } = {}) => {
+    patch: async (r: Resource, name: string, _ns: string | undefined, body: unknown, opts: { subresource?: string; priority?: string } = {}) => {
       patches.push(body);
-      writes.push({ verb: 'patch', resource: r, kind: r.kind, name, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
+      writes.push({ verb: 'patch', resource: r, kind: r.kind, name, ...(opts.subresource ? { subresource: opts.subresource } : {}), ...(opts.priority ? { priority: opts.priority } : {}) });
       return { metadata: { name, resourceVersion: `mem-${writes.length}` } };
     },
     delete: record('delete'),
