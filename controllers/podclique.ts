@@ -160,7 +160,6 @@ export class PodCliqueReconciler implements Reconciler {
     if (wait > 0) return wait;
     recordStatusEvents(this.ctx.events, pclq, 'PodClique', result.events);
     if (!changed) return undefined;
-    this.pacer.wrote(key);
     await client.applyStatus(RESOURCES.podCliques, {
       apiVersion: 'grove.io/v1alpha1',
       kind: 'PodClique',
@@ -169,6 +168,9 @@ export class PodCliqueReconciler implements Reconciler {
       metadata: { name: pclq.metadata.name, namespace: pclq.metadata.namespace, uid: pclq.metadata.uid },
       status: result.status,
     } as PodClique, { signal });
+    // The interval counts from the answer: a write that waited seconds in the rate limiter's low lane
+    // (a busy deploy) is followed by one that folds every change made meanwhile, not by a second at once.
+    this.pacer.wrote(key);
     return undefined;
   }
 

@@ -5,6 +5,7 @@
 import type { Condition } from '../generated/types.js';
 import { CONDITION_MIN_AVAILABLE_BREACHED } from '../keys.js';
 import { conditionTransition, findCondition } from './conditions.js';
+import { wasEverAvailable } from './ever-available.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -49,14 +50,17 @@ export function scheduledLostEvents(previous: number | undefined, next: number, 
 
 /**
  * Events for MinAvailableBreached transitions. The first time the condition appears nothing is
- * emitted: at startup nothing is ready yet, and a Warning per new PodClique would be noise.
+ * emitted: at startup nothing is ready yet, and a Warning per new PodClique would be noise. Reaching
+ * the minimum is news only as a recovery, after the unit had been available (copse.io/EverAvailable):
+ * its first start is the PodCliqueSet's ReplicasAvailable, and one Normal event per PodClique of a
+ * 500-replica deploy would be 500 writes telling nobody anything.
  */
 export function breachEvents(previous: readonly Condition[] | undefined, next: readonly Condition[] | undefined): StatusEvent[] {
   const t = conditionTransition(previous, next, CONDITION_MIN_AVAILABLE_BREACHED);
   const message = findCondition(next, CONDITION_MIN_AVAILABLE_BREACHED)?.message ?? '';
   if (!t || t.from === undefined) return [];
   if (t.to === 'True') return [{ type: 'Warning', reason: EVENT_MIN_AVAILABLE_BREACHED, message }];
-  if (t.from === 'True' && t.to === 'False') return [{ type: 'Normal', reason: EVENT_MIN_AVAILABLE_REACHED, message }];
+  if (t.from === 'True' && t.to === 'False' && wasEverAvailable(previous)) return [{ type: 'Normal', reason: EVENT_MIN_AVAILABLE_REACHED, message }];
   return [];
 }
 

@@ -250,20 +250,24 @@ describe('events', () => {
     expect(replaced.events.filter((e) => e.reason.startsWith('CrashLoop'))).toEqual([{ type: 'Normal', reason: 'CrashLoopEnded', message: 'No pod restarted 3 times or more' }]);
   });
 
-  it('MinAvailableBreached on False -> True, MinAvailableReached on True -> False, nothing on first sight', () => {
+  it('MinAvailableBreached on False -> True, MinAvailableReached on True -> False after a breach, nothing on first sight or first start', () => {
     const first = podCliqueStatus(input({ pods: [] }));
     expect(first.events).toEqual([]);
+    // The first start is no recovery: no event (the PodCliqueSet reports ReplicasAvailable).
     const up = podCliqueStatus(input({ pods: running, previous: first.status, now: T1 }));
-    expect(up.events).toEqual([
+    expect(up.events).toEqual([]);
+    expect(findCondition(up.status.conditions, 'copse.io/EverAvailable')?.status).toBe('True');
+    const down = podCliqueStatus(input({ pods: running.slice(0, 1), previous: up.status, now: T2 }));
+    expect(down.events).toEqual([
+      { type: 'Warning', reason: 'MinAvailableBreached', message: 'Scheduled replicas (1) below MinAvailable (2)' },
+    ]);
+    const back = podCliqueStatus(input({ pods: running, previous: down.status, now: T2 }));
+    expect(back.events).toEqual([
       {
         type: 'Normal',
         reason: 'MinAvailableReached',
         message: 'Either sufficient ready or starting pods found. expected at least: 2, found: 2',
       },
-    ]);
-    const down = podCliqueStatus(input({ pods: running.slice(0, 1), previous: up.status, now: T2 }));
-    expect(down.events).toEqual([
-      { type: 'Warning', reason: 'MinAvailableBreached', message: 'Scheduled replicas (1) below MinAvailable (2)' },
     ]);
   });
 
