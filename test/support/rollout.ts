@@ -2,13 +2,14 @@
 // deletion (the first deletionTimestamp of each uid) and every pod becoming Ready, in order, and the
 // few PodCliqueSet edits and waits the scenarios are made of. Every assertion helper here checks an
 // order or a set of names, never merely that something ran.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Pod } from '../../api/core/wire.js';
 import type { PodCliqueSet } from '../../api/index.js';
 import { LABEL_PCS_REPLICA_INDEX, LABEL_POD_TEMPLATE_HASH, LABEL_PODCLIQUE } from '../../api/keys.js';
+import { upStack } from '../../cli/stack.js';
 import type { DynamicClient } from '../../kube/dynamic.js';
 import { RESOURCES } from '../../kube/resources.js';
-import { isReady, listIn } from './dynamic.js';
+import { createNamespace, isReady, listIn } from './dynamic.js';
 import { eventually } from './kube.js';
 import { groveWorkload } from './workloads.js';
 
@@ -279,4 +280,42 @@ export class Rollouts {
     const wrong = this.log.deletions(pcs).filter((d) => !except.has(d.pod) && d.hash === newHashes.get(cliqueOf(d.pclq)));
     expect(wrong.map((d) => d.pod), `${pcs}: pods of the new template deleted`).toEqual([]);
   }
+}
+
+/** A rollout file's namespace and Rollouts, made before its tests and removed after them. */
+export interface RolloutSuite {
+  readonly rt: Rollouts;
+  /** The namespace's name. */
+  readonly ns: string;
+}
+
+/**
+ * Call at the top of a rollout e2e file: a fresh namespace named after `prefix` with a Rollouts
+ * watching it. `restoreStack` brings the copse server back after the file, for files whose tests
+ * kill it.
+ */
+export function rolloutSuite(client: DynamicClient, prefix: string, opts: { restoreStack?: boolean } = {}): RolloutSuite {
+  let rt: Rollouts | undefined;
+  let ns: { name: string; cleanup: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    ns = await createNamespace(client, prefix);
+    rt = new Rollouts(client, ns.name);
+  });
+  afterAll(async () => {
+    rt?.log.stop();
+    if (opts.restoreStack) await upStack({ log: () => {} });
+    await ns?.cleanup();
+  });
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error(`rollout suite ${prefix}: used before its beforeAll ran`);
+    return v;
+  };
+  return {
+    get rt() {
+      return started(rt);
+    },
+    get ns() {
+      return started(ns).name;
+    },
+  };
 }
