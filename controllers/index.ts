@@ -8,6 +8,7 @@ import { topologyNameOf } from '../api/desired/topology.js';
 import type { PodClique } from '../api/index.js';
 import { objectKey } from '../kube/resources.js';
 import { type ControllerConfig, type ControllerContext, INDEX_PART_OF, type Informers, controllerInformers, newExpectations, ownerKeyOf, pcsKeyOf } from './context.js';
+import { registerClusterTopologyController } from './clustertopology.js';
 import { registerDynamoController } from './dynamo.js';
 import { GateReconciler } from './gates.js';
 import { PodCliqueReconciler, podCliqueKeyOfPod } from './podclique.js';
@@ -40,6 +41,8 @@ export interface CopseControllers {
   podGang: Controller;
   /** Releases Grove's gate (controllers/gates.ts). */
   gates: Controller;
+  /** Backend topologies (KAI's, when its CRD is installed) and the binding's drift status. */
+  clusterTopology: Controller;
   /** Present when the DynamoGraphDeployment CRD is served (registerControllers' `dynamo`). */
   dynamo?: Controller;
 }
@@ -206,6 +209,7 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
       for (const k of podCliqueSetKeysUsing(informers, ctb.metadata.name)) podCliqueSet.enqueue(k);
     }),
   );
+  const clusterTopology = registerClusterTopologyController(manager, context, log);
   const dynamo = opts.dynamo ? registerDynamoController(manager, context, log) : undefined;
-  return { context, podCliqueSet, podClique, scalingGroup, podGang, gates, ...(dynamo ? { dynamo } : {}) };
+  return { context, podCliqueSet, podClique, scalingGroup, podGang, gates, clusterTopology, ...(dynamo ? { dynamo } : {}) };
 }

@@ -78,6 +78,7 @@ describe('controller RBAC (controllers/permissions.ts)', () => {
       '/secrets',
       '/serviceaccounts',
       '/services',
+      'apiextensions.k8s.io/customresourcedefinitions',
       'autoscaling/horizontalpodautoscalers',
       'grove.io/clustertopologybindings',
       'grove.io/podcliques',
@@ -140,6 +141,19 @@ describe('controller RBAC (controllers/permissions.ts)', () => {
     await going.controllers.podCliqueSet.reconciler.reconcile('ns/w', log, signal);
     const first = g.podCliques[0]?.metadata.name ?? '';
     await going.controllers.podClique.reconciler.reconcile(`ns/${first}`, log, signal);
+    // A binding whose KAI Topology has other levels, with KAI's CRD installed: recreated, then the status.
+    const ctb = { apiVersion: 'grove.io/v1alpha1', kind: 'ClusterTopologyBinding', metadata: { name: 'topo', uid: 'ctb-uid', generation: 1 }, spec: { levels: [{ domain: 'rack', key: 'example.com/rack' }] } };
+    const kaiCrd = {
+      metadata: { name: 'topologies.kai.scheduler' },
+      spec: { group: 'kai.scheduler', names: { kind: 'Topology', plural: 'topologies' }, scope: 'Cluster', versions: [{ name: 'v1alpha1', served: true, storage: true }] },
+      status: { conditions: [{ type: 'Established', status: 'True' }] },
+    };
+    const stale = { metadata: { name: 'topo', uid: 't-uid', ownerReferences: [{ apiVersion: 'grove.io/v1alpha1', kind: 'ClusterTopologyBinding', name: 'topo', uid: 'ctb-uid', controller: true }] }, spec: { levels: [{ nodeLabel: 'x/y' }] } };
+    const topology = await serverOn(
+      byResource({ [RESOURCES.clusterTopologyBindings.resource]: [ctb], [RESOURCES.customResourceDefinitions.resource]: [kaiCrd], [RESOURCES.kaiTopologies.resource]: [stale] }),
+      writes,
+    );
+    await topology.controllers.clusterTopology.reconciler.reconcile('topo', log, signal);
     await Promise.all(managers.map((m) => m.events.flush()));
 
     // As RBAC sees them: server-side apply is a patch that may create.
@@ -157,17 +171,20 @@ describe('controller RBAC (controllers/permissions.ts)', () => {
       'create autoscaling/horizontalpodautoscalers',
       'create grove.io/podcliques',
       'create grove.io/podcliquescalinggroups',
+      'create kai.scheduler/topologies',
       'create rbac.authorization.k8s.io/rolebindings',
       'create rbac.authorization.k8s.io/roles',
       'create scheduler.grove.io/podgangs',
       'create scheduling.k8s.io/compositepodgroups',
       'create scheduling.k8s.io/podgroups',
       'create scheduling.k8s.io/workloads',
+      'delete kai.scheduler/topologies',
       'deletecollection /pods',
       'patch /secrets',
       'patch /serviceaccounts',
       'patch /services',
       'patch autoscaling/horizontalpodautoscalers',
+      'patch grove.io/clustertopologybindings/status',
       'patch grove.io/podcliques',
       'patch grove.io/podcliques/status',
       'patch grove.io/podcliquescalinggroups',

@@ -54,6 +54,13 @@ export const CONTROLLER_GRANTS: readonly Grant[] = [
   { why: 'PodGangs: applied by the PodCliqueSet controller, their podReferences patched by the PodGang controller.', rule: on(RESOURCES.podGangs, [...READ, ...APPLY, 'delete']) },
   { why: 'The status, written by server-side apply.', rule: on(RESOURCES.podGangs, ['patch'], 'status') },
   { why: 'Topology-aware PodGangs and placement read the binding a PodCliqueSet names.', rule: on(RESOURCES.clusterTopologyBindings, READ) },
+  { why: 'The ClusterTopologyBinding controller writes the drift status (server-side apply).', rule: on(RESOURCES.clusterTopologyBindings, ['patch'], 'status') },
+  { why: 'KAI Topologies are owned by their binding with blockOwnerDeletion (OwnerReferencesPermissionEnforcement).', rule: on(RESOURCES.clusterTopologyBindings, ['update'], 'finalizers') },
+  { why: "Whether KAI's Topology CRD is installed (watched by name; copse manages KAI Topologies only then).", rule: on(RESOURCES.customResourceDefinitions, READ) },
+  {
+    why: "KAI Topologies of the bindings: read to compare levels, created for auto-managed bindings, deleted and created again when the levels change (KAI's levels are immutable).",
+    rule: on(RESOURCES.kaiTopologies, ['get', 'create', 'delete']),
+  },
   {
     why: 'Pods: created by the PodClique controller; patch lifts scheduling gates and pins placements; delete on scale-in, updates and expired reservations; deletecollection when a PodClique or PodCliqueSet goes.',
     rule: on(RESOURCES.pods, [...READ, 'create', 'patch', 'delete', 'deletecollection']),

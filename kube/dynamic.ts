@@ -25,6 +25,7 @@ export const FIELD_MANAGERS = {
   test: 'copse-test',
   initc: 'copse-initc',
   native: 'copse-native',
+  topology: 'copse-topology',
 } as const;
 export type FieldManager = (typeof FIELD_MANAGERS)[keyof typeof FIELD_MANAGERS];
 

@@ -3,6 +3,7 @@
 // encodeURIComponent, and `.`/`..` (which URL parsing would normalise away) are refused.
 import type { ClusterTopologyBinding, PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang } from '../api/index.js';
 import type { DynamoGraphDeployment } from '../api/generated/types.js';
+import type { KaiTopology } from '../api/status/clustertopology.js';
 import type {
   APIService,
   ClusterRole,
@@ -70,6 +71,8 @@ export const RESOURCES = {
   clusterTopologyBindings: res<ClusterTopologyBinding>('grove.io', 'v1alpha1', 'clustertopologybindings', 'ClusterTopologyBinding', false),
   podGangs: res<PodGang>('scheduler.grove.io', 'v1alpha1', 'podgangs', 'PodGang', true),
   dynamoGraphDeployments: res<DynamoGraphDeployment>('nvidia.com', 'v1alpha1', 'dynamographdeployments', 'DynamoGraphDeployment', true),
+  /** KAI's Topology, kept for ClusterTopologyBindings when KAI's CRD is installed (controllers/clustertopology.ts). */
+  kaiTopologies: res<KaiTopology>('kai.scheduler', 'v1alpha1', 'topologies', 'Topology', false),
 } as const;
 
 /** `group/version` or `version` for the core group, as apiVersion is written. */

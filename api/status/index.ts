@@ -15,3 +15,4 @@ export * from './podgang.js';
 export * from './scalinggroup.js';
 export * from './stuck-pods.js';
 export * from './topology.js';
+export * from './clustertopology.js';

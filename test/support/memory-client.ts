@@ -37,6 +37,7 @@ export function memoryClient(
   };
   const fake = {
     list: async <T>(r: Resource<T>): Promise<ListResult<T>> => ({ items: [...(objects.get(r.resource) ?? [])] as T[], resourceVersion: '1' }),
+    tryGet: async <T>(r: Resource<T>, name: string): Promise<T | undefined> => (objects.get(r.resource) ?? []).find((o) => o.metadata?.name === name) as T | undefined,
     watch: (_r: Resource, opts: { signal?: AbortSignal }): Promise<void> => new Promise((done) => opts.signal?.addEventListener('abort', () => done(), { once: true })),
     apply: record('apply'),
     applyStatus: record('status'),
