@@ -17,6 +17,10 @@ export interface PodTimes {
   seen: number;
   /** The pod was seen without copse's gang gate (at creation for pods born ungated). */
   ungated?: number;
+  /** The pod was seen with no scheduling gate at all (the placement gate lifted too). */
+  released?: number;
+  /** The pod was seen bound to a node. */
+  bound?: number;
   ready?: number;
 }
 
@@ -46,6 +50,8 @@ export class NamespaceWatch {
       let t = this.times.get(name);
       if (!t) this.times.set(name, (t = { seen: now }));
       if (t.ungated === undefined && !gated(pod)) t.ungated = now;
+      if (t.released === undefined && !(pod.spec?.schedulingGates ?? []).length) t.released = now;
+      if (t.bound === undefined && pod.spec?.nodeName) t.bound = now;
       if (t.ready === undefined && isPodReady(pod)) t.ready = now;
     };
     this.pods.on({ add: onPod, update: (_o, n) => onPod(n) });
