@@ -11,6 +11,7 @@ import { LABEL_PART_OF } from '../../api/keys.js';
 import { recordedBackend } from '../../api/native/index.js';
 import type { DynamicClient } from '../../kube/dynamic.js';
 import { RESOURCES } from '../../kube/resources.js';
+import { readyForPlacement } from '../../scheduler/placement-gate.js';
 import { createPool } from '../support/pool.js';
 import { withNamespace } from './controllers.js';
 import { NamespaceWatch, until } from './watch.js';
@@ -67,10 +68,13 @@ export async function benchGateLift(client: DynamicClient, gangs: number): Promi
           // One pod per node (80Mi of 100Mi), so the gang needs all four nodes.
           const pcs = pool.adapt(gangPcs(name, ns, 4, { memory: '80Mi' }) as unknown as Record<string, unknown>) as unknown as PodCliqueSet;
           await client.create(RESOURCES.podCliqueSets, pcs);
-          await until(`${ns}/${name}: 4 pods and its PodGang waiting`, () => {
+          // Waiting for room only: every pod has nothing but copse's placement gate left (Grove's gate
+          // is off, the PodGang complete) and the planner has said why it cannot place the gang.
+          await until(`${ns}/${name}: 4 pods waiting for room only`, () => {
             const gang = watch.gangs.store.list().find((g) => g.metadata?.name === `${name}-0`);
             const waiting = gang?.status?.conditions?.some((c) => c.type === 'Scheduled' && c.status === 'False');
-            return podsOf(watch, name).length === 4 && waiting === true;
+            const pods = watch.pods.store.list().filter((p) => p.metadata?.labels?.[LABEL_PART_OF] === name);
+            return pods.length === 4 && pods.every(readyForPlacement) && waiting === true;
           }, TIMEOUT_MS);
           const last = pool.nodes.at(-1) ?? '';
           await pool.uncordon(pool.nodes.slice(0, -1));
