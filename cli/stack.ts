@@ -1,7 +1,7 @@
 // The whole local stack behind `copse up` (and the e2e global setup): the local
 // control plane, copse installed into it, and copse's server as a background
 // process recorded next to the cluster's own, so `copse down` stops it too.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { adminKubeconfigPath, down, restartScheduler, status, up, type DownOptions, type LocalCluster } from '../cluster/local.js';
@@ -110,21 +110,40 @@ export async function ensureServer(cluster: LocalCluster, kube: DynamicClient, l
   }
 }
 
+/** The `extenders:` entry that points the local kube-scheduler at copse, verified against copse's CA. */
+async function localExtendersYaml(cluster: LocalCluster, kube: DynamicClient): Promise<string> {
+  const cfg = await kube.get(RESOURCES.validatingWebhookConfigurations, 'podcliqueset-validating-webhook');
+  const caData = cfg.webhooks?.[0]?.clientConfig.caBundle;
+  if (!caData) throw new Error('copse: no caBundle on podcliqueset-validating-webhook yet; cannot wire the scheduler extender');
+  return extendersYaml([extenderConfig({ urlPrefix: `https://127.0.0.1:${cluster.state.ports.extender}/scheduler`, caData })]);
+}
+
 /**
  * Point the local kube-scheduler at copse's extender (scheduler-extenders.yaml in the state directory,
  * read by cluster/local.ts), verified against copse's CA, and restart it when that changes. The CA is
  * copse's own, so this happens after the server has made it; on later starts nothing changes.
  */
 export async function wireExtender(cluster: LocalCluster, kube: DynamicClient, log: Log): Promise<void> {
-  const cfg = await kube.get(RESOURCES.validatingWebhookConfigurations, 'podcliqueset-validating-webhook');
-  const caData = cfg.webhooks?.[0]?.clientConfig.caBundle;
-  if (!caData) throw new Error('copse: no caBundle on podcliqueset-validating-webhook yet; cannot wire the scheduler extender');
-  const yaml = extendersYaml([extenderConfig({ urlPrefix: `https://127.0.0.1:${cluster.state.ports.extender}/scheduler`, caData })]);
+  const yaml = await localExtendersYaml(cluster, kube);
   const path = join(cluster.stateDir, 'scheduler-extenders.yaml');
   if (existsSync(path) && readFileSync(path, 'utf8') === yaml) return;
   writeFileSync(path, yaml, { mode: 0o600 });
   await restartScheduler(cluster.stateDir, log);
   log('copse: kube-scheduler now calls copse\'s extender (gang placement)');
+}
+
+/**
+ * Restart the local kube-scheduler with copse's extender wired in or not, running `whileStopped` in
+ * between: the scheduler benchmarks measure kube-scheduler with and without the extender in one run,
+ * from a queue that is full when it starts. Without the extender gang pods stay gated and pinned, so
+ * only the protection of reservations from other pods lapses, as when copse is down; `upStack` (or
+ * this with `extender: true`) puts it back.
+ */
+export async function restartSchedulerWith(cluster: LocalCluster, kube: DynamicClient, o: { extender: boolean; whileStopped?: () => Promise<void> }, log: Log): Promise<void> {
+  const path = join(cluster.stateDir, 'scheduler-extenders.yaml');
+  if (o.extender) writeFileSync(path, await localExtendersYaml(cluster, kube), { mode: 0o600 });
+  else rmSync(path, { force: true });
+  await restartScheduler(cluster.stateDir, log, o.whileStopped);
 }
 
 /**

@@ -523,12 +523,20 @@ export async function up(opts: UpOptions = {}): Promise<LocalCluster> {
   return { stateDir: dir, state, kubeconfig: adminKubeconfigPath(dir) };
 }
 
-/** Restart the scheduler so it re-reads its configuration (e.g. a new extender). */
-export async function restartScheduler(dir = defaultStateDir(), log: Log = defaultLog): Promise<void> {
+/**
+ * Restart the scheduler so it re-reads its configuration (e.g. a new extender). `whileStopped` runs
+ * with no scheduler up: the scheduler benchmarks create their pods then, so the restarted scheduler
+ * finds its whole queue at once.
+ */
+export async function restartScheduler(dir = defaultStateDir(), log: Log = defaultLog, whileStopped?: () => Promise<void>): Promise<void> {
   const state = readState(dir);
   if (!state) throw new Error('copse: no local cluster state; run `copse cluster up` first');
   await stopProcess(dir, 'kube-scheduler');
-  await start('kube-scheduler', dir, state, log);
+  try {
+    await whileStopped?.();
+  } finally {
+    await start('kube-scheduler', dir, state, log);
+  }
 }
 
 export interface DownOptions {

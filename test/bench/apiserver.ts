@@ -216,7 +216,7 @@ async function nodeCount(client: ReturnType<typeof testClient>): Promise<number>
   return (await client.list(RESOURCES.nodes)).items.length;
 }
 
-const BENCH_NODE_LABEL = 'copse.io/bench';
+export const BENCH_NODE_LABEL = 'copse.io/bench';
 
 /**
  * Nodes up to `total`, created directly as Node objects, not managed by kwok: on the shared 2-core
@@ -227,17 +227,17 @@ const BENCH_NODE_LABEL = 'copse.io/bench';
  * marks them Unknown and taints them about 40 s after creation: the topology view sees them as
  * unschedulable then (free 0), which changes the numbers it shows, not the work of serving them.
  */
-async function ensureBenchNodes(client: ReturnType<typeof testClient>, total: number): Promise<number> {
+export async function ensureBenchNodes(client: ReturnType<typeof testClient>, total: number, purpose = 'live'): Promise<number> {
   const missing = total - (await nodeCount(client));
   if (missing <= 0) return 0;
   const shape = resolveShape({ nodes: missing, zones: 4, racksPerBlock: 8, hostsPerRack: 16 });
   const queue = placements(shape).map((p): Node => {
-    const name = `bench-live-${p.name.replace(/^kwok-/, '')}`;
+    const name = `bench-${purpose}-${p.name.replace(/^kwok-/, '')}`;
     const base = nodeObject({ ...p, name }, shape) as unknown as Node;
     const { [SIMULATED_LABEL]: _sim, ...labels } = base.metadata?.labels ?? {};
     return {
       ...base,
-      metadata: { name, labels: { ...labels, [BENCH_NODE_LABEL]: 'live' } },
+      metadata: { name, labels: { ...labels, [BENCH_NODE_LABEL]: purpose } },
       spec: { unschedulable: true },
       status: { ...base.status, conditions: [{ type: 'Ready', status: 'True', reason: 'BenchNode', message: 'created by the live.copse.io benchmark' }] },
     } as Node;

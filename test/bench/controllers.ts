@@ -140,7 +140,7 @@ export async function withNamespace<T>(client: DynamicClient, prefix: string, fn
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
 /** One copse run of the scale test in a fresh namespace. */
-export async function copseRun(client: DynamicClient, serverPid: number, replicasOverride?: number): Promise<ScaleRun> {
+export async function copseRun(client: DynamicClient, serverPid: number, replicasOverride?: number, onAvailable?: () => Promise<void>): Promise<ScaleRun> {
   return withNamespace(client, 'bench-copse', async (ns) => {
     const watch = new NamespaceWatch(client, ns);
     await watch.start();
@@ -155,6 +155,8 @@ export async function copseRun(client: DynamicClient, serverPid: number, replica
       const tAvailable = await until(`${ns}/${pcs.metadata.name} available`, () => watch.pcs.store.list()[0]?.status?.availableReplicas === replicas, DEPLOY_TIMEOUT_MS, 20);
       log(`copse: ${pods} pods Ready after ${((tReady - t0) / 1000).toFixed(1)} s, PCS available after ${((tAvailable - t0) / 1000).toFixed(1)} s`);
       for (const line of formatTimeline(stageTimeline(watch.times, watch.referencedAt, t0, pods))) log(`copse: ${line}`);
+      // The scheduler benchmarks measure while the deploy runs and read their counters here, before the delete.
+      await onAvailable?.();
       await new Promise((r) => setTimeout(r, 5000));
       const rss = rssMB(serverPid);
       const t1 = performance.now();
@@ -182,7 +184,7 @@ export async function copseRun(client: DynamicClient, serverPid: number, replica
 }
 
 /** Runs `fn` over `items` with `limit` in flight. */
-async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: limit }, async () => {

@@ -13,6 +13,7 @@ import { DESIRED_DISAGGREGATED, DESIRED_SCALE_TEST, benchDesired } from './desir
 import { LIVE_PCS_STATUS_AGGREGATED, LIVE_PCS_STATUS_DIRECT, LIVE_TOPOLOGY_LIST_AGGREGATED, LIVE_TOPOLOGY_LIST_DIRECT, benchLiveAggregated, benchLiveDirect } from './apiserver.js';
 import { STARTUP_BENCH, benchStartup } from './startup.js';
 import { type RolloutBenchResult, benchRollout } from './rollout.js';
+import { SCHEDULER_BENCH_OPTIONS, type SchedulerReport, runSchedulerBench } from './scheduler.js';
 import { DynamicClient, FIELD_MANAGERS } from '../../kube/dynamic.js';
 import { KubeHttp } from '../../kube/http.js';
 import { loadKubeConfig } from '../../kube/client.js';
@@ -57,17 +58,20 @@ function table(rows: LatencyResult[]): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'rollout-replicas': { type: 'string', default: '10' }, 'skip-e2e': { type: 'boolean', default: false }, 'live-only': { type: 'boolean', default: false }, 'skip-live': { type: 'boolean', default: false }, 'live-nodes': { type: 'string', default: '5000' }, ...CONTROLLER_BENCH_OPTIONS } });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '2000' }, 'rollout-replicas': { type: 'string', default: '10' }, 'skip-e2e': { type: 'boolean', default: false }, 'live-only': { type: 'boolean', default: false }, 'skip-live': { type: 'boolean', default: false }, 'live-nodes': { type: 'string', default: '5000' }, ...CONTROLLER_BENCH_OPTIONS, ...SCHEDULER_BENCH_OPTIONS } });
   const n = Number(values.iterations);
   const results: LatencyResult[] = [];
   // --live-only: just the aggregated API's benchmarks (in-process, and through the stack unless --skip-e2e).
   const liveOnly = values['live-only'];
-  const admission = !values['skip-admission'] && !liveOnly;
+  // --scheduler: just the scheduler benchmarks (issues 9 and 10) on the local stack.
+  const schedulerOnly = values.scheduler;
+  const admission = !values['skip-admission'] && !liveOnly && !schedulerOnly;
   let controllers: ControllerReport | undefined;
   let rollout: RolloutBenchResult | undefined;
+  let scheduler: SchedulerReport | undefined;
   if (admission) results.push(...benchPlanner({ iterations: Math.max(50, Math.floor(n / 10)) }), ...(await benchServer(n)), ...benchDesired(Math.max(20, Math.floor(n / 50))));
   // --skip-live: everything but the live API's benchmarks (they add thousands of Node objects).
-  const live = !values['skip-live'];
+  const live = !values['skip-live'] && !schedulerOnly;
   if ((admission && live) || liveOnly) results.push(...(await benchLiveDirect(Math.max(100, Math.floor(n / 4)))));
   const notes: string[] = [];
   // The aggregated API through kube-apiserver, last: it adds Node objects up to --live-nodes (issue 12
@@ -78,7 +82,15 @@ async function main(): Promise<number> {
     results.push(...live.results);
     notes.push(...live.notes);
   };
-  if (!values['skip-e2e'] && liveOnly) {
+  if (!values['skip-e2e'] && schedulerOnly) {
+    const before = await status();
+    try {
+      scheduler = await runSchedulerBench(values);
+      results.push(...scheduler.latency);
+    } finally {
+      if (!before.healthy) await down({ log: () => {} });
+    }
+  } else if (!values['skip-e2e'] && liveOnly) {
     const before = await status();
     try {
       await liveAggregated();
@@ -98,6 +110,11 @@ async function main(): Promise<number> {
         const client = new DynamicClient(new KubeHttp(loadKubeConfig({ kubeconfig: stack.cluster.kubeconfig })), FIELD_MANAGERS.controller);
         rollout = await benchRollout(client, rolloutReplicas);
       }
+      // The scheduler benchmarks reshape the cluster (1,000 kwok nodes, both workload-scheduling modes).
+      if (!values['skip-scheduler']) {
+        scheduler = await runSchedulerBench(values);
+        results.push(...scheduler.latency);
+      }
       if (admission && live) await liveAggregated();
     } finally {
       if (!before.healthy) await down({ log: () => {} });
@@ -112,6 +129,7 @@ async function main(): Promise<number> {
   });
   for (const v of verdicts) process.stdout.write(`${v.ok ? 'PASS' : Number.isNaN(v.value) ? 'SKIP' : 'FAIL'}  ${v.name}: ${String(v.metric)} ${Number.isNaN(v.value) ? '-' : v.value.toFixed(2)} ms (target ≤ ${v.maxMs} ms)\n`);
   if (controllers) process.stdout.write(`\n${controllers.text}\n`);
+  if (scheduler) process.stdout.write(`\n${scheduler.text}\n`);
   if (rollout) {
     process.stdout.write(
       `\nRollingRecreate, Grove workload1 × ${rollout.replicas} (${rollout.pods} pods), every template changed: ${(rollout.rolloutMs / 1000).toFixed(1)} s; ` +
@@ -121,9 +139,9 @@ async function main(): Promise<number> {
   const dir = join(repoRoot(), 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `admission-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, notes, targets: verdicts, ...(controllers ? { controllers: controllers.result, controllerTargets: controllers.verdicts } : {}), ...(rollout ? { rollout } : {}) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rssMb, results, notes, targets: verdicts, ...(controllers ? { controllers: controllers.result, controllerTargets: controllers.verdicts } : {}), ...(rollout ? { rollout } : {}), ...(scheduler ? { scheduler: scheduler.result, schedulerTargets: scheduler.verdicts } : {}) }, null, 2) + '\n');
   process.stdout.write(`\nwrote ${file}\n`);
-  return verdicts.some((v) => !v.ok && !Number.isNaN(v.value)) || controllers?.verdicts.some((v) => !v.ok) ? 1 : 0;
+  return verdicts.some((v) => !v.ok && !Number.isNaN(v.value)) || controllers?.verdicts.some((v) => !v.ok) || scheduler?.verdicts.some((v) => !v.ok) ? 1 : 0;
 }
 
 main().then((code) => (process.exitCode = code));
