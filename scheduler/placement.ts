@@ -18,7 +18,7 @@ import type { Node, Pod } from '../api/core/wire.js';
 import type { ClusterTopologyBinding, PodCliqueSet, PodGang } from '../api/index.js';
 import { topologyNameOf } from '../api/desired/topology.js';
 import { replicaSpreadOf, spreadKey } from '../api/rules/replica-spread.js';
-import { LABEL_BASE_PODGANG, LABEL_PART_OF, LABEL_PODGANG } from '../api/keys.js';
+import { LABEL_BASE_PODGANG, LABEL_PART_OF, LABEL_PODCLIQUE, LABEL_PODGANG } from '../api/keys.js';
 import type { PendingReason } from '../api/status/index.js';
 import type { DynamicClient } from '../kube/dynamic.js';
 import { KubeError } from '../kube/errors.js';
@@ -29,6 +29,7 @@ import type { Informer } from '../controllers/runtime/informer.js';
 import {
   gangFromPodGang,
   indexCluster,
+  pinPlanned,
   planReservations,
   planUnit,
   podRequests,
@@ -38,6 +39,7 @@ import {
   type Reservation,
   type SpreadConstraint,
   type UnitPlan,
+  withExtras,
 } from './plan/index.js';
 import { ANNOTATION_PLANNED_AT, HOSTNAME_LABEL, isReserved, placementPatch, plannedNode, readyForPlacement } from './placement-gate.js';
 import type { NodeUsage } from './usage.js';
@@ -84,6 +86,76 @@ export function reservationExpired(pod: Pod, node: Node | undefined, nowMs: numb
   if (!(nowMs - at > timeoutMs)) return false;
   if (!node || node.spec?.unschedulable) return true;
   return pod.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable') ?? false;
+}
+
+/** Live pods bound or reserved, counted by `ns/gang/podclique`. */
+function heldPerPodGroup(pods: readonly Pod[]): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const p of pods) {
+    const gang = p.metadata?.labels?.[LABEL_PODGANG];
+    if (!gang || p.metadata?.deletionTimestamp || !(p.spec?.nodeName || isReserved(p))) continue;
+    const key = `${objectKey(p.metadata?.namespace, gang)}/${p.metadata?.labels?.[LABEL_PODCLIQUE] ?? ''}`;
+    held.set(key, (held.get(key) ?? 0) + 1);
+  }
+  return held;
+}
+
+/** Whether every pod group of `gang` has minReplicas pods bound or reserved (`held`: heldPerPodGroup). */
+function minimumHeld(gang: PodGang, held: ReadonlyMap<string, number>): boolean {
+  const key = objectKey(gang.metadata.namespace, gang.metadata.name ?? '');
+  return gang.spec.podgroups.every((pg) => (held.get(`${key}/${pg.name}`) ?? 0) >= pg.minReplicas);
+}
+
+/** One planning unit of a placement pass. */
+export interface PassUnit {
+  readonly unit: PlanUnit;
+  /** Namespace of the unit's pods: `planned` keys are `namespace/pod`. */
+  readonly namespace: string | undefined;
+  /** The unit's PodCliqueSet: the replicas of one PodCliqueSet place no extras while one of them waits. */
+  readonly group: string;
+  /** The unit's replica spread, given the pods planned earlier in the pass (`namespace/pod` → node). */
+  readonly spread?: (planned: ReadonlyMap<string, string>) => SpreadConstraint | undefined;
+}
+
+/**
+ * One placement pass over `units` (oldest first) against one snapshot, pure. First every unit's
+ * minimums, each unit's reservations added before the next is planned, so two gangs never count the
+ * same free capacity; then the pods beyond the minimums, with the room left, and only for the units
+ * of a PodCliqueSet all of whose gangs have their minimum: placed in this pass, or bound or reserved
+ * already (`shortGroups` names the PodCliqueSets with a gang outside the pass that lacks it). This is
+ * Grove's order across replicas (GS10, GS12): the base gangs of every replica, then their scaled
+ * gangs, then the pods beyond; and it does not depend on how the free capacity arrives (nodes
+ * uncordoned one by one give the same outcome as all at once).
+ */
+export function planPass(units: readonly PassUnit[], cluster: ClusterIndex, shortGroups: ReadonlySet<string> = new Set()): UnitPlan[] {
+  let index = cluster;
+  const planned = new Map<string, string>();
+  const record = (u: PassUnit, plan: UnitPlan, extrasOnly: boolean) => {
+    for (const g of plan.gangs) {
+      if (g.status === 'placed') for (const p of extrasOnly ? g.extras : [...g.placements, ...g.extras]) planned.set(objectKey(u.namespace, p.pod), p.node);
+    }
+  };
+  const minimums = units.map((u) => {
+    const spread = u.spread?.(planned);
+    const unit = spread ? { ...u.unit, spread } : u.unit;
+    const plan = planUnit(unit, index, { extras: false });
+    index = index.reserve(planReservations(unit, plan));
+    record(u, plan, false);
+    return { unit, plan };
+  });
+  const short = new Set(shortGroups);
+  units.forEach((u, i) => {
+    if (minimums[i]?.plan.gangs.some((g) => g.status !== 'placed')) short.add(u.group);
+  });
+  return minimums.map(({ unit, plan }, i) => {
+    const u = units[i];
+    if (!u || short.has(u.group) || plan.gangs.every((g) => g.status !== 'placed' || g.unplacedExtras.length === 0)) return plan;
+    const pinned = pinPlanned(unit, plan);
+    const more = planUnit(pinned, index);
+    index = index.reserve(planReservations(pinned, more));
+    record(u, more, true);
+    return withExtras(plan, more);
+  });
 }
 
 export class PendingReasons {
@@ -147,23 +219,56 @@ export class PlacementReconciler implements Reconciler {
     const allPods = this.podsView();
     const work = this.units(allPods);
     if (work.length === 0) return expiredSoon;
-    let index: ClusterIndex = indexCluster({ nodes: this.ctx.nodes.store.list(), pods: allPods, reservations: reservationsOf(allPods) });
-    const patches: { pod: Pod; node: string }[] = [];
-    // Pods planned earlier in this pass, by key: sibling replicas' domains for the spread.
-    const planned = new Map<string, string>();
-    for (const w of work) {
+    const index = indexCluster({ nodes: this.ctx.nodes.store.list(), pods: allPods, reservations: reservationsOf(allPods) });
+    const pass: PassUnit[] = work.map((w) => {
       const base = w.gangs[0];
-      const spread = base ? this.spreadFor(w.key, base, allPods, planned) : undefined;
-      const unit = spread ? { ...w.unit, spread } : w.unit;
-      const plan = planUnit(unit, index);
-      index = index.reserve(planReservations(unit, plan));
-      for (const g of plan.gangs) {
-        if (g.status === 'placed') for (const p of [...g.placements, ...g.extras]) planned.set(objectKey(base?.metadata.namespace, p.pod), p.node);
-      }
-      patches.push(...this.outcome(w, plan, log));
-    }
+      return {
+        unit: w.unit,
+        namespace: base?.metadata.namespace,
+        group: this.groupOf(w),
+        spread: (planned) => (base ? this.spreadFor(w.key, base, allPods, planned) : undefined),
+      };
+    });
+    const plans = planPass(pass, index, this.shortGroups(work, allPods));
+    const patches = work.flatMap((w, i) => {
+      const plan = plans[i];
+      return plan ? this.outcome(w, plan, log) : [];
+    });
     await this.lift(patches, log, signal);
     return expiredSoon;
+  }
+
+  /** The unit's PodCliqueSet, `ns/name` (the unit alone when its gang has no part-of label). */
+  private groupOf(w: UnitWork): string {
+    const base = w.gangs[0];
+    const pcs = base?.metadata.labels?.[LABEL_PART_OF];
+    return pcs ? objectKey(base.metadata.namespace, pcs) : `unit:${w.key}`;
+  }
+
+  /**
+   * The PodCliqueSets of `work` with a gang outside the pass that lacks its minimum (fewer than
+   * minReplicas pods of a pod group bound or reserved): a scaled gang still behind Grove's gate until
+   * its base gang is scheduled, a gang whose pods are not all created yet.
+   */
+  private shortGroups(work: readonly UnitWork[], allPods: readonly Pod[]): Set<string> {
+    const inPass = new Set(work.flatMap((w) => w.gangs.map((g) => objectKey(g.metadata.namespace, g.metadata.name ?? ''))));
+    const held = heldPerPodGroup(allPods);
+    const short = new Set<string>();
+    for (const w of work) {
+      const group = this.groupOf(w);
+      if (short.has(group)) continue;
+      const outside = this.gangsOfPodCliqueSet(w.gangs[0]).filter((g) => !inPass.has(objectKey(g.metadata.namespace, g.metadata.name ?? '')));
+      if (outside.some((g) => !minimumHeld(g, held))) short.add(group);
+    }
+    return short;
+  }
+
+  /** The live gangs of `base`'s PodCliqueSet (none when it has no part-of label). */
+  private gangsOfPodCliqueSet(base: PodGang | undefined): PodGang[] {
+    const pcs = base?.metadata.labels?.[LABEL_PART_OF];
+    if (!base || !pcs) return [];
+    const ns = base.metadata.namespace;
+    return this.ctx.podGangs.store.list().filter((g) => g.metadata.namespace === ns && g.metadata.labels?.[LABEL_PART_OF] === pcs && !g.metadata.deletionTimestamp);
   }
 
   /** Every unit with a pod waiting only for copse's placement gate, oldest base gang first. */

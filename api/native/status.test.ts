@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Pod } from '../core/wire.js';
 import type { PodGang } from '../generated/types.js';
-import { NATIVE_GATE, assumeLifted, finalizerReleasable, minimumBound, nativeExtrasRelease, nativePendingReason, nativeRelease, stillLifting } from './status.js';
+import { NATIVE_GATE, assumeLifted, finalizerReleasable, minimumBound, nativeExtrasRelease, nativePendingReason, nativeRelease, podCliqueSetMinimumBound, stillLifting } from './status.js';
 import type { NativePodGroup } from './wire.js';
 
 const GANG: PodGang = {
@@ -197,5 +197,23 @@ describe('finalizerReleasable: deletion never hangs on PodGroupProtection', () =
   it('leaves a PodGroup that is not being deleted, or has no such finalizer', () => {
     expect(finalizerReleasable(pgOf('g-0-a', undefined, { finalizers: [F] }), [])).toBe(false);
     expect(finalizerReleasable(pgOf('g-0-a', undefined, { deletionTimestamp: '2026-01-01T00:00:00Z' }), [])).toBe(false);
+  });
+});
+
+describe('podCliqueSetMinimumBound: extras wait for every replica of the PodCliqueSet (Grove GS10, GS12)', () => {
+  const gangOf = (name: string, deleting = false): PodGang => ({
+    metadata: { name, namespace: 'ns', ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+    spec: { podgroups: [{ name: `${name}-pc-a`, podReferences: [], minReplicas: 1 }] },
+  });
+  const boundIn = (gang: string): Pod[] => [{ metadata: { name: `${gang}-pc-a-0`, namespace: 'ns', labels: { 'grove.io/podclique': `${gang}-pc-a` } }, spec: { containers: [], nodeName: 'n1' } } as Pod];
+  const [r0, r1] = [gangOf('w-0'), gangOf('w-1')];
+
+  it('holds replica 0 extras while replica 1 base gang has no pod bound', () => {
+    const pods = new Map([['w-0', boundIn('w-0')]]);
+    expect(podCliqueSetMinimumBound([r0, r1], (g) => pods.get(g.metadata.name ?? '') ?? [])).toBe(false);
+  });
+  it('lets them go once every replica has its minimum, a gang being deleted aside', () => {
+    const pods = new Map([['w-0', boundIn('w-0')], ['w-1', boundIn('w-1')]]);
+    expect(podCliqueSetMinimumBound([r0, r1, gangOf('w-2', true)], (g) => pods.get(g.metadata.name ?? '') ?? [])).toBe(true);
   });
 });

@@ -78,6 +78,17 @@ export function minimumBound(gang: PodGang, pods: readonly Pod[]): boolean {
 }
 
 /**
+ * Whether the pods beyond the minimums of a PodCliqueSet may go: every gang of it (`gangs`, those
+ * being deleted aside) has its minimum bound. Across replicas too, as copse's planner does
+ * (scheduler/placement.ts, planPass): Grove's order is every replica's base gang, then the scaled
+ * gangs, then the pods beyond (GS10, GS12), and one replica's extras released while a sibling waits
+ * would race its minimum for the room the next nodes bring.
+ */
+export function podCliqueSetMinimumBound(gangs: readonly PodGang[], podsOf: (gang: PodGang) => readonly Pod[]): boolean {
+  return gangs.filter((g) => !g.metadata.deletionTimestamp).every((g) => minimumBound(g, podsOf(g)));
+}
+
+/**
  * The members of the gang's leaf PodGroups whose native gate to lift now: none until every translated
  * object exists and every pod group has at least minReplicas members that wait only for this gate or
  * are already past it (the scheduler would otherwise try a group whose members are still held back
@@ -108,9 +119,9 @@ export type ExtraLift = { pod: Pod; selector: Record<string, string> } | { pod: 
 
 /**
  * The extras to lift now, each pinned to the domains its PodClique's minimum is bound in: copse's
- * planner places every gang's minimum of a PodCliqueSet replica before any pod beyond it (Grove's
- * order), so nothing until `unitMinimumBound` (every gang of the replica, the base gang and its scaled
- * gangs, has its minimum bound). An extra is an ordinary pod to kube-scheduler, outside the gang's
+ * planner places every gang's minimum of a PodCliqueSet before any pod beyond one (Grove's order), so
+ * nothing until `unitMinimumBound` (podCliqueSetMinimumBound: every gang of the PodCliqueSet, base
+ * and scaled gangs of every replica, has its minimum bound). An extra is an ordinary pod to kube-scheduler, outside the gang's
  * topology constraints, so it gets a nodeSelector on every required key above it (its pod group's,
  * its topology constraint group's, the gang's) with the value of a bound pod of its PodClique, which
  * satisfies them all (adding nodeSelector entries to a gated pod is allowed; an entry the pod already

@@ -1,7 +1,7 @@
 // The gangs of one PodCliqueSet replica (its "unit": the base gang `<pcs>-<i>` and its scaled gangs
 // `<pcs>-<i>-<group>-<k>`), pure. copse's planner places every gang's minimum of a unit before any pod
-// beyond a minimum; the native backend keeps the same order by holding a unit's extras behind its
-// gate until every gang of the unit has its minimum bound (status.ts, nativeRelease).
+// beyond a minimum; the native backend keeps the same order by holding the extras of a PodCliqueSet
+// behind its gate until every gang of it has its minimum bound (status.ts, podCliqueSetMinimumBound).
 import type { PodGang } from '../generated/types.js';
 import { LABEL_PART_OF } from '../keys.js';
 

@@ -23,7 +23,7 @@ import {
   assumeLifted,
   finalizerReleasable,
   immutableDifferences,
-  minimumBound,
+  podCliqueSetMinimumBound,
   nativeExtrasRelease,
   nativeObjects,
   nativePendingReason,
@@ -32,7 +32,6 @@ import {
   replacementOf,
   schedulingGroupOf,
   stillLifting,
-  unitGangs,
 } from '../../api/native/index.js';
 import type { PendingReason } from '../../api/status/index.js';
 import { applyIfChanged, deleteExact } from '../../controllers/apply.js';
@@ -201,10 +200,10 @@ export class NativeGangReconciler implements Reconciler {
     }
   }
 
-  /** Whether every gang of `gang`'s unit (PodCliqueSet replica) has its minimum bound: its extras may go. */
+  /** Whether every gang of `gang`'s PodCliqueSet (all replicas) has its minimum bound: its extras may go. */
   private unitMinimumBound(gang: PodGang): boolean {
-    return unitGangs(gang, gangsOfSamePodCliqueSet(this.inf.podGangs, gang)).every((g) =>
-      minimumBound(g, this.inf.pods.store.byIndex(INDEX_POD_GANG, objectKey(g.metadata.namespace, g.metadata.name ?? ''))),
+    return podCliqueSetMinimumBound(gangsOfSamePodCliqueSet(this.inf.podGangs, gang), (g) =>
+      this.inf.pods.store.byIndex(INDEX_POD_GANG, objectKey(g.metadata.namespace, g.metadata.name ?? '')),
     );
   }
 
@@ -302,8 +301,8 @@ export function registerNativeScheduling(manager: Manager, opts: { onPendingReas
       const ns = p.metadata?.namespace;
       const gang = inf.podGangs.store.getByName(ns, g);
       if (!schedulingGroupOf(p) && (!gang || recordedBackend(gang)?.backend !== 'native')) return;
-      // A pod bound (or gone) in one gang may free the extras of every gang of its unit.
-      const unit = gang ? unitGangs(gang, gangsOfSamePodCliqueSet(inf.podGangs, gang)) : [];
+      // A pod bound (or gone) in one gang may free the extras of every gang of its PodCliqueSet.
+      const unit = gang ? gangsOfSamePodCliqueSet(inf.podGangs, gang) : [];
       controller.enqueue(objectKey(ns, g));
       for (const other of unit) controller.enqueue(objectKey(ns, other.metadata.name ?? ''));
     }),

@@ -32,7 +32,7 @@ export {
   untoleratedTaint,
 } from './node-selection.js';
 export type { NodeView, PodSelection } from './node-selection.js';
-export { planGang, planReservations, planUnit } from './plan.js';
+export { pinPlanned, planGang, planReservations, planUnit, withExtras, type PlanOptions } from './plan.js';
 export { formatAmount, resourceAmount } from './quantity.js';
 export { containerRequests, nodeAllocatable, podHoldsResources, podRequests, PODS } from './resources.js';
 export type { ResourceAmounts } from './resources.js';

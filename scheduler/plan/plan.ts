@@ -14,14 +14,19 @@ interface Attempt {
   readonly outs: readonly Outcome[];
 }
 
-function attempt(cluster: ClusterIndex, root: Scope, nodes: readonly number[]): Attempt {
+function attempt(cluster: ClusterIndex, root: Scope, nodes: readonly number[], extras: boolean): Attempt {
   const ws = new Workspace(cluster, root.placed);
   const planner = new UnitPlanner(ws);
   const outs = planner.placeUnit(root, nodes);
   // Every gang's minimum comes before any pod beyond one (Grove's order, GS6-GS8): while a gang of
   // the unit waits for room, the unit's extras wait too rather than take the room it needs.
-  if (outs.every((o) => o === PLACED)) planner.placeExtras(root, nodes, outs);
+  if (extras && outs.every((o) => o === PLACED)) planner.placeExtras(root, nodes, outs);
   return { ws, outs };
+}
+
+export interface PlanOptions {
+  /** Plan the pods beyond each gang's minimum too (default true); false leaves them in unplacedExtras. */
+  readonly extras?: boolean;
 }
 
 /** The nodes a unit may use without touching its siblings' domains of the spread key. */
@@ -116,15 +121,16 @@ function assemble(unit: PlanUnit, root: Scope, a: Attempt, spreadSatisfied: bool
  * nothing per gang), best-effort nodes for the pods beyond it, or the reason a gang does not fit.
  * Throws PlanInputError for malformed input; capacity problems are reported in the plan.
  */
-export function planUnit(unit: PlanUnit, cluster: ClusterIndex): UnitPlan {
+export function planUnit(unit: PlanUnit, cluster: ClusterIndex, opts: PlanOptions = {}): UnitPlan {
   validateUnit(unit);
+  const extras = opts.extras ?? true;
   const root = buildTree(unit, cluster);
   const all = cluster.all;
   const spread = unit.spread;
-  if (!spread) return assemble(unit, root, attempt(cluster, root, all), undefined);
-  const apart = attempt(cluster, root, spreadNodes(cluster, spread));
+  if (!spread) return assemble(unit, root, attempt(cluster, root, all, extras), undefined);
+  const apart = attempt(cluster, root, spreadNodes(cluster, spread), extras);
   if (spread.required || apart.outs.every((o) => o === PLACED)) return assemble(unit, root, apart, true);
-  const anywhere = attempt(cluster, root, all);
+  const anywhere = attempt(cluster, root, all, extras);
   // When neither places anything, the reasons from the whole cluster are the ones to act on.
   const noneApart = apart.outs.every((o) => o !== PLACED);
   return noneApart || betterOutcomes(anywhere.outs, apart.outs) ? assemble(unit, root, anywhere, false) : assemble(unit, root, apart, true);
@@ -153,4 +159,33 @@ export function planReservations(unit: PlanUnit, plan: UnitPlan): Reservation[] 
           return { nodeName: p.node, requests: spec ? podRequests(spec) : {} };
         }),
   );
+}
+
+/**
+ * `unit` with the pods `plan` placed (each gang's minimum) pinned to their planned nodes, so that a
+ * second planUnit against a snapshot holding `plan`'s reservations places only the pods beyond the
+ * minimums.
+ */
+export function pinPlanned(unit: PlanUnit, plan: UnitPlan): PlanUnit {
+  const at = new Map(plan.gangs.flatMap((g) => (g.status === 'placed' ? g.placements.map((p) => [p.pod, p.node] as const) : [])));
+  const gangs = unit.gangs.map((g) => ({
+    ...g,
+    podGroups: g.podGroups.map((pg) => ({
+      ...pg,
+      pods: pg.pods.map((p) => {
+        const node = at.get(p.name);
+        return node && !p.nodeName ? { ...p, nodeName: node } : p;
+      }),
+    })),
+  }));
+  return { ...unit, gangs };
+}
+
+/** `minimums` (a plan made without extras) with the extras of `extras` (its pinPlanned re-plan). */
+export function withExtras(minimums: UnitPlan, extras: UnitPlan): UnitPlan {
+  const gangs = minimums.gangs.map((g, i) => {
+    const e = extras.gangs[i];
+    return g.status === 'placed' && e?.status === 'placed' ? { ...g, extras: e.extras, unplacedExtras: e.unplacedExtras } : g;
+  });
+  return { ...minimums, gangs };
 }

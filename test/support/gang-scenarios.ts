@@ -142,7 +142,8 @@ export function gangScenarios(cluster: ClusterBackend, kubeconfig: string): void
     let ns: { name: string; cleanup: () => Promise<void> };
 
     beforeAll(async () => {
-      pool = await createPool(client, `gs-${uniqueSuffix()}`, { racksPerBlock: 2, hostsPerRack: 10, memory: '100Mi' });
+      // 28 nodes: GS4, GS11 and GS12 end with 28 pods, one a node.
+      pool = await createPool(client, `gs-${uniqueSuffix()}`, { racksPerBlock: 2, hostsPerRack: 14, memory: '100Mi' });
       ns = await createNamespace(client, 'gs');
     });
     afterAll(async () => {
@@ -244,6 +245,237 @@ export function gangScenarios(cluster: ClusterBackend, kubeconfig: string): void
       expect(all.filter((p) => p.metadata?.labels?.['grove.io/podcliqueset-replica-index'] === '1').length).toBe(10);
       await client.delete(RESOURCES.podCliqueSets, 'wl1b', ns.name);
     });
+
+    // Grove's GS4 and GS6-GS12: one PodCliqueSet per scenario on the first `nodes` nodes of the pool,
+    // `free` of them schedulable at first, the others uncordoned a few at a time. After each step the
+    // bound pods are asserted exactly, PodClique by PodClique: a gang's minimum comes whole or not at
+    // all, and every gang's minimum (the base gangs of all replicas first, then the scaled gangs) before
+    // any pod beyond one.
+    interface Gs {
+      /** Uncordon the next `n` cordoned nodes of the scenario. */
+      uncordon(n: number): Promise<void>;
+      /** Waits for exactly `total` pods, the bound ones exactly `bound` per PodClique (names without `<pcs>-`). */
+      expectBound(total: number, bound: Record<string, number>): Promise<void>;
+      /** Waits until `gang` (names without `<pcs>-`) waits for room and says so. */
+      waiting(...gangs: string[]): Promise<void>;
+      scalePcs(replicas: number): Promise<void>;
+      /** Scale PCS replica `replica`'s sg-x. */
+      scaleSg(replica: number, replicas: number): Promise<void>;
+      finish(): Promise<void>;
+    }
+
+    async function gsScenario(name: string, file: string, nodes: number, free: number): Promise<Gs> {
+      // A scenario that failed half-way leaves its PodCliqueSet: its pods would hold the nodes.
+      for (const left of await listIn(client, RESOURCES.podCliqueSets, ns.name)) await client.delete(RESOURCES.podCliqueSets, left.metadata.name ?? '', ns.name);
+      await eventually('no pod left from earlier scenarios', async () => (await listIn(client, RESOURCES.pods, ns.name)).length === 0 || undefined, 60_000);
+      const mine = pool.nodes.slice(0, nodes);
+      await pool.cordon(pool.nodes.slice(free));
+      await pool.uncordon(mine.slice(0, free));
+      let next = free;
+      const doc = pool.adapt(workload(file), { namespace: ns.name });
+      (doc.metadata as Record<string, unknown>).name = name;
+      await client.create(RESOURCES.podCliqueSets, doc as unknown as PodCliqueSet);
+      const prefixed = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [`${name}-${k}`, v]));
+      return {
+        async uncordon(n) {
+          if (next + n > mine.length) throw new Error(`${name}: only ${mine.length - next} cordoned nodes left`);
+          await pool.uncordon(mine.slice(next, next + n));
+          next += n;
+        },
+        async expectBound(total, bound) {
+          const want = Object.values(bound).reduce((a, b) => a + b, 0);
+          const pods = await boundCount(ns.name, name, total, want);
+          const on = boundPods(pods);
+          expect(perClique(on)).toEqual(prefixed(bound));
+          expect(new Set(on.map((p) => p.spec?.nodeName)).size).toBe(on.length);
+        },
+        async waiting(...gangs) {
+          for (const g of gangs) await unschedulable(ns.name, `${name}-${g}`, /needs/);
+        },
+        scalePcs: (replicas) => scale(RESOURCES.podCliqueSets, name, ns.name, replicas),
+        async scaleSg(replica, replicas) {
+          const pcsg = `${name}-${replica}-sg-x`;
+          await eventually(`PodCliqueScalingGroup ${pcsg}`, () => client.tryGet(RESOURCES.podCliqueScalingGroups, pcsg, ns.name));
+          await scale(RESOURCES.podCliqueScalingGroups, pcsg, ns.name, replicas);
+        },
+        async finish() {
+          await client.delete(RESOURCES.podCliqueSets, name, ns.name);
+          await eventually(`${name} pods gone`, async () => (await listIn(client, RESOURCES.pods, ns.name, `${LABEL_PART_OF}=${name}`)).length === 0 || undefined, 60_000);
+        },
+      };
+    }
+
+    // Up to 13 steps of binds and scale-outs, on a shared 2-core machine.
+    const GS_MS = 300_000;
+    const merge = (...parts: Record<string, number>[]): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const p of parts) for (const [k, v] of Object.entries(p)) out[k] = (out[k] ?? 0) + v;
+      return out;
+    };
+    // workload1: every pod is in its gang's minimum. A PCS replica with `sg` sg-x replicas.
+    const wl1 = (r: number, sg: number) => merge({ [`${r}-pc-a`]: 2 }, ...Array.from({ length: sg }, (_, j) => ({ [`${r}-sg-x-${j}-pc-b`]: 1, [`${r}-sg-x-${j}-pc-c`]: 3 })));
+    // workload2: the base gang's minimum (pc-a 1, sg-x-0 pc-b 1 and pc-c 1), a scaled gang's (sg-x-j
+    // pc-b 1 and pc-c 1), and a whole replica (pc-a 2, each sg-x replica pc-b 1 and pc-c 3).
+    const base2 = (r: number) => ({ [`${r}-pc-a`]: 1, [`${r}-sg-x-0-pc-b`]: 1, [`${r}-sg-x-0-pc-c`]: 1 });
+    const sg2 = (r: number, j: number) => ({ [`${r}-sg-x-${j}-pc-b`]: 1, [`${r}-sg-x-${j}-pc-c`]: 1 });
+    const wl2 = (r: number, sg: number) => merge({ [`${r}-pc-a`]: 2 }, ...Array.from({ length: sg }, (_, j) => ({ [`${r}-sg-x-${j}-pc-b`]: 1, [`${r}-sg-x-${j}-pc-c`]: 3 })));
+
+    it('GS4: workload1 scaled by its scaling group, then by replicas, then by the new replica\'s scaling group: 10, 14, 24, 28 bound, each gang whole', async () => {
+      const gs = await gsScenario('gs4', 'workload1.yaml', 28, 9);
+      await gs.waiting('0');
+      await expectHeldBy(ns.name, 'gs4-0', 'native');
+      await gs.expectBound(10, {});
+      await gs.uncordon(1);
+      await gs.expectBound(10, wl1(0, 2));
+      await gs.scaleSg(0, 3);
+      await gs.waiting('0-sg-x-0');
+      await gs.expectBound(14, wl1(0, 2));
+      await gs.uncordon(4);
+      await gs.expectBound(14, wl1(0, 3));
+      await gs.scalePcs(2);
+      await gs.waiting('1');
+      await gs.expectBound(24, wl1(0, 3));
+      await gs.uncordon(10);
+      await gs.expectBound(24, merge(wl1(0, 3), wl1(1, 2)));
+      await gs.scaleSg(1, 3);
+      await gs.waiting('1-sg-x-0');
+      await expectHeldBy(ns.name, 'gs4-1-sg-x-0', 'native');
+      await gs.expectBound(28, merge(wl1(0, 3), wl1(1, 2)));
+      await gs.uncordon(4);
+      await gs.expectBound(28, merge(wl1(0, 3), wl1(1, 3)));
+      await gs.finish();
+    }, GS_MS);
+
+    // GS6 is the first half of GS11, step for step (Grove's GS6 stops after sg-x-2 is whole).
+    it('GS6/GS11: workload2 with its scaling group, then replicas, then the new replica\'s scaling group scaled: each gang\'s minimum first, 3/10/12/14/17/24/26/28 bound', async () => {
+      const gs = await gsScenario('gs11', 'workload2.yaml', 28, 2);
+      await gs.waiting('0');
+      await expectHeldBy(ns.name, 'gs11-0', 'native');
+      await gs.expectBound(10, {});
+      await gs.uncordon(1);
+      await gs.expectBound(10, base2(0));
+      await gs.uncordon(7);
+      await gs.expectBound(10, wl2(0, 2));
+      await gs.scaleSg(0, 3);
+      await gs.waiting('0-sg-x-1');
+      await expectHeldBy(ns.name, 'gs11-0-sg-x-1', 'native');
+      await gs.expectBound(14, wl2(0, 2));
+      await gs.uncordon(2);
+      await gs.expectBound(14, merge(wl2(0, 2), sg2(0, 2)));
+      await gs.uncordon(2);
+      await gs.expectBound(14, wl2(0, 3));
+      // GS6 ends here; GS11 goes on with a second replica.
+      await gs.scalePcs(2);
+      await gs.waiting('1');
+      await gs.expectBound(24, wl2(0, 3));
+      await gs.uncordon(3);
+      await gs.expectBound(24, merge(wl2(0, 3), base2(1)));
+      await gs.uncordon(7);
+      await gs.expectBound(24, merge(wl2(0, 3), wl2(1, 2)));
+      await gs.scaleSg(1, 3);
+      await gs.waiting('1-sg-x-1');
+      await gs.expectBound(28, merge(wl2(0, 3), wl2(1, 2)));
+      await gs.uncordon(2);
+      await gs.expectBound(28, merge(wl2(0, 3), wl2(1, 2), sg2(1, 2)));
+      await gs.uncordon(2);
+      await gs.expectBound(28, merge(wl2(0, 3), wl2(1, 3)));
+      await gs.finish();
+    }, GS_MS);
+
+    it('GS7: workload2 binds its base minimum (3), then sg-x-1\'s (5), then the rest (10); scaled to 3, sg-x-2\'s minimum (12), then the rest (14)', async () => {
+      const gs = await gsScenario('gs7', 'workload2.yaml', 14, 2);
+      await gs.waiting('0');
+      await gs.expectBound(10, {});
+      await gs.uncordon(1);
+      await gs.expectBound(10, base2(0));
+      await gs.waiting('0-sg-x-0');
+      await expectHeldBy(ns.name, 'gs7-0-sg-x-0', 'native');
+      await gs.uncordon(2);
+      await gs.expectBound(10, merge(base2(0), sg2(0, 1)));
+      await gs.uncordon(5);
+      await gs.expectBound(10, wl2(0, 2));
+      await gs.scaleSg(0, 3);
+      await gs.waiting('0-sg-x-1');
+      await gs.expectBound(14, wl2(0, 2));
+      await gs.uncordon(2);
+      await gs.expectBound(14, merge(wl2(0, 2), sg2(0, 2)));
+      await gs.uncordon(2);
+      await gs.expectBound(14, wl2(0, 3));
+      await gs.finish();
+    }, GS_MS);
+
+    it('GS8: workload2 scaled to 3 sg-x replicas before anything binds: the base minimum (3), both scaled minimums (7), then the rest (14)', async () => {
+      const gs = await gsScenario('gs8', 'workload2.yaml', 14, 2);
+      await gs.waiting('0');
+      await gs.scaleSg(0, 3);
+      await gs.expectBound(14, {});
+      await gs.uncordon(1);
+      await gs.expectBound(14, base2(0));
+      await gs.waiting('0-sg-x-0', '0-sg-x-1');
+      await gs.uncordon(4);
+      await gs.expectBound(14, merge(base2(0), sg2(0, 1), sg2(0, 2)));
+      await gs.uncordon(7);
+      await gs.expectBound(14, wl2(0, 3));
+      await gs.finish();
+    }, GS_MS);
+
+    it('GS9: workload2 whole (3, then 10), scaled to 2 replicas: the new replica\'s base minimum (13), then the rest (20)', async () => {
+      const gs = await gsScenario('gs9', 'workload2.yaml', 20, 2);
+      await gs.waiting('0');
+      await gs.expectBound(10, {});
+      await gs.uncordon(1);
+      await gs.expectBound(10, base2(0));
+      await gs.uncordon(7);
+      await gs.expectBound(10, wl2(0, 2));
+      await gs.scalePcs(2);
+      await gs.waiting('1');
+      await expectHeldBy(ns.name, 'gs9-1', 'native');
+      await gs.expectBound(20, wl2(0, 2));
+      await gs.uncordon(3);
+      await gs.expectBound(20, merge(wl2(0, 2), base2(1)));
+      await gs.uncordon(7);
+      await gs.expectBound(20, merge(wl2(0, 2), wl2(1, 2)));
+      await gs.finish();
+    }, GS_MS);
+
+    it('GS10: workload2 scaled to 2 replicas before anything binds: both base minimums (6), both sg-x-1 minimums (10), then the rest (20)', async () => {
+      const gs = await gsScenario('gs10', 'workload2.yaml', 20, 2);
+      await gs.waiting('0');
+      await gs.scalePcs(2);
+      await gs.waiting('1');
+      await gs.expectBound(20, {});
+      await gs.uncordon(4);
+      await gs.expectBound(20, merge(base2(0), base2(1)));
+      await gs.waiting('0-sg-x-0', '1-sg-x-0');
+      await gs.uncordon(4);
+      await gs.expectBound(20, merge(base2(0), base2(1), sg2(0, 1), sg2(1, 1)));
+      await gs.uncordon(10);
+      await gs.expectBound(20, merge(wl2(0, 2), wl2(1, 2)));
+      await gs.finish();
+    }, GS_MS);
+
+    it('GS12: workload2 with 2 replicas of 3 sg-x replicas each before anything binds: both base minimums (6), the four scaled minimums (14), then the rest (28)', async () => {
+      const gs = await gsScenario('gs12', 'workload2.yaml', 28, 2);
+      await gs.waiting('0');
+      await gs.scalePcs(2);
+      // As Grove's GS12 does, the scaling groups only once the second replica's 10 pods exist: a
+      // PodCliqueScalingGroup scaled while the PodCliqueSet controller still syncs the scale-out of
+      // the PodCliqueSet can be set back (an apply computed from the cached, older replicas).
+      await gs.waiting('1');
+      await gs.expectBound(20, {});
+      await gs.scaleSg(0, 3);
+      await gs.scaleSg(1, 3);
+      await gs.expectBound(28, {});
+      await gs.uncordon(4);
+      await gs.expectBound(28, merge(base2(0), base2(1)));
+      await gs.waiting('0-sg-x-0', '0-sg-x-1', '1-sg-x-0', '1-sg-x-1');
+      await expectHeldBy(ns.name, 'gs12-1-sg-x-1', 'native');
+      await gs.uncordon(8);
+      await gs.expectBound(28, merge(base2(0), base2(1), sg2(0, 1), sg2(0, 2), sg2(1, 1), sg2(1, 2)));
+      await gs.uncordon(14);
+      await gs.expectBound(28, merge(wl2(0, 3), wl2(1, 3)));
+      await gs.finish();
+    }, GS_MS);
   });
 
   describe.skipIf(!present)(`competing gangs, ${cluster} backend`, () => {
