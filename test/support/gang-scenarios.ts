@@ -307,6 +307,11 @@ export function gangScenarios(cluster: ClusterBackend, kubeconfig: string): void
 
     // Up to 13 steps of binds and scale-outs, on a shared 2-core machine.
     const GS_MS = 300_000;
+    // GS4, GS6/GS11, GS7, GS9 and GS12 walk the same minimum-first bookkeeping as GS8 and GS10 with more
+    // steps; on the native backend each step costs kube-scheduler's retry delays (about 5 minutes in all
+    // on CI's 2 cores), so native runs GS8 (scaled gangs before anything binds) and GS10 (the minimums
+    // of every replica first, where the native backend had its own bug) and reports the rest skipped.
+    const extenderSteps = it.runIf(cluster === 'extender');
     const merge = (...parts: Record<string, number>[]): Record<string, number> => {
       const out: Record<string, number> = {};
       for (const p of parts) for (const [k, v] of Object.entries(p)) out[k] = (out[k] ?? 0) + v;
@@ -320,7 +325,7 @@ export function gangScenarios(cluster: ClusterBackend, kubeconfig: string): void
     const sg2 = (r: number, j: number) => ({ [`${r}-sg-x-${j}-pc-b`]: 1, [`${r}-sg-x-${j}-pc-c`]: 1 });
     const wl2 = (r: number, sg: number) => merge({ [`${r}-pc-a`]: 2 }, ...Array.from({ length: sg }, (_, j) => ({ [`${r}-sg-x-${j}-pc-b`]: 1, [`${r}-sg-x-${j}-pc-c`]: 3 })));
 
-    it('GS4: workload1 scaled by its scaling group, then by replicas, then by the new replica\'s scaling group: 10, 14, 24, 28 bound, each gang whole', async () => {
+    extenderSteps('GS4: workload1 scaled by its scaling group, then by replicas, then by the new replica\'s scaling group: 10, 14, 24, 28 bound, each gang whole', async () => {
       const gs = await gsScenario('gs4', 'workload1.yaml', 28, 9);
       await gs.waiting('0');
       await expectHeldBy(ns.name, 'gs4-0', 'native');
@@ -347,7 +352,7 @@ export function gangScenarios(cluster: ClusterBackend, kubeconfig: string): void
     }, GS_MS);
 
     // GS6 is the first half of GS11, step for step (Grove's GS6 stops after sg-x-2 is whole).
-    it('GS6/GS11: workload2 with its scaling group, then replicas, then the new replica\'s scaling group scaled: each gang\'s minimum first, 3/10/12/14/17/24/26/28 bound', async () => {
+    extenderSteps('GS6/GS11: workload2 with its scaling group, then replicas, then the new replica\'s scaling group scaled: each gang\'s minimum first, 3/10/12/14/17/24/26/28 bound', async () => {
       const gs = await gsScenario('gs11', 'workload2.yaml', 28, 2);
       await gs.waiting('0');
       await expectHeldBy(ns.name, 'gs11-0', 'native');
@@ -382,7 +387,7 @@ export function gangScenarios(cluster: ClusterBackend, kubeconfig: string): void
       await gs.finish();
     }, GS_MS);
 
-    it('GS7: workload2 binds its base minimum (3), then sg-x-1\'s (5), then the rest (10); scaled to 3, sg-x-2\'s minimum (12), then the rest (14)', async () => {
+    extenderSteps('GS7: workload2 binds its base minimum (3), then sg-x-1\'s (5), then the rest (10); scaled to 3, sg-x-2\'s minimum (12), then the rest (14)', async () => {
       const gs = await gsScenario('gs7', 'workload2.yaml', 14, 2);
       await gs.waiting('0');
       await gs.expectBound(10, {});
@@ -419,7 +424,7 @@ export function gangScenarios(cluster: ClusterBackend, kubeconfig: string): void
       await gs.finish();
     }, GS_MS);
 
-    it('GS9: workload2 whole (3, then 10), scaled to 2 replicas: the new replica\'s base minimum (13), then the rest (20)', async () => {
+    extenderSteps('GS9: workload2 whole (3, then 10), scaled to 2 replicas: the new replica\'s base minimum (13), then the rest (20)', async () => {
       const gs = await gsScenario('gs9', 'workload2.yaml', 20, 2);
       await gs.waiting('0');
       await gs.expectBound(10, {});
@@ -454,7 +459,7 @@ export function gangScenarios(cluster: ClusterBackend, kubeconfig: string): void
       await gs.finish();
     }, GS_MS);
 
-    it('GS12: workload2 with 2 replicas of 3 sg-x replicas each before anything binds: both base minimums (6), the four scaled minimums (14), then the rest (28)', async () => {
+    extenderSteps('GS12: workload2 with 2 replicas of 3 sg-x replicas each before anything binds: both base minimums (6), the four scaled minimums (14), then the rest (28)', async () => {
       const gs = await gsScenario('gs12', 'workload2.yaml', 28, 2);
       await gs.waiting('0');
       await gs.scalePcs(2);

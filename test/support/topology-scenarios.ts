@@ -1,7 +1,7 @@
 // Grove's topology-aware scheduling scenarios TAS3-TAS23 (grove-compat §9.3, the tas-*.yaml e2e
 // workloads), written once and run on both backends of the local cluster: topology-scheduling.test.ts
 // (workload-scheduling mode off: copse's planner and extender hold every gang) and
-// topology-scheduling-native.test.ts (mode native: kube-scheduler places every gang v1.37 can express;
+// gang-scheduling-native.test.ts (mode native: kube-scheduler places every gang v1.37 can express;
 // preferred packing still goes through the extender, and each scenario asserts which backend took
 // which gang). TAS2, TAS13, grove#648 and replica spread run in gang-scenarios.ts.
 //
