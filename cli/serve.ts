@@ -245,7 +245,7 @@ export function controllerConfig(o: ServeOptions, native?: { gangOf: (namespace:
     topologyAwareScheduling: o.topologyAwareScheduling,
     defaultSchedulerName: 'default-scheduler',
     backends: [native ? nativeBackend(fallback, native.gangOf) : fallback],
-    concurrency: { podCliqueSet: 4, podClique: 16, scalingGroup: 4, podGang: 8, gates: 8 },
+    concurrency: { podCliqueSet: 4, podClique: 64, scalingGroup: 8, podGang: 32, gates: 16 },
   };
 }
 
