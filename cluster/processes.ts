@@ -142,7 +142,15 @@ export function startProcess(stateDir: string, name: string, command: string, ar
   const log = join(logDir, `${name}.log`);
   const fd = openPrivate(log, 'a');
   try {
-    const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env });
+    // The components write into the owner-only state directory with modes of their own choosing
+    // (etcd's snapshot files are 0666 before the umask): they inherit an owner-only umask.
+    const umask = process.umask(0o077);
+    let child;
+    try {
+      child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env });
+    } finally {
+      process.umask(umask);
+    }
     if (child.pid === undefined) throw new Error(`failed to start ${name} (${command})`);
     child.unref();
     // spawn returns after exec, so /proc already shows the new program. A child that

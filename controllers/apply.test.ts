@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ObjectLike } from '../kube/dynamic.js';
-import { containsSubset, guardedApply, needsApply } from './apply.js';
+import { containsSubset, needsApply } from './apply.js';
 
 describe('containsSubset', () => {
   it('ignores what the server added and compares what copse sets', () => {
@@ -48,20 +47,5 @@ describe('identity fields', () => {
     const desired = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'a', namespace: 'n', labels: { x: 'y' } }, automountServiceAccountToken: true };
     const listed = { metadata: { name: 'a', namespace: 'n', labels: { x: 'y' }, uid: 'u' }, automountServiceAccountToken: true };
     expect(needsApply(desired, listed)).toBe(false);
-  });
-});
-
-describe('guardedApply', () => {
-  const group = { apiVersion: 'grove.io/v1alpha1', kind: 'PodCliqueScalingGroup', metadata: { name: 'g', namespace: 'ns' }, spec: { replicas: 2, minAvailable: 1 } };
-  const cached = { ...group, metadata: { ...group.metadata, resourceVersion: '41' } };
-
-  it('conditions the update of a scalable object on the version it was computed from (a stale copy must not undo a scale)', () => {
-    expect(guardedApply(group, cached).metadata).toEqual({ name: 'g', namespace: 'ns', resourceVersion: '41' });
-  });
-
-  it('leaves a create, and an object without spec.replicas, unconditioned', () => {
-    expect(guardedApply(group, undefined)).toBe(group);
-    const svc: ObjectLike & { spec: object } = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { clusterIP: 'None' } };
-    expect(guardedApply(svc, { ...svc, metadata: { name: 's', resourceVersion: '9' } })).toBe(svc);
   });
 });

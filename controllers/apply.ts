@@ -98,21 +98,6 @@ export interface ApplyOutcome<T> {
   changed: boolean;
 }
 
-/**
- * What to apply for `desired` over the cached `observed`. A scalable object's replicas may have been
- * kept from the cached copy (scaling belongs to another writer: kubectl scale, an HPA), and copse's
- * applies are forced: one computed from a copy older than a scale made since would undo that scale.
- * So an update of an object with `spec.replicas` names the resourceVersion it was computed from; a
- * stale one is a 409 Conflict and a quiet retry from the fresh copy.
- */
-export function guardedApply<T extends ObjectLike>(desired: T, observed: T | undefined): T {
-  const spec = (desired as { spec?: unknown }).spec;
-  const scalable = typeof spec === 'object' && spec !== null && 'replicas' in spec;
-  const rv = observed?.metadata?.resourceVersion;
-  if (!scalable || !rv) return desired;
-  return { ...desired, metadata: { ...desired.metadata, resourceVersion: rv } };
-}
-
 /** Apply `desired` unless the cached `observed` already holds it. */
 export async function applyIfChanged<T extends ObjectLike>(
   client: DynamicClient,
@@ -122,7 +107,7 @@ export async function applyIfChanged<T extends ObjectLike>(
   signal?: AbortSignal,
 ): Promise<ApplyOutcome<T>> {
   if (!needsApply(desired, observed)) return { object: observed as T, changed: false };
-  return { object: await client.apply(r, guardedApply(desired, observed), { signal }), changed: true };
+  return { object: await client.apply(r, desired, { signal }), changed: true };
 }
 
 /** Delete this incarnation (uid precondition), so a recreated object of the same name is never hit. */
