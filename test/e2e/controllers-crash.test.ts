@@ -15,6 +15,7 @@ import { RESOURCES } from '../../kube/resources.js';
 import { createNamespace, listIn, testClient } from '../support/dynamic.js';
 import { groveSamplesPresent } from '../support/grove-samples.js';
 import { eventually, kubectl } from '../support/kube.js';
+import { killServer, restartServer } from '../support/servers.js';
 import { type Shape, converged, groveWorkload } from '../support/workloads.js';
 
 const kubeconfig = inject('kubeconfig');
@@ -69,22 +70,6 @@ async function when(what: string, count: () => Promise<number>, ready: (n: numbe
 const livePods = (pcs: string) => async () => (await listIn(client, RESOURCES.pods, ns.name, `app.kubernetes.io/part-of=${pcs}`)).filter((p) => !p.metadata?.deletionTimestamp).length;
 const terminatingPods = (pcs: string) => async () => (await listIn(client, RESOURCES.pods, ns.name, `app.kubernetes.io/part-of=${pcs}`)).filter((p) => p.metadata?.deletionTimestamp).length;
 const podCliques = (pcs: string) => async () => (await listIn(client, RESOURCES.podCliques, ns.name, `app.kubernetes.io/part-of=${pcs}`)).length;
-
-/** kill -9 the copse server; resolves once it is gone. */
-async function killServer(): Promise<number> {
-  const rec = readRecord(stateDir(), SERVER_PROCESS);
-  if (!rec || !isRunning(rec)) throw new Error('the copse server is not running');
-  process.kill(rec.pid, 'SIGKILL');
-  await eventually('the copse server to be gone', async () => !isRunning(rec));
-  return rec.pid;
-}
-
-/** What `copse up` does after a crash: start the server again. */
-async function restartServer(killed: number): Promise<void> {
-  await upStack({ log: () => {} });
-  const rec = readRecord(stateDir(), SERVER_PROCESS);
-  expect(rec?.pid).not.toBe(killed);
-}
 
 describe.skipIf(!present)('kill -9 of the copse server', { timeout: TEST_MS }, () => {
   it('during a deploy: right after the first PodClique exists, and again once 12 of 30 pods exist', async () => {

@@ -12,15 +12,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Pod } from '../../api/core/wire.js';
 import type { PodCliqueSet } from '../../api/index.js';
 import { LABEL_PART_OF, LABEL_PODCLIQUE_POD_INDEX } from '../../api/keys.js';
-import { SERVER_PROCESS, upStack } from '../../cli/stack.js';
-import { stateDir } from '../../cluster/paths.js';
-import { isRunning, readRecord } from '../../cluster/processes.js';
+import { upStack } from '../../cli/stack.js';
 import { RESOURCES } from '../../kube/resources.js';
 import { ANNOTATION_PLANNED_NODE, PLACEMENT_GATE } from '../../scheduler/placement-gate.js';
 import { uniqueSuffix } from '../support/admission.js';
 import { createNamespace, listIn, testClient } from '../support/dynamic.js';
 import { eventually, kubectl } from '../support/kube.js';
 import { boundPods, createPool, type Pool } from '../support/pool.js';
+import { killServer, restartServer } from '../support/servers.js';
 import { useWorkloadScheduling } from '../support/workload-mode.js';
 
 useWorkloadScheduling('off');
@@ -135,20 +134,6 @@ async function refuseLifts(target: { pcs: string; indices: number[] } | undefine
     return false;
   });
   await client.delete(RESOURCES.pods, 'probe', ns.name, { gracePeriodSeconds: 0 });
-}
-
-/** kill -9 the copse server; resolves once it is gone. */
-async function killServer(): Promise<number> {
-  const rec = readRecord(stateDir(), SERVER_PROCESS);
-  if (!rec || !isRunning(rec)) throw new Error('the copse server is not running');
-  process.kill(rec.pid, 'SIGKILL');
-  await eventually('the copse server to be gone', async () => !isRunning(rec));
-  return rec.pid;
-}
-
-async function restartServer(killed: number): Promise<void> {
-  await upStack({ log: () => {} });
-  expect(readRecord(stateDir(), SERVER_PROCESS)?.pid).not.toBe(killed);
 }
 
 const podsOf = async (pcs: string): Promise<Pod[]> => (await listIn(client, RESOURCES.pods, ns.name, `${LABEL_PART_OF}=${pcs}`)).filter((p) => !p.metadata?.deletionTimestamp);

@@ -7,7 +7,10 @@ import { get } from 'node:http';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../cluster/paths.js';
+import { expect } from 'vitest';
+import { SERVER_PROCESS, upStack } from '../../cli/stack.js';
+import { repoRoot, stateDir } from '../../cluster/paths.js';
+import { isRunning, readRecord } from '../../cluster/processes.js';
 import { eventually } from './kube.js';
 
 /** A free loopback port (bound and released). */
@@ -206,4 +209,19 @@ export function kubeconfigVia(kubeconfig: string, port: number): { path: string;
   const text = readFileSync(kubeconfig, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/g, `server: https://127.0.0.1:${port}`);
   writeFileSync(path, text, { mode: 0o600 });
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** kill -9 the `copse up` server; resolves with its pid once it is gone. */
+export async function killServer(): Promise<number> {
+  const rec = readRecord(stateDir(), SERVER_PROCESS);
+  if (!rec || !isRunning(rec)) throw new Error('the copse server is not running');
+  process.kill(rec.pid, 'SIGKILL');
+  await eventually('the copse server to be gone', async () => !isRunning(rec));
+  return rec.pid;
+}
+
+/** What `copse up` does after a crash: start the server again (a new process, not the killed one). */
+export async function restartServer(killed: number): Promise<void> {
+  await upStack({ log: () => {} });
+  expect(readRecord(stateDir(), SERVER_PROCESS)?.pid).not.toBe(killed);
 }
