@@ -72,16 +72,18 @@ const terminatingPods = (pcs: string) => async () => (await listIn(client, RESOU
 const podCliques = (pcs: string) => async () => (await listIn(client, RESOURCES.podCliques, ns.name, `app.kubernetes.io/part-of=${pcs}`)).length;
 
 describe.skipIf(!present)('kill -9 of the copse server', { timeout: TEST_MS }, () => {
-  it('during a deploy: right after the first PodClique exists, and again once 12 of 30 pods exist', async () => {
-    await createWorkload('crash-deploy', 3);
+  // Six replicas (60 pods): with 64 PodClique workers a restarted server makes 30 pods faster than the
+  // test's 100 ms poll, and the second kill would land after the deploy instead of inside it.
+  it('during a deploy: right after the first PodClique exists, and again once 12 of 60 pods exist', async () => {
+    await createWorkload('crash-deploy', 6);
     const first = await when('a PodClique', podCliques('crash-deploy'), (n) => n >= 1);
     await restartServer(await killServer());
     const atKill = await when('12 pods', livePods('crash-deploy'), (n) => n >= 12);
     await restartServer(await killServer());
     // The kills happened mid-deploy, not after it.
     expect(first).toBeLessThan(15);
-    expect(atKill).toBeLessThan(30);
-    await converged(client, ns.name, workload1('crash-deploy', 3), STEP_MS);
+    expect(atKill).toBeLessThan(60);
+    await converged(client, ns.name, workload1('crash-deploy', 6), STEP_MS);
   });
 
   it('during a scale-in: once the first pod is terminating, and again with pods gone but PodCliques left', async () => {
