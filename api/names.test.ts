@@ -8,6 +8,7 @@ import {
   headlessServiceFqdn,
   headlessServiceName,
   initContainerTokenSecretName,
+  isBasePodGangName,
   legacyInitContainerTokenSecretName,
   managedLabels,
   pcsPodSelector,
@@ -35,6 +36,14 @@ describe('object names for the simple1 sample (grove-compat §8.1)', () => {
     expect(podHostname('simple1-0-sga-0-pcc', 1)).toBe('simple1-0-sga-0-pcc-1');
     expect(headlessServiceName('simple1', 0)).toBe('simple1-0');
     expect(headlessServiceFqdn('simple1', 0, 'default')).toBe('simple1-0.default.svc.cluster.local');
+  });
+
+  it('tells a base gang from a scaled one by its name', () => {
+    expect(isBasePodGangName('simple1', 'simple1-0')).toBe(true);
+    expect(isBasePodGangName('simple1', 'simple1-12')).toBe(true);
+    expect(isBasePodGangName('simple1', 'simple1-0-sga-0')).toBe(false);
+    expect(isBasePodGangName('simple1', 'simple1-')).toBe(false);
+    expect(isBasePodGangName('simple', 'simple1-0')).toBe(false);
   });
 
   it('scaled gangs are numbered from minAvailable', () => {

@@ -33,6 +33,11 @@ export function basePodGangName(pcs: string, replica: number): string {
   return pcsReplicaName(pcs, replica);
 }
 
+/** Whether PodGang `name` of PodCliqueSet `pcs` is a base gang (`<pcs>-<i>`), not a scaled one (`<pcs>-<i>-<group>-<k>`). */
+export function isBasePodGangName(pcs: string, name: string): boolean {
+  return name.startsWith(`${pcs}-`) && /^\d+$/.test(name.slice(pcs.length + 1));
+}
+
 /**
  * Scaled PodGang for PCSG replica `j >= minAvailable`: `<pcsg-fqn>-<j - minAvailable>`.
  * Pass the scaled index `k = j - minAvailable`.

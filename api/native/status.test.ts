@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Pod } from '../core/wire.js';
 import type { PodGang } from '../generated/types.js';
-import { NATIVE_GATE, assumeLifted, finalizerReleasable, minimumBound, nativeExtrasRelease, nativePendingReason, nativeRelease, podCliqueSetMinimumBound, stillLifting } from './status.js';
+import { NATIVE_GATE, assumeLifted, baseGangsPending, finalizerReleasable, minimumBound, nativeExtrasRelease, nativePendingReason, nativeRelease, podCliqueSetMinimumBound, stillLifting } from './status.js';
 import type { NativePodGroup } from './wire.js';
 
 const GANG: PodGang = {
@@ -215,5 +215,29 @@ describe('podCliqueSetMinimumBound: extras wait for every replica of the PodCliq
   it('lets them go once every replica has its minimum, a gang being deleted aside', () => {
     const pods = new Map([['w-0', boundIn('w-0')], ['w-1', boundIn('w-1')]]);
     expect(podCliqueSetMinimumBound([r0, r1, gangOf('w-2', true)], (g) => pods.get(g.metadata.name ?? '') ?? [])).toBe(true);
+  });
+});
+
+describe('baseGangsPending: a scaled gang waits for the base gang of every replica (Grove GS10)', () => {
+  const gangOf = (name: string, deleting = false): PodGang => ({
+    metadata: { name, namespace: 'ns', ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+    spec: { podgroups: [{ name: `${name}-pc-a`, podReferences: [], minReplicas: 1 }] },
+  });
+  const boundIn = (gang: string): Pod[] => [{ metadata: { name: `${gang}-pc-a-0`, namespace: 'ns', labels: { 'grove.io/podclique': `${gang}-pc-a` } }, spec: { containers: [], nodeName: 'n1' } } as Pod];
+  const gangs = [gangOf('w-0'), gangOf('w-1'), gangOf('w-0-sg-x-0'), gangOf('w-1-sg-x-0'), gangOf('w-10')];
+
+  it('names every base gang short of its minimum, sorted, and ignores scaled gangs that are short', () => {
+    const pods = new Map([['w-1', boundIn('w-1')]]);
+    expect(baseGangsPending('w', gangs, (g) => pods.get(g.metadata.name ?? '') ?? [])).toEqual({
+      reason: 'BaseGangsPending',
+      message: 'a scaled gang is released after the base gang of every replica has its minimum bound; waiting for w-0, w-10.',
+    });
+  });
+  it('is undefined once every base gang has its minimum, a base gang being deleted aside', () => {
+    const pods = new Map(['w-0', 'w-1'].map((g) => [g, boundIn(g)]));
+    expect(baseGangsPending('w', [...gangs.slice(0, 4), gangOf('w-10', true)], (g) => pods.get(g.metadata.name ?? '') ?? [])).toBeUndefined();
+  });
+  it('does not take the gangs of a PodCliqueSet whose name extends this one for base gangs', () => {
+    expect(baseGangsPending('w', [gangOf('w-x-0')], () => [])).toBeUndefined();
   });
 });

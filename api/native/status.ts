@@ -6,6 +6,7 @@ import type { PodGang } from '../generated/types.js';
 import type { PendingReason } from '../status/podgang.js';
 import { CONDITION_INITIALLY_SCHEDULED, type NativePodGroup, PODGROUP_PROTECTION_FINALIZER } from './wire.js';
 import { LABEL_PODCLIQUE } from '../keys.js';
+import { isBasePodGangName } from '../names.js';
 import { type GangTree, gangTree, leafPodGroupName } from './translate.js';
 
 /**
@@ -86,6 +87,28 @@ export function minimumBound(gang: PodGang, pods: readonly Pod[]): boolean {
  */
 export function podCliqueSetMinimumBound(gangs: readonly PodGang[], podsOf: (gang: PodGang) => readonly Pod[]): boolean {
   return gangs.filter((g) => !g.metadata.deletionTimestamp).every((g) => minimumBound(g, podsOf(g)));
+}
+
+export const REASON_NATIVE_BASE_GANGS_PENDING = 'BaseGangsPending';
+
+/**
+ * Why a scaled gang's members stay gated although Grove's gate is off (its own base gang is
+ * scheduled): the base gang of some other replica of its PodCliqueSet lacks its minimum. Grove's order
+ * is every replica's base gang before any scaled gang (GS10); copse's planner keeps it on the extender
+ * backend, but kube-scheduler orders no two gangs, so a replica whose base gang bound first would
+ * otherwise take, with its scaled gang, the room a sibling's base gang needs. Undefined when none
+ * lacks it (`gangs`: the PodCliqueSet's gangs; those being deleted do not count).
+ */
+export function baseGangsPending(pcs: string, gangs: readonly PodGang[], podsOf: (gang: PodGang) => readonly Pod[]): PendingReason | undefined {
+  const short = gangs
+    .filter((g) => !g.metadata.deletionTimestamp && isBasePodGangName(pcs, g.metadata.name ?? '') && !minimumBound(g, podsOf(g)))
+    .map((g) => g.metadata.name ?? '')
+    .sort();
+  if (short.length === 0) return undefined;
+  return {
+    reason: REASON_NATIVE_BASE_GANGS_PENDING,
+    message: `a scaled gang is released after the base gang of every replica has its minimum bound; waiting for ${short.join(', ')}.`,
+  };
 }
 
 /**

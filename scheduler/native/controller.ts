@@ -15,6 +15,7 @@ import {
   NATIVE_GATE,
   type NativeObjects,
   baseGangOf,
+  baseGangsPending,
   pinSelector,
   scaledGangPin,
   type NativePodGroup,
@@ -88,9 +89,9 @@ export class NativeGangReconciler implements Reconciler {
       return;
     }
     const objectsReady = await this.ensureObjects(key, desired, held.metadata.namespace, log, signal);
-    const waiting = await this.release(key, held, objectsReady, log, signal);
+    const { waiting, baseGangs } = await this.release(key, held, objectsReady, log, signal);
     const groups = new Map(this.inf.podGroups.store.byIndex(INDEX_GANG, key).map((g) => [g.metadata.name ?? '', g]));
-    this.setReason(key, nativePendingReason(held, groups));
+    this.setReason(key, baseGangs ?? nativePendingReason(held, groups));
     // The base gang's bound pods are seen by another key's events; look again shortly.
     if (waiting) return { requeueAfterMs: 1_000 };
   }
@@ -143,12 +144,21 @@ export class NativeGangReconciler implements Reconciler {
   /**
    * Lift the native gate on the members of the gang's PodGroups once `nativeRelease` says so, and on
    * its extras once `nativeExtrasRelease` does (pinned to their PodClique's domains); a scaled gang's
-   * pods are pinned to its base gang's domain too. True when some wait for a domain to be known.
+   * pods are pinned to its base gang's domain too, and wait until the base gang of every replica has
+   * its minimum (`baseGangs` says so). `waiting` when some wait for a domain to be known.
    */
-  private async release(key: string, gang: PodGang, objectsReady: boolean, log: Logger, signal: AbortSignal): Promise<boolean> {
+  private async release(key: string, gang: PodGang, objectsReady: boolean, log: Logger, signal: AbortSignal): Promise<{ waiting: boolean; baseGangs?: PendingReason }> {
     const ns = gang.metadata.namespace;
     const pods = this.podsAssumingLifts(key);
     const nodeLabels = (n: string) => this.inf.nodes.store.getByName(undefined, n)?.metadata?.labels;
+    const pcs = gang.metadata.labels?.[LABEL_PART_OF];
+    if (pcs && baseGangOf(pods, gang.metadata.name ?? '') !== undefined) {
+      const baseGangs = baseGangsPending(pcs, gangsOfSamePodCliqueSet(this.inf.podGangs, gang), (g) => this.podsOf(g));
+      if (baseGangs) {
+        log.debug({ gang: key, why: baseGangs.message }, 'scaled native gang waits for the base gangs of its PodCliqueSet');
+        return { waiting: false, baseGangs };
+      }
+    }
     const members = nativeRelease(gang, pods, objectsReady);
     const extras = objectsReady ? nativeExtrasRelease(gang, pods, this.unitMinimumBound(gang), nodeLabels) : [];
     const lift: { pod: Pod; selector: Record<string, string> }[] = members.map((pod) => ({ pod, selector: {} }));
@@ -160,7 +170,7 @@ export class NativeGangReconciler implements Reconciler {
         log.info({ gang: key, pod: e.pod.metadata?.name, why: e.wait }, 'native extra pod waits for its domain');
       }
     }
-    if (lift.length === 0) return waiting;
+    if (lift.length === 0) return { waiting };
     const baseName = baseGangOf(
       lift.map((l) => l.pod),
       gang.metadata.name ?? '',
@@ -168,14 +178,14 @@ export class NativeGangReconciler implements Reconciler {
     const pinned = baseName ? scaledGangPin(this.inf.podGangs.store.getByName(ns, baseName), this.inf.pods.store.byIndex(INDEX_POD_GANG, objectKey(ns, baseName)), nodeLabels) : { pin: undefined };
     if ('wait' in pinned) {
       log.info({ gang: key, why: pinned.wait }, "scaled native gang waits for its base gang's domain");
-      return true;
+      return { waiting: true };
     }
     for (const { pod, selector } of lift) await this.lift(key, pod, { ...pinSelector(pod, pinned.pin), ...selector }, signal);
     log.info(
       { gang: key, pods: members.length, extras: lift.length - members.length, ...(pinned.pin ? { pin: `${pinned.pin.key}=${pinned.pin.value}` } : {}) },
       'released native gang',
     );
-    return waiting;
+    return { waiting };
   }
 
   /** The gang's pods from the cache, with the lifts this process sent and the cache does not show yet applied. */
@@ -202,9 +212,11 @@ export class NativeGangReconciler implements Reconciler {
 
   /** Whether every gang of `gang`'s PodCliqueSet (all replicas) has its minimum bound: its extras may go. */
   private unitMinimumBound(gang: PodGang): boolean {
-    return podCliqueSetMinimumBound(gangsOfSamePodCliqueSet(this.inf.podGangs, gang), (g) =>
-      this.inf.pods.store.byIndex(INDEX_POD_GANG, objectKey(g.metadata.namespace, g.metadata.name ?? '')),
-    );
+    return podCliqueSetMinimumBound(gangsOfSamePodCliqueSet(this.inf.podGangs, gang), (g) => this.podsOf(g));
+  }
+
+  private podsOf(gang: PodGang): Pod[] {
+    return this.inf.pods.store.byIndex(INDEX_POD_GANG, objectKey(gang.metadata.namespace, gang.metadata.name ?? ''));
   }
 
   private setReason(key: string, reason: PendingReason | undefined): void {
