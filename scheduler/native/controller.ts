@@ -151,13 +151,10 @@ export class NativeGangReconciler implements Reconciler {
     const ns = gang.metadata.namespace;
     const pods = this.podsAssumingLifts(key);
     const nodeLabels = (n: string) => this.inf.nodes.store.getByName(undefined, n)?.metadata?.labels;
-    const pcs = gang.metadata.labels?.[LABEL_PART_OF];
-    if (pcs && baseGangOf(pods, gang.metadata.name ?? '') !== undefined) {
-      const baseGangs = baseGangsPending(pcs, gangsOfSamePodCliqueSet(this.inf.podGangs, gang), (g) => this.podsOf(g));
-      if (baseGangs) {
-        log.debug({ gang: key, why: baseGangs.message }, 'scaled native gang waits for the base gangs of its PodCliqueSet');
-        return { waiting: false, baseGangs };
-      }
+    const baseGangs = this.baseGangsPending(gang, pods);
+    if (baseGangs) {
+      log.debug({ gang: key, why: baseGangs.message }, 'scaled native gang waits for the base gangs of its PodCliqueSet');
+      return { waiting: false, baseGangs };
     }
     const members = nativeRelease(gang, pods, objectsReady);
     const extras = objectsReady ? nativeExtrasRelease(gang, pods, this.unitMinimumBound(gang), nodeLabels) : [];
@@ -186,6 +183,13 @@ export class NativeGangReconciler implements Reconciler {
       'released native gang',
     );
     return { waiting };
+  }
+
+  /** For a scaled gang, why it waits for the base gangs of the other replicas (api/native/status.ts). */
+  private baseGangsPending(gang: PodGang, pods: readonly Pod[]): PendingReason | undefined {
+    const pcs = gang.metadata.labels?.[LABEL_PART_OF];
+    if (!pcs || baseGangOf(pods, gang.metadata.name ?? '') === undefined) return undefined;
+    return baseGangsPending(pcs, gangsOfSamePodCliqueSet(this.inf.podGangs, gang), (g) => this.podsOf(g));
   }
 
   /** The gang's pods from the cache, with the lifts this process sent and the cache does not show yet applied. */
