@@ -12,11 +12,12 @@ import type { Logger } from 'pino';
 import type { CustomResourceDefinition } from '../api/core/wire.js';
 import type { ClusterTopologyBinding } from '../api/index.js';
 import {
-  KAI_TOPOLOGY_CRD,
   actionFailed,
   clusterTopologyStatus,
   decideBackendTopologies,
   kaiTopologyNames,
+  kaiTopologyServed,
+  KAI_TOPOLOGY_CRD,
   type KaiTopology,
   type TopologyAction,
   type TopologyEvent,
@@ -36,16 +37,6 @@ import { keyOf } from './runtime/store.js';
 export const KAI_RECHECK_MS = 30_000;
 /** How soon a pass whose write or read failed is retried. */
 const RETRY_MS = 5_000;
-const KAI_VERSION = RESOURCES.kaiTopologies.version;
-
-/** Whether KAI's Topology CRD is established and serves the version copse writes. */
-export function kaiTopologyServed(crds: readonly CustomResourceDefinition[]): boolean {
-  const crd = crds.find((c) => c.metadata?.name === KAI_TOPOLOGY_CRD);
-  if (!crd || crd.metadata?.deletionTimestamp) return false;
-  const established = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
-  return established && (crd.spec?.versions ?? []).some((v) => v.name === KAI_VERSION && v.served);
-}
-
 function involved(ctb: ClusterTopologyBinding): ObjectLike {
   return { ...ctb, apiVersion: 'grove.io/v1alpha1', kind: 'ClusterTopologyBinding' };
 }

@@ -56,7 +56,7 @@ export const CONTROLLER_GRANTS: readonly Grant[] = [
   { why: 'Topology-aware PodGangs and placement read the binding a PodCliqueSet names.', rule: on(RESOURCES.clusterTopologyBindings, READ) },
   { why: 'The ClusterTopologyBinding controller writes the drift status (server-side apply).', rule: on(RESOURCES.clusterTopologyBindings, ['patch'], 'status') },
   { why: 'KAI Topologies are owned by their binding with blockOwnerDeletion (OwnerReferencesPermissionEnforcement).', rule: on(RESOURCES.clusterTopologyBindings, ['update'], 'finalizers') },
-  { why: "Whether KAI's Topology CRD is installed (watched by name; copse manages KAI Topologies only then).", rule: on(RESOURCES.customResourceDefinitions, READ) },
+  { why: "Whether KAI's Topology CRD is installed (watched by name; copse manages KAI Topologies only then, and admits a binding's kai-scheduler entry only then).", rule: on(RESOURCES.customResourceDefinitions, READ) },
   {
     why: "KAI Topologies of the bindings: read to compare levels, created for auto-managed bindings, deleted and created again when the levels change (KAI's levels are immutable).",
     rule: on(RESOURCES.kaiTopologies, ['get', 'create', 'delete']),

@@ -67,6 +67,8 @@ function review(uid: string, kind: string, operation: string, object: Obj | null
 describe('admission handlers (real logic)', () => {
   const lookups: string[] = [];
   let topologies: Record<string, Obj> = {};
+  let kaiServed = false;
+  let kaiAsked = 0;
   const { app } = buildWebhookApp({
     tls: { certPem: leaf.certPem, keyPem: leaf.keyPem },
     log: pino({ level: 'silent' }),
@@ -75,6 +77,10 @@ describe('admission handlers (real logic)', () => {
     lookupTopology: async (name) => {
       lookups.push(name);
       return topologies[name];
+    },
+    kaiTopologyServed: async () => {
+      kaiAsked += 1;
+      return kaiServed;
     },
   });
   beforeAll(() => app.ready());
@@ -269,6 +275,19 @@ describe('admission handlers (real logic)', () => {
     const res = await post('/webhooks/validate-clustertopology', review('c-1', 'ClusterTopologyBinding', 'CREATE', ctb));
     expect((res['status'] as Obj)['message']).toBe('spec.levels[3].domain: Duplicate value: "rack"');
     expect(await post('/webhooks/validate-clustertopology', review('c-2', 'ClusterTopologyBinding', 'CREATE', GROVE_TOPOLOGY))).toEqual({ uid: 'c-2', allowed: true });
+  });
+
+  it("admits a binding's kai-scheduler entry exactly while KAI's Topology CRD is served, and asks only for such a binding", async () => {
+    const withKai = structuredClone(GROVE_TOPOLOGY);
+    (withKai['spec'] as Obj)['schedulerTopologyBindings'] = [{ schedulerName: 'kai-scheduler', topologyReference: 'gb200' }];
+    kaiAsked = 0;
+    kaiServed = false;
+    const refused = await post('/webhooks/validate-clustertopology', review('k-1', 'ClusterTopologyBinding', 'CREATE', withKai));
+    expect((refused['status'] as Obj)['message']).toBe('spec.schedulerTopologyBindings[0].schedulerName: Invalid value: "kai-scheduler": scheduler backend is not enabled in Grove');
+    kaiServed = true;
+    expect(await post('/webhooks/validate-clustertopology', review('k-2', 'ClusterTopologyBinding', 'UPDATE', withKai, withKai))).toEqual({ uid: 'k-2', allowed: true });
+    expect(await post('/webhooks/validate-clustertopology', review('k-3', 'ClusterTopologyBinding', 'CREATE', GROVE_TOPOLOGY))).toEqual({ uid: 'k-3', allowed: true });
+    expect(kaiAsked).toBe(2);
   });
 
   describe('startup webhook', () => {

@@ -10,6 +10,7 @@ import type { FieldError } from '../api/field-errors.js';
 import { compiledValidator, validateObject } from '../api/validators.js';
 import { allow, deny, denyFieldErrors, type AdmissionDecision, type AdmissionRequest } from './admission.js';
 import { validateClusterTopologyBinding, type ClusterTopologyValidationContext } from '../api/rules/clustertopology/validate.js';
+import { KAI_SCHEDULER_NAME } from '../api/rules/podcliqueset/backend.js';
 import { diff } from '../api/jsonpatch.js';
 import { defaultPodCliqueSet } from '../api/rules/podcliqueset/defaults.js';
 import {
@@ -110,6 +111,11 @@ export async function validatePodCliqueSetHandler(req: AdmissionRequest, ctx: Ha
   return res.errors.length ? denyFieldErrors(res.errors, res.warnings) : allow({ warnings: res.warnings });
 }
 
+/** Whether the binding has an entry for kai-scheduler (only then is KAI's CRD looked up). */
+function namesKai(obj: ClusterTopologyBinding): boolean {
+  return (obj.spec?.schedulerTopologyBindings ?? []).some((e) => e.schedulerName === KAI_SCHEDULER_NAME);
+}
+
 /** ClusterTopologyBinding validating webhook. */
 export async function validateClusterTopologyHandler(req: AdmissionRequest, ctx: HandlerContext): Promise<AdmissionDecision> {
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return allow();
@@ -124,6 +130,7 @@ export async function validateClusterTopologyHandler(req: AdmissionRequest, ctx:
   const res = validateClusterTopologyBinding(obj, old, {
     schedulerProfiles: ctx.config.schedulerProfiles,
     ...(ctx.config.topologyAwareProfiles ? { topologyAwareProfiles: ctx.config.topologyAwareProfiles } : {}),
+    kaiTopologyServed: namesKai(obj) && ctx.kaiTopologyServed ? await ctx.kaiTopologyServed(ctx.signal) : false,
   });
   return res.errors.length ? denyFieldErrors(res.errors, res.warnings) : allow({ warnings: res.warnings });
 }

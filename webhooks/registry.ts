@@ -25,6 +25,11 @@ export interface HandlerContext {
    * without the handlers noticing. Injectable so tests need no cluster.
    */
   lookupTopology: (name: string, signal: AbortSignal) => Promise<Record<string, unknown> | undefined>;
+  /**
+   * Whether KAI's Topology CRD is served (asked only when a ClusterTopologyBinding names
+   * kai-scheduler). Absent: it is not.
+   */
+  kaiTopologyServed?: (signal: AbortSignal) => Promise<boolean>;
   config: AdmissionConfig;
   /** Fires when the server stops waiting for this request (its handler timeout, or the client went away). */
   signal: AbortSignal;

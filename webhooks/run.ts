@@ -6,7 +6,7 @@ import { startCertSync, type CertMode, type CertSync, type ServingCertificate } 
 import { warmUpHandlers, type AdmissionConfig } from './handlers.js';
 import { COPSE_NAMESPACE, WEBHOOKS, caInjectionTargets, webhookConfigurations, type WebhookTarget } from './registry.js';
 import { DEFAULT_WEBHOOK_PORT, startWebhookServer, type WebhookServer } from './server.js';
-import { topologyLookup } from './topology-lookup.js';
+import { kaiTopologyCheck, topologyLookup } from './topology-lookup.js';
 import { FIELD_MANAGERS, type DynamicClient } from '../kube/dynamic.js';
 
 export const DEFAULT_SERVICE_NAME = 'copse-webhook';
@@ -71,6 +71,7 @@ export async function runWebhooks(opts: RunWebhooksOptions): Promise<RunningWebh
     host: opts.host ?? '0.0.0.0',
     port: opts.port ?? DEFAULT_WEBHOOK_PORT,
     lookupTopology: topologyLookup(opts.client),
+    kaiTopologyServed: kaiTopologyCheck(opts.client),
     ...(opts.config ? { config: opts.config } : {}),
     log,
   });

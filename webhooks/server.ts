@@ -62,6 +62,7 @@ export interface WebhookServerOptions {
   webhooks?: readonly WebhookDeclaration[];
   /** Prefetch for the PCS validator; default: nothing exists (every topology reference is "not found"). */
   lookupTopology?: HandlerContext['lookupTopology'];
+  kaiTopologyServed?: HandlerContext['kaiTopologyServed'];
   config?: Partial<AdmissionConfig>;
   log?: Logger;
   metrics?: Registry;
@@ -227,7 +228,7 @@ export function buildWebhookApp(
       };
       const reqLog = log.child({ webhook: w.name, uid: r.uid });
       try {
-        const decision = await withDeadline((signal) => w.handler(r, { log: reqLog, lookupTopology, config, signal }), handlerTimeout, clientGone(reply));
+        const decision = await withDeadline((signal) => w.handler(r, { log: reqLog, lookupTopology, config, signal, ...(opts.kaiTopologyServed ? { kaiTopologyServed: opts.kaiTopologyServed } : {}) }), handlerTimeout, clientGone(reply));
         const response = decisionToResponse(r.uid, decision, w.kind);
         const outcome: Outcome = !response.allowed ? 'denied' : response.patch ? 'patched' : 'allowed';
         return finish(outcome, review(response), 200, {

@@ -8,7 +8,7 @@ import { KubeConfig } from '../kube/client.js';
 import { DynamicClient, FIELD_MANAGERS } from '../kube/dynamic.js';
 import { KubeHttp } from '../kube/http.js';
 import { resourcePath, type Resource } from '../kube/resources.js';
-import { notTheTopology, topologyLookup, type ObjectReader } from './topology-lookup.js';
+import { kaiTopologyCheck, notTheTopology, topologyLookup, type ObjectReader } from './topology-lookup.js';
 
 const CTB = { apiVersion: 'grove.io/v1alpha1', kind: 'ClusterTopologyBinding', metadata: { name: 'grove-topology' }, spec: { levels: [] } };
 /** What `GET /apis/grove.io/v1alpha1/clustertopologybindings/..` returns once the client has resolved the `..`. */
@@ -46,6 +46,17 @@ describe('topologyLookup', () => {
     );
     expect(notTheTopology({ ...CTB, apiVersion: 'grove.io/v1beta9' }, 'grove-topology')).toMatch(/got "grove.io\/v1beta9"/);
     expect(notTheTopology(CTB, 'grove-topology')).toBeUndefined();
+  });
+});
+
+describe('kaiTopologyCheck', () => {
+  it("GETs KAI's Topology CRD by name and reads it as the controller does", async () => {
+    const paths: string[] = [];
+    const reader = (answer: unknown): ObjectReader => ({ tryGet: async (r: Resource, name: string) => (paths.push(resourcePath(r, { name })), answer) }) as unknown as ObjectReader;
+    const served = { metadata: { name: 'topologies.kai.scheduler' }, spec: { versions: [{ name: 'v1alpha1', served: true }] }, status: { conditions: [{ type: 'Established', status: 'True' }] } };
+    expect(await kaiTopologyCheck(reader(served))(never)).toBe(true);
+    expect(await kaiTopologyCheck(reader(undefined))(never)).toBe(false);
+    expect(paths).toEqual(['/apis/apiextensions.k8s.io/v1/customresourcedefinitions/topologies.kai.scheduler', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/topologies.kai.scheduler']);
   });
 });
 

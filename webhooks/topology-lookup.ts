@@ -8,6 +8,7 @@
 // What comes back is trusted only if it really is the ClusterTopologyBinding asked for: a path
 // that resolved elsewhere (the group's discovery document, say) must not read as "found".
 import { isDNS1123Subdomain } from '../api/rules/k8s-names.js';
+import { KAI_TOPOLOGY_CRD, kaiTopologyServed } from '../api/status/clustertopology.js';
 import { asObject } from '../api/rules/untyped.js';
 import type { DynamicClient } from '../kube/dynamic.js';
 import { RESOURCES, apiVersionOf, resourcePath } from '../kube/resources.js';
@@ -37,5 +38,17 @@ export function topologyLookup(reader: ObjectReader): HandlerContext['lookupTopo
     const wrong = notTheTopology(obj, name);
     if (wrong) throw new Error(`GET ${resourcePath(CTB, { name })} did not return the object asked for: ${wrong}`);
     return obj as Record<string, unknown>;
+  };
+}
+
+/**
+ * HandlerContext.kaiTopologyServed over `reader`: one GET of KAI's Topology CRD, asked only for a
+ * binding that names kai-scheduler, so no cache. A failed read fails the admission request (the
+ * webhook's failurePolicy decides), rather than admitting or refusing on a guess.
+ */
+export function kaiTopologyCheck(reader: ObjectReader): NonNullable<HandlerContext['kaiTopologyServed']> {
+  return async (signal) => {
+    const crd = await reader.tryGet(RESOURCES.customResourceDefinitions, KAI_TOPOLOGY_CRD, undefined, { signal });
+    return crd !== undefined && kaiTopologyServed([crd]);
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { ClusterTopologyBinding, SchedulerTopologyBinding } from '../generated/types.js';
 import {
+  kaiTopologyServed,
   actionFailed,
   clusterTopologyStatus,
   decideBackendTopologies,
@@ -222,4 +223,20 @@ describe('SchedulerTopologyDrift and the binding status', () => {
     expect(clusterTopologyStatus(before, { statuses: [drifted], backendUnavailable: false }, false, T0).status.observedGeneration).toBe(3);
     expect(clusterTopologyStatus(ctb({ generation: 4 }), { statuses: [drifted], backendUnavailable: false }, false, T0).status.observedGeneration).toBeUndefined();
   });
+});
+
+describe('kaiTopologyServed: kai-scheduler counts as enabled exactly while its Topology CRD serves v1alpha1', () => {
+  const crd = (over: { deleting?: boolean; established?: string; versions?: { name: string; served: boolean }[]; name?: string } = {}) =>
+    ({
+      metadata: { name: over.name ?? 'topologies.kai.scheduler', ...(over.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+      spec: { versions: over.versions ?? [{ name: 'v1alpha1', served: true }] },
+      status: { conditions: [{ type: 'Established', status: over.established ?? 'True' }] },
+    }) as never;
+  it('established and serving v1alpha1', () => expect(kaiTopologyServed([crd()])).toBe(true));
+  it.each([
+    ['absent', [crd({ name: 'podgroups.scheduling.x-k8s.io' })]],
+    ['being deleted', [crd({ deleting: true })]],
+    ['not established', [crd({ established: 'False' })]],
+    ['v1alpha1 not served', [crd({ versions: [{ name: 'v1alpha1', served: false }, { name: 'v1beta1', served: true }] })]],
+  ])('not when %s', (_what, crds) => expect(kaiTopologyServed(crds)).toBe(false));
 });

@@ -14,6 +14,7 @@
 //   that name the binding does not own is never adopted); with an entry it is externally managed and
 //   only compared.
 
+import type { CustomResourceDefinition } from '../core/wire.js';
 import type { ClusterTopologyBinding, ClusterTopologyBindingStatus, Condition, SchedulerTopologyStatus } from '../generated/types.js';
 import { CONDITION_SCHEDULER_TOPOLOGY_DRIFT } from '../keys.js';
 import { KAI_SCHEDULER_NAME } from '../rules/podcliqueset/backend.js';
@@ -28,6 +29,19 @@ export const EVENT_TOPOLOGY_IN_SYNC = 'TopologyInSync';
 export const KAI_TOPOLOGY_API_VERSION = 'kai.scheduler/v1alpha1';
 export const KAI_TOPOLOGY_CRD = 'topologies.kai.scheduler';
 const GROVE_API_VERSION = 'grove.io/v1alpha1';
+
+const KAI_VERSION = KAI_TOPOLOGY_API_VERSION.slice(KAI_TOPOLOGY_API_VERSION.indexOf('/') + 1);
+
+/**
+ * Whether KAI's Topology CRD is established and serves the version copse writes: then kai-scheduler
+ * counts as an enabled, topology-aware backend, for the controller and for admission alike.
+ */
+export function kaiTopologyServed(crds: readonly CustomResourceDefinition[]): boolean {
+  const crd = crds.find((c) => c.metadata?.name === KAI_TOPOLOGY_CRD);
+  if (!crd || crd.metadata?.deletionTimestamp) return false;
+  const established = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
+  return established && (crd.spec?.versions ?? []).some((v) => v.name === KAI_VERSION && v.served);
+}
 
 /** KAI's Topology (kai.scheduler/v1alpha1, cluster-scoped): the node label of each level, broadest first. */
 export interface KaiTopology {

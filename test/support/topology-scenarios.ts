@@ -684,6 +684,31 @@ export function clusterTopologyControllerScenarios(kubeconfig: string): void {
       }
     });
 
+    it('a kai-scheduler entry is admitted while KAI is installed and only compared: InSync, then Drift when the levels part, the Topology never written', async () => {
+      const name = `kai-ext-${suffix}`;
+      const ext = `ext-${suffix}`;
+      await client.create(RESOURCES.kaiTopologies, { apiVersion: 'kai.scheduler/v1alpha1', kind: 'Topology', metadata: { name: ext }, spec: { levels: [{ nodeLabel: KEY_OF.zone }, { nodeLabel: KEY_OF.rack }] } });
+      try {
+        await binding(name, [zone, rack], [{ schedulerName: 'kai-scheduler', topologyReference: ext }]);
+        const s = await statusOf(name, (x) => x.observedGeneration === 1 && driftOf(x) !== 'none');
+        expect(driftOf(s)).toBe('False/InSync: All scheduler backend topologies are in sync');
+        expect(s.schedulerTopologyStatuses).toEqual([{ schedulerName: 'kai-scheduler', topologyReference: ext, inSync: true, schedulerBackendTopologyObservedGeneration: 1 }]);
+        // Externally managed: no Topology of the binding's own name is made.
+        expect(await client.tryGet(RESOURCES.kaiTopologies, name)).toBeUndefined();
+
+        await client.patch(RESOURCES.clusterTopologyBindings, name, undefined, { spec: { levels: [zone, rack, host].map(([domain, key]) => ({ domain, key })) } });
+        const drifted = await statusOf(name, (x) => x.observedGeneration === 2);
+        expect(driftOf(drifted)).toBe('True/Drift: One or more scheduler backend topologies have drifted');
+        expect(drifted.schedulerTopologyStatuses).toEqual([
+          { schedulerName: 'kai-scheduler', topologyReference: ext, inSync: false, schedulerBackendTopologyObservedGeneration: 1, message: 'level count mismatch: ClusterTopologyBinding has 3 levels, KAI Topology has 2' },
+        ]);
+        const t = await client.get(RESOURCES.kaiTopologies, ext);
+        expect([t.metadata.generation, t.spec?.levels?.length, t.metadata.ownerReferences]).toEqual([1, 2, undefined]);
+      } finally {
+        await client.delete(RESOURCES.kaiTopologies, ext, undefined);
+      }
+    });
+
     it("an entry naming copse's own backend (no backend object) is Unknown/TopologyNotFound; without KAI only that entry is left", async () => {
       const name = `kai-ref-${suffix}`;
       await binding(name, [zone, rack], [{ schedulerName: 'default-scheduler', topologyReference: 'copse' }]);
@@ -697,6 +722,13 @@ export function clusterTopologyControllerScenarios(kubeconfig: string): void {
       const after = await statusOf(name, (x) => (x.schedulerTopologyStatuses ?? []).length === 1);
       expect(after.schedulerTopologyStatuses).toEqual([notAvailable]);
       expect(driftOf(after)).toMatch(/^Unknown\/TopologyNotFound/);
+
+      // Without KAI, admission refuses an entry for it, as Grove does for a backend not enabled.
+      const refused = clusterTopology(`kai-gone-${suffix}`, [zone, rack]) as { spec: Record<string, unknown> };
+      refused.spec.schedulerTopologyBindings = [{ schedulerName: 'kai-scheduler', topologyReference: 'gb200' }];
+      await expect(client.create(RESOURCES.clusterTopologyBindings, refused as never)).rejects.toThrow(
+        'spec.schedulerTopologyBindings[0].schedulerName: Invalid value: "kai-scheduler": scheduler backend is not enabled in Grove',
+      );
     });
   });
 }

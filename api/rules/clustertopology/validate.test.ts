@@ -51,6 +51,16 @@ describe('validateClusterTopologyBinding', () => {
     );
   });
 
+  it("kai-scheduler is an enabled, topology-aware backend while KAI's Topology CRD is served", () => {
+    const c = ctb({ levels: LEVELS, schedulerTopologyBindings: [{ schedulerName: 'kai-scheduler', topologyReference: 'k' }] });
+    expect(texts(c, { ...ctx, kaiTopologyServed: true })).toEqual([]);
+    // Configured as a profile but without its CRD it is enabled, yet not topology-aware.
+    expect(texts(c, { schedulerProfiles: ['default-scheduler', 'kai-scheduler'] })).toEqual([
+      'spec.schedulerTopologyBindings[0].schedulerName: Invalid value: "kai-scheduler": scheduler backend does not implement topology-aware scheduling',
+    ]);
+    expect(texts(c, { ...ctx, kaiTopologyServed: false })).toEqual(['spec.schedulerTopologyBindings[0].schedulerName: Invalid value: "kai-scheduler": scheduler backend is not enabled in Grove']);
+  });
+
   it('rejects an enabled backend that is not topology-aware', () => {
     const c = ctb({ levels: LEVELS, schedulerTopologyBindings: [{ schedulerName: 'volcano', topologyReference: 'v' }] });
     const context: ClusterTopologyValidationContext = { schedulerProfiles: ['default-scheduler', 'volcano'] };

@@ -6,6 +6,7 @@
 import { type FieldError, duplicate, fieldPath, invalid } from '../../field-errors.js';
 import type { ClusterTopologyBinding } from '../../index.js';
 import { asArray, asObject, goString } from '../untyped.js';
+import { KAI_SCHEDULER_NAME } from '../podcliqueset/backend.js';
 import { DEFAULT_SCHEDULER_NAME, type ValidationResult } from '../validation.js';
 
 export interface ClusterTopologyValidationContext {
@@ -16,6 +17,12 @@ export interface ClusterTopologyValidationContext {
    * copse's only backend, which packs by topology through the scheduler extender.
    */
   topologyAwareProfiles?: readonly string[];
+  /**
+   * Whether KAI's Topology CRD is served (api/status/clustertopology.ts, kaiTopologyServed): then
+   * kai-scheduler is an enabled, topology-aware backend whatever the profiles say, as the
+   * ClusterTopologyBinding controller counts it, so an entry for it can be admitted and compared.
+   */
+  kaiTopologyServed?: boolean;
 }
 
 /**
@@ -53,8 +60,9 @@ export function validateClusterTopologyBinding(
   // copse: Grove reports these under the field's former name `spec.schedulerTopologyReferences`
   // (grove-compat §10.16); copse uses the real field name.
   const bindingsPath = fieldPath('spec', 'schedulerTopologyBindings');
-  const enabled = new Set([DEFAULT_SCHEDULER_NAME, ...ctx.schedulerProfiles]);
-  const topologyAware = new Set(ctx.topologyAwareProfiles ?? [DEFAULT_SCHEDULER_NAME]);
+  const kai = ctx.kaiTopologyServed ? [KAI_SCHEDULER_NAME] : [];
+  const enabled = new Set([DEFAULT_SCHEDULER_NAME, ...ctx.schedulerProfiles, ...kai]);
+  const topologyAware = new Set([...(ctx.topologyAwareProfiles ?? [DEFAULT_SCHEDULER_NAME]), ...kai]);
   const seen = new Set<string>();
   (asArray(spec?.schedulerTopologyBindings) ?? []).forEach((b, i) => {
     const binding = asObject(b);
