@@ -69,6 +69,30 @@ describe('PodCliqueSetReconciler quiet passes', () => {
     expect(childWrites(writes)).toEqual(['apply PodClique/quiet-1-worker']);
   });
 
+  it("applies a scalable child again only once the cache shows copse's own apply: a kubectl scale in between is not set back", async () => {
+    const writes: Write[] = [];
+    const applied: ObjectLike[] = [];
+    const { objects } = converged();
+    const missing = 'quiet-2-worker';
+    objects.set(RESOURCES.podCliques.resource, (objects.get(RESOURCES.podCliques.resource) ?? []).filter((o) => o.metadata?.name !== missing));
+    const c = await start(objects, writes, applied);
+    await pass(c);
+    expect(childWrites(writes)).toEqual([`apply PodClique/${missing}`]);
+    const createdAt = `mem-${writes.length}`;
+    // The cache has not seen the create yet: the next pass must not apply the template's replicas
+    // again (a kubectl scale made meanwhile would be set back), and it looks again shortly.
+    expect(await pass(c)).toEqual({ requeueAfterMs: 1_000 });
+    expect(childWrites(writes)).toEqual([`apply PodClique/${missing}`]);
+    // The cache shows the create, then a kubectl scale to 5: the child keeps 5.
+    const created = applied.find((o) => o.metadata?.name === missing) as PodClique;
+    const store = c.context.informers.pclq.store;
+    store.upsert({ ...created, metadata: { ...created.metadata, resourceVersion: createdAt, uid: 'u-2' } });
+    await pass(c);
+    store.upsert({ ...created, metadata: { ...created.metadata, resourceVersion: 'scaled', uid: 'u-2' }, spec: { ...created.spec, replicas: 5 } });
+    await pass(c);
+    expect(childWrites(writes)).toEqual([`apply PodClique/${missing}`]);
+  });
+
   it('recomputes when the PodCliqueSet itself changes', async () => {
     const writes: Write[] = [];
     const { objects } = converged();

@@ -6,7 +6,7 @@ import type { PodClique, PodCliqueScalingGroup } from '../api/index.js';
 import { FINALIZER_PODCLIQUESCALINGGROUP, LABEL_PART_OF } from '../api/keys.js';
 import { expectedPodTemplateHashes, scalingGroupStatus, statusChanged } from '../api/status/index.js';
 import { RESOURCES } from '../kube/resources.js';
-import { applyIfChanged, deleteExact } from './apply.js';
+import { deleteExact } from './apply.js';
 import { type ControllerContext, forEachLimit, defaultedPodCliqueSet } from './context.js';
 import { removeFinalizer } from './finalizers.js';
 import type { ReconcileResult, Reconciler } from './runtime/controller.js';
@@ -16,11 +16,16 @@ import type { PodCliqueSet } from '../api/index.js';
 import type { ScalingGroupUpdateStep } from '../api/update/scalinggroup.js';
 import { deleteExpected, scalingGroupDeletionsKey, scalingGroupRollout } from './rollout.js';
 import { WrittenValues } from './runtime/written.js';
+import { HELD_CHILD_RETRY_MS, ScalableWrites } from './scalable-writes.js';
 
 export class ScalingGroupReconciler implements Reconciler {
   private readonly written = new WrittenValues();
+  /** Member PodCliques are scalable: applied only over a cache that shows copse's last apply of them. */
+  private readonly scalable = new ScalableWrites();
 
-  constructor(private readonly ctx: ControllerContext) {}
+  constructor(private readonly ctx: ControllerContext) {
+    this.scalable.follow(RESOURCES.podCliques.kind, ctx.informers.pclq);
+  }
 
   async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
     const { informers, client } = this.ctx;
@@ -40,9 +45,11 @@ export class ScalingGroupReconciler implements Reconciler {
     const members = desiredScalingGroupMembers(pcsg, pcs, owned);
     const byName = new Map(owned.map((p) => [p.metadata.name, p]));
     let applied = 0;
+    let held = 0;
     await forEachLimit(members.podCliques, 8, async (want) => {
-      const r = await applyIfChanged(client, RESOURCES.podCliques, want, byName.get(want.metadata.name), signal);
-      if (r.changed) applied++;
+      const r = await this.scalable.apply(client, RESOURCES.podCliques, want, byName.get(want.metadata.name), signal);
+      if (r === 'held') held++;
+      else if (r.changed) applied++;
     });
     await forEachLimit(members.excess, 8, (ref) => {
       const obj = byName.get(ref.name);
@@ -67,6 +74,7 @@ export class ScalingGroupReconciler implements Reconciler {
       }
     }
     await this.writeStatus(pcsg, pcs, owned, rollout, signal);
+    if (held) return { requeueAfterMs: HELD_CHILD_RETRY_MS };
   }
 
   private async writeStatus(pcsg: PodCliqueScalingGroup, pcs: PodCliqueSet, owned: readonly PodClique[], rollout: ScalingGroupUpdateStep, signal: AbortSignal): Promise<void> {

@@ -131,6 +131,17 @@ describe.skipIf(!present)('workload1: Grove scale-test invariants through every 
     expect(back.pods).toHaveLength(10);
   });
 
+  it('a scaling group scaled the moment a PodCliqueSet scale-out creates it keeps that size (no apply from a cache without it)', async () => {
+    await scale('podcliqueset', 'workload1', 2);
+    await eventually('workload1-1-sg-x', () => client.tryGet(RESOURCES.podCliqueScalingGroups, 'workload1-1-sg-x', ns.name), 30_000, 20);
+    const r = await client.patch(RESOURCES.podCliqueScalingGroups, 'workload1-1-sg-x', ns.name, { spec: { replicas: 3 } }, { subresource: 'scale' });
+    expect(r.metadata?.name).toBe('workload1-1-sg-x');
+    const o = await converged(client, ns.name, workload1(2, [2, 3]), STEP_MS);
+    expect(o.scalingGroups.find((g) => g.metadata.name === 'workload1-1-sg-x')?.spec.replicas).toBe(3);
+    await scale('podcliqueset', 'workload1', 1);
+    await converged(client, ns.name, workload1(1, [2]), STEP_MS);
+  });
+
   it('follows a HorizontalPodAutoscaler on the scaling group and on a PodClique (kube-controller-manager enforcing the HPA bounds)', async () => {
     const hpa = (name: string, kind: string, target: string, min: number, max: number): HorizontalPodAutoscaler => ({
       apiVersion: 'autoscaling/v2',
