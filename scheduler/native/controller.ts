@@ -36,6 +36,7 @@ import {
 } from '../../api/native/index.js';
 import type { PendingReason } from '../../api/status/index.js';
 import { applyIfChanged, deleteExact } from '../../controllers/apply.js';
+import { forEachLimit } from '../../controllers/context.js';
 import { removeFinalizer } from '../../controllers/finalizers.js';
 import { Controller, type ReconcileResult, type Reconciler } from '../../controllers/runtime/controller.js';
 import type { Informer } from '../../controllers/runtime/informer.js';
@@ -48,6 +49,8 @@ import { RESOURCES, objectKey, type Resource } from '../../kube/resources.js';
 import { NATIVE_RESOURCES } from './resources.js';
 
 const INDEX_GANG = 'native-podgang';
+/** Gate lifts of one gang in flight at once. */
+const LIFT_CONCURRENCY = 16;
 const INDEX_GROUP = 'native-podgroup';
 const INDEX_POD_GANG = 'native-pod-podgang';
 /** PodGangs by their PodCliqueSet (part-of label): where a gang's unit (api/native/unit.ts) is looked up. */
@@ -177,7 +180,9 @@ export class NativeGangReconciler implements Reconciler {
       log.info({ gang: key, why: pinned.wait }, "scaled native gang waits for its base gang's domain");
       return { waiting: true };
     }
-    for (const { pod, selector } of lift) await this.lift(key, pod, { ...pinSelector(pod, pinned.pin), ...selector }, signal);
+    // Together, not one after another: kube-scheduler pops the gang's root with the members queued at
+    // that moment, and a gang caught half-released fails its cycle and waits out a backoff.
+    await forEachLimit(lift, LIFT_CONCURRENCY, ({ pod, selector }) => this.lift(key, pod, { ...pinSelector(pod, pinned.pin), ...selector }, signal));
     log.info(
       { gang: key, pods: members.length, extras: lift.length - members.length, ...(pinned.pin ? { pin: `${pinned.pin.key}=${pinned.pin.value}` } : {}) },
       'released native gang',
