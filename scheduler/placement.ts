@@ -68,6 +68,55 @@ function unitOf(pod: Pod): string | undefined {
   return gang ? objectKey(pod.metadata?.namespace, gang) : undefined;
 }
 
+/**
+ * One pass's pods and gangs grouped once, so that no unit scans every pod or gang of the cluster:
+ * with thousands of units waiting that was a pass of seconds (10,000 pods: the event loop blocked
+ * for 17 s at a time).
+ */
+interface PassIndex {
+  /** Units with a pod waiting only for the placement gate. */
+  readonly waitingUnits: ReadonlySet<string>;
+  /** Every pod of each unit, by unit key (`ns/base gang`). */
+  readonly unitPods: ReadonlyMap<string, readonly Pod[]>;
+  /** Pods by PodCliqueSet (`ns/pcs`, the part-of label). */
+  readonly pcsPods: ReadonlyMap<string, readonly Pod[]>;
+  /** Live gangs by PodCliqueSet (`ns/pcs`). */
+  readonly pcsGangs: ReadonlyMap<string, readonly PodGang[]>;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+function passIndex(pods: readonly Pod[], gangs: readonly PodGang[]): PassIndex {
+  const waitingUnits = new Set<string>();
+  const unitPods = new Map<string, Pod[]>();
+  const pcsPods = new Map<string, Pod[]>();
+  const pcsGangs = new Map<string, PodGang[]>();
+  for (const p of pods) {
+    const u = unitOf(p);
+    if (u) {
+      push(unitPods, u, p);
+      if (readyForPlacement(p)) waitingUnits.add(u);
+    }
+    const pcs = p.metadata?.labels?.[LABEL_PART_OF];
+    if (pcs) push(pcsPods, objectKey(p.metadata?.namespace, pcs), p);
+  }
+  for (const g of gangs) {
+    const pcs = g.metadata.labels?.[LABEL_PART_OF];
+    if (pcs && !g.metadata.deletionTimestamp) push(pcsGangs, objectKey(g.metadata.namespace, pcs), g);
+  }
+  return { waitingUnits, unitPods, pcsPods, pcsGangs };
+}
+
+/** The live gangs of `base`'s PodCliqueSet (none when it has no part-of label). */
+function gangsOfPodCliqueSet(ix: PassIndex, base: PodGang | undefined): readonly PodGang[] {
+  const pcs = base?.metadata.labels?.[LABEL_PART_OF];
+  return base && pcs ? (ix.pcsGangs.get(objectKey(base.metadata.namespace, pcs)) ?? []) : [];
+}
+
 function creationOf(obj: { metadata?: { creationTimestamp?: string; name?: string } } | undefined): string {
   return `${obj?.metadata?.creationTimestamp ?? ''}/${obj?.metadata?.name ?? ''}`;
 }
@@ -195,29 +244,27 @@ export class PlacementReconciler implements Reconciler {
    */
   private readonly lifted = new Map<string, Pod>();
 
-  /** The pods as the informer sees them, with this reconciler's own writes laid over stale entries. */
+  /**
+   * The pods as the informer sees them, with this reconciler's own writes laid over stale entries.
+   * Called on every pass: only the (few) lifted pods are looked at one by one, never a key per pod.
+   */
   private podsView(): Pod[] {
-    const out: Pod[] = [];
-    const seen = new Set<string>();
-    for (const p of this.ctx.pods.store.list()) {
-      const key = objectKey(p.metadata?.namespace, p.metadata?.name ?? '');
-      seen.add(key);
-      const mine = this.lifted.get(key);
-      if (mine && mine.metadata?.uid === p.metadata?.uid && readyForPlacement(p)) {
-        out.push(mine);
-        continue;
-      }
-      this.lifted.delete(key);
-      out.push(p);
+    const cached = this.ctx.pods.store.list();
+    if (this.lifted.size === 0) return cached;
+    const over = new Map<Pod, Pod>();
+    for (const [key, mine] of this.lifted) {
+      const p = this.ctx.pods.store.get(key);
+      if (p && mine.metadata?.uid === p.metadata?.uid && readyForPlacement(p)) over.set(p, mine);
+      else this.lifted.delete(key);
     }
-    for (const key of this.lifted.keys()) if (!seen.has(key)) this.lifted.delete(key);
-    return out;
+    return over.size === 0 ? cached : cached.map((p) => over.get(p) ?? p);
   }
 
   async reconcile(_key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
     const expiredSoon = await this.expireReservations(log, signal);
     const allPods = this.podsView();
-    const work = this.units(allPods);
+    const ix = passIndex(allPods, this.ctx.podGangs.store.list());
+    const work = this.units(ix);
     if (work.length === 0) return expiredSoon;
     const index = indexCluster({ nodes: this.ctx.nodes.store.list(), pods: allPods, reservations: reservationsOf(allPods) });
     const pass: PassUnit[] = work.map((w) => {
@@ -226,10 +273,10 @@ export class PlacementReconciler implements Reconciler {
         unit: w.unit,
         namespace: base?.metadata.namespace,
         group: this.groupOf(w),
-        spread: (planned) => (base ? this.spreadFor(w.key, base, allPods, planned) : undefined),
+        spread: (planned) => (base ? this.spreadFor(w.key, base, ix, planned) : undefined),
       };
     });
-    const plans = planPass(pass, index, this.shortGroups(work, allPods));
+    const plans = planPass(pass, index, this.shortGroups(work, allPods, ix));
     const patches = work.flatMap((w, i) => {
       const plan = plans[i];
       return plan ? this.outcome(w, plan, log) : [];
@@ -250,51 +297,36 @@ export class PlacementReconciler implements Reconciler {
    * minReplicas pods of a pod group bound or reserved): a scaled gang still behind Grove's gate until
    * its base gang is scheduled, a gang whose pods are not all created yet.
    */
-  private shortGroups(work: readonly UnitWork[], allPods: readonly Pod[]): Set<string> {
+  private shortGroups(work: readonly UnitWork[], allPods: readonly Pod[], ix: PassIndex): Set<string> {
     const inPass = new Set(work.flatMap((w) => w.gangs.map((g) => objectKey(g.metadata.namespace, g.metadata.name ?? ''))));
     const held = heldPerPodGroup(allPods);
     const short = new Set<string>();
     for (const w of work) {
       const group = this.groupOf(w);
       if (short.has(group)) continue;
-      const outside = this.gangsOfPodCliqueSet(w.gangs[0]).filter((g) => !inPass.has(objectKey(g.metadata.namespace, g.metadata.name ?? '')));
+      const outside = gangsOfPodCliqueSet(ix, w.gangs[0]).filter((g) => !inPass.has(objectKey(g.metadata.namespace, g.metadata.name ?? '')));
       if (outside.some((g) => !minimumHeld(g, held))) short.add(group);
     }
     return short;
   }
 
-  /** The live gangs of `base`'s PodCliqueSet (none when it has no part-of label). */
-  private gangsOfPodCliqueSet(base: PodGang | undefined): PodGang[] {
-    const pcs = base?.metadata.labels?.[LABEL_PART_OF];
-    if (!base || !pcs) return [];
-    const ns = base.metadata.namespace;
-    return this.ctx.podGangs.store.list().filter((g) => g.metadata.namespace === ns && g.metadata.labels?.[LABEL_PART_OF] === pcs && !g.metadata.deletionTimestamp);
-  }
-
   /** Every unit with a pod waiting only for copse's placement gate, oldest base gang first. */
-  private units(allPods: readonly Pod[]): UnitWork[] {
+  private units(ix: PassIndex): UnitWork[] {
     const { podGangs } = this.ctx;
-    const byUnit = new Map<string, Pod[]>();
-    for (const p of allPods) {
-      if (!readyForPlacement(p)) continue;
-      const u = unitOf(p);
-      if (u) byUnit.set(u, [...(byUnit.get(u) ?? []), p]);
-    }
     const out: UnitWork[] = [];
-    for (const key of byUnit.keys()) {
+    for (const key of ix.waitingUnits) {
       const base = podGangs.store.get(key);
       if (!base || base.metadata.deletionTimestamp) continue;
-      const w = this.unitWork(key, base, allPods);
+      const w = this.unitWork(key, base, ix.unitPods.get(key) ?? []);
       if (w) out.push(w);
     }
     return out.sort((a, b) => creationOf(a.gangs[0]).localeCompare(creationOf(b.gangs[0])));
   }
 
-  private unitWork(key: string, base: PodGang, allPods: readonly Pod[]): UnitWork | undefined {
+  /** `members`: the unit's pods, every pod of the base gang or of a gang whose base is this one. */
+  private unitWork(key: string, base: PodGang, members: readonly Pod[]): UnitWork | undefined {
     const { podGangs } = this.ctx;
     const ns = base.metadata.namespace;
-    // The unit's pods: every pod of the base gang or of a gang whose base is this one.
-    const members = allPods.filter((p) => p.metadata?.namespace === ns && unitOf(p) === key);
     const gangNames = [...new Set(members.map((p) => p.metadata?.labels?.[LABEL_PODGANG] ?? ''))].filter((g) => g && g !== base.metadata.name).sort();
     const scaled = gangNames.map((g) => podGangs.store.getByName(ns, g)).filter((g): g is PodGang => g !== undefined && !g.metadata.deletionTimestamp);
     // Only pods free of every other gate (or already placed) take part: a gang waits whole otherwise.
@@ -323,7 +355,7 @@ export class PlacementReconciler implements Reconciler {
    * constraint: the domains of the spread level that the other replicas' bound, reserved or (earlier
    * in this pass) planned pods use.
    */
-  private spreadFor(unitKey: string, base: PodGang, allPods: readonly Pod[], planned: ReadonlyMap<string, string>): SpreadConstraint | undefined {
+  private spreadFor(unitKey: string, base: PodGang, ix: PassIndex, planned: ReadonlyMap<string, string>): SpreadConstraint | undefined {
     const ns = base.metadata.namespace;
     const pcsName = base.metadata.labels?.[LABEL_PART_OF];
     const pcs = pcsName ? this.ctx.pcs.store.getByName(ns, pcsName) : undefined;
@@ -333,7 +365,7 @@ export class PlacementReconciler implements Reconciler {
     const key = spreadKey(spread, topologyName ? this.ctx.topologies.store.getByName(undefined, topologyName) : undefined);
     if (!key) return undefined;
     // Other replicas: the other units of the same PodCliqueSet.
-    const siblings = allPods.filter((p) => p.metadata?.namespace === ns && p.metadata?.labels?.[LABEL_PART_OF] === pcsName && unitOf(p) !== unitKey && !p.metadata?.deletionTimestamp);
+    const siblings = (ix.pcsPods.get(objectKey(ns, pcsName)) ?? []).filter((p) => unitOf(p) !== unitKey && !p.metadata?.deletionTimestamp);
     return { key, required: spread.required, usedDomains: this.domainsOf(siblings, key, planned) };
   }
 
