@@ -301,9 +301,12 @@ export class PlacementReconciler implements Reconciler {
     const inPass = new Set(work.flatMap((w) => w.gangs.map((g) => objectKey(g.metadata.namespace, g.metadata.name ?? ''))));
     const held = heldPerPodGroup(allPods);
     const short = new Set<string>();
+    // The answer is the PodCliqueSet's, whichever of its units asks: once per PodCliqueSet.
+    const checked = new Set<string>();
     for (const w of work) {
       const group = this.groupOf(w);
-      if (short.has(group)) continue;
+      if (checked.has(group)) continue;
+      checked.add(group);
       const outside = gangsOfPodCliqueSet(ix, w.gangs[0]).filter((g) => !inPass.has(objectKey(g.metadata.namespace, g.metadata.name ?? '')));
       if (outside.some((g) => !minimumHeld(g, held))) short.add(group);
     }
