@@ -18,7 +18,7 @@ import { ANNOTATION_PLANNED_NODE, PLACEMENT_GATE } from '../../scheduler/placeme
 import { uniqueSuffix } from '../support/admission.js';
 import { createNamespace, listIn, testClient } from '../support/dynamic.js';
 import { eventually, kubectl } from '../support/kube.js';
-import { boundPods, createPool, type Pool } from '../support/pool.js';
+import { boundPods, createPool, type Pool, wholeGang } from '../support/pool.js';
 import { killServer, restartServer } from '../support/servers.js';
 import { useWorkloadScheduling } from '../support/workload-mode.js';
 
@@ -45,25 +45,7 @@ afterAll(async () => {
 });
 
 /** A gang of 4 pods of 80Mi on 4 nodes that take one each: all four or none. */
-function gang4(name: string): PodCliqueSet {
-  const doc = {
-    apiVersion: 'grove.io/v1alpha1',
-    kind: 'PodCliqueSet',
-    metadata: { name, namespace: ns.name },
-    spec: {
-      replicas: 1,
-      template: {
-        cliques: [
-          {
-            name: 'w',
-            spec: { roleName: 'w', replicas: 4, minAvailable: 4, podSpec: { containers: [{ name: 'w', image: 'registry.k8s.io/pause:3.10', resources: { requests: { memory: '80Mi' } } }] } },
-          },
-        ],
-      },
-    },
-  };
-  return pool.adapt(doc) as unknown as PodCliqueSet;
-}
+const gang4 = (name: string): PodCliqueSet => wholeGang(pool, name, ns.name, 4);
 
 /**
  * Make kube-apiserver refuse the writes that lift copse's placement gate from the pods of PodCliqueSet

@@ -21,7 +21,7 @@ import { LOCAL_LEVELS, clusterTopology, uniqueSuffix } from './admission.js';
 import { createNamespace, listIn, testClient } from './dynamic.js';
 import { groveSamplesPresent, podCliqueSetDocs } from './grove-samples.js';
 import { eventually } from './kube.js';
-import { boundPods, createPool, perClique, type Pool } from './pool.js';
+import { boundPods, createPool, perClique, type Pool, wholeGang } from './pool.js';
 
 /** The cluster's backend: `extender` in workload-scheduling mode off, `native` in mode native. */
 export type ClusterBackend = 'extender' | 'native';
@@ -496,30 +496,7 @@ export function gangScenarios(cluster: ClusterBackend, kubeconfig: string): void
       await pool?.cleanup();
     });
 
-    function gangOf3(name: string): PodCliqueSet {
-      const doc = {
-        apiVersion: 'grove.io/v1alpha1',
-        kind: 'PodCliqueSet',
-        metadata: { name, namespace: ns.name },
-        spec: {
-          replicas: 1,
-          template: {
-            cliques: [
-              {
-                name: 'w',
-                spec: {
-                  roleName: 'w',
-                  replicas: 3,
-                  minAvailable: 3,
-                  podSpec: { containers: [{ name: 'w', image: 'registry.k8s.io/pause:3.10', resources: { requests: { memory: '80Mi' } } }] },
-                },
-              },
-            ],
-          },
-        },
-      };
-      return pool.adapt(doc) as unknown as PodCliqueSet;
-    }
+    const gangOf3 = (name: string): PodCliqueSet => wholeGang(pool, name, ns.name, 3);
 
     it('two gangs of 3 on 4 nodes, with an ordinary pod arriving too: one gang whole, the other waits whole, then goes in', async () => {
       const plain: Pod = {

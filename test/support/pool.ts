@@ -3,6 +3,7 @@
 // Grove's workloads are adapted to the pool the way Grove's e2e adapts them to its agent nodes:
 // node affinity and a toleration for the pool, and the default scheduler instead of KAI.
 import type { Node, Pod } from '../../api/core/wire.js';
+import type { PodCliqueSet } from '../../api/index.js';
 import type { DynamicClient } from '../../kube/dynamic.js';
 import { RESOURCES } from '../../kube/resources.js';
 import { eventually } from './kube.js';
@@ -113,6 +114,35 @@ export async function createPool(client: DynamicClient, name: string, shape: Poo
       await Promise.all(names.map((n) => client.delete(RESOURCES.nodes, n, undefined)));
     },
   };
+}
+
+/**
+ * A PodCliqueSet of one clique `w` with `pods` pods of 80Mi, all of them its minimum, adapted to `pool`:
+ * on nodes of 100Mi each pod takes a node, so the gang goes in whole or not at all.
+ */
+export function wholeGang(pool: Pool, name: string, namespace: string, pods: number): PodCliqueSet {
+  const doc = {
+    apiVersion: 'grove.io/v1alpha1',
+    kind: 'PodCliqueSet',
+    metadata: { name, namespace },
+    spec: {
+      replicas: 1,
+      template: {
+        cliques: [
+          {
+            name: 'w',
+            spec: {
+              roleName: 'w',
+              replicas: pods,
+              minAvailable: pods,
+              podSpec: { containers: [{ name: 'w', image: 'registry.k8s.io/pause:3.10', resources: { requests: { memory: '80Mi' } } }] },
+            },
+          },
+        ],
+      },
+    },
+  };
+  return pool.adapt(doc) as unknown as PodCliqueSet;
 }
 
 /** Pods bound to a node (the scheduler has placed them), by name. */
