@@ -24,6 +24,8 @@ import { RESOURCES, objectKey } from '../kube/resources.js';
 import { type ControllerContext, INDEX_PART_OF, forEachLimit } from './context.js';
 import { recordStatusEvents } from './status-events.js';
 
+const UNSEEN_DELETE_RETRY_MS = 1_000;
+
 export interface GangTerminationPass {
   /** When to look again (the earliest pending deadline). */
   requeueAfterMs: number | undefined;
@@ -31,6 +33,16 @@ export interface GangTerminationPass {
   pending: DesiredCondition | undefined;
   /** How many writes (group marks, PodClique deletes) the pass made. */
   writes: number;
+}
+
+/**
+ * The deletion expectations of a PodCliqueSet's gang terminations. A recycle deletes PodCliques that
+ * carry a finalizer, so they stay (terminating) for a while; until the cache shows them terminating
+ * it would read them as leftovers of an interrupted recycle, delete them again and report a second
+ * recycle that never happened. No recycle decides while a delete of this PodCliqueSet is unseen.
+ */
+export function gangTerminationDeletionsKey(pcsKey: string): string {
+  return `gang-termination/${pcsKey}`;
 }
 
 /** Delete this incarnation only; false when it is gone or already replaced (uid precondition failed). */
@@ -95,14 +107,22 @@ function describe(plan: ReplicaTerminationPlan, deleted: readonly string[]): { r
 }
 
 /** Carries out one replica's plan; returns how many writes it made. */
-async function execute(ctx: ControllerContext, stored: PodCliqueSet, plan: ReplicaTerminationPlan, log: Logger, signal: AbortSignal): Promise<number> {
+async function execute(ctx: ControllerContext, stored: PodCliqueSet, plan: ReplicaTerminationPlan, key: string, log: Logger, signal: AbortSignal): Promise<number> {
   const pcsObj = { ...stored, apiVersion: 'grove.io/v1alpha1', kind: 'PodCliqueSet' };
   try {
     let marked = 0;
     for (const g of plan.markGroups) if (await markGroup(ctx, g, plan.replica, signal)) marked++;
     const deleted: string[] = [];
+    ctx.expectations.expectDeletions(key, plan.deletePodCliques.map((p) => p.metadata.uid ?? ''));
     await forEachLimit(plan.deletePodCliques, 8, async (p) => {
-      if (await deleteIncarnation(ctx, p, signal)) deleted.push(p.metadata.name ?? '');
+      const uid = p.metadata.uid ?? '';
+      const done = await deleteIncarnation(ctx, p, signal).catch((err: unknown) => {
+        ctx.expectations.deletionObserved(key, uid);
+        throw err;
+      });
+      // Gone or replaced already: no event will ever show this delete.
+      if (!done) ctx.expectations.deletionObserved(key, uid);
+      else deleted.push(p.metadata.name ?? '');
     });
     deleted.sort();
     if (deleted.length === 0) return marked;
@@ -124,9 +144,14 @@ async function execute(ctx: ControllerContext, stored: PodCliqueSet, plan: Repli
 export async function runGangTermination(ctx: ControllerContext, stored: PodCliqueSet, pcs: PodCliqueSet, log: Logger, signal: AbortSignal): Promise<GangTerminationPass> {
   const ix = objectKey(pcs.metadata.namespace, pcs.metadata.name ?? '');
   const plan = planGangTermination(pcs, ctx.informers.pclq.store.byIndex(INDEX_PART_OF, ix), ctx.informers.pcsg.store.byIndex(INDEX_PART_OF, ix), ctx.now().getTime());
+  const key = gangTerminationDeletionsKey(ix);
+  if (!ctx.expectations.satisfied(key)) {
+    // The informer's event for each delete wakes this PodCliqueSet; the requeue is the fallback.
+    return { requeueAfterMs: Math.min(plan.requeueAfterMs ?? UNSEEN_DELETE_RETRY_MS, UNSEEN_DELETE_RETRY_MS), pending: plan.pending, writes: 0 };
+  }
   let writes = 0;
   for (const r of plan.replicas) {
-    if (r.deletePodCliques.length > 0 || r.markGroups.length > 0) writes += await execute(ctx, stored, r, log, signal);
+    if (r.deletePodCliques.length > 0 || r.markGroups.length > 0) writes += await execute(ctx, stored, r, key, log, signal);
   }
   return { requeueAfterMs: plan.requeueAfterMs, pending: plan.pending, writes };
 }

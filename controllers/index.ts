@@ -10,6 +10,7 @@ import { objectKey } from '../kube/resources.js';
 import { type ControllerConfig, type ControllerContext, INDEX_PART_OF, type Informers, controllerInformers, newExpectations, ownerKeyOf, pcsKeyOf } from './context.js';
 import { registerClusterTopologyController } from './clustertopology.js';
 import { registerDynamoController } from './dynamo.js';
+import { gangTerminationDeletionsKey } from './gang-termination.js';
 import { GateReconciler } from './gates.js';
 import { PodCliqueReconciler, podCliqueKeyOfPod } from './podclique.js';
 import { PodCliqueSetReconciler } from './podcliqueset.js';
@@ -124,6 +125,17 @@ export function registerControllers(manager: Manager, config: ControllerConfig, 
     if (owner) context.expectations.deletionObserved(scalingGroupDeletionsKey(owner), pclq.metadata.uid ?? '');
   };
   informers.pclq.on({ delete: memberGone });
+  // A recycle's delete is seen once the PodClique shows its deletionTimestamp (it has a finalizer) or is gone.
+  const recycledSeen = (pclq: PodClique) => {
+    const k = pcsKeyOf(pclq);
+    if (k) context.expectations.deletionObserved(gangTerminationDeletionsKey(k), pclq.metadata.uid ?? '');
+  };
+  informers.pclq.on({
+    update: (old: PodClique, pclq: PodClique) => {
+      if (!old.metadata.deletionTimestamp && pclq.metadata.deletionTimestamp) recycledSeen(pclq);
+    },
+    delete: recycledSeen,
+  });
   informers.pclq.on({
     ...onAny((pclq: PodClique) => {
       podClique.enqueue(keyOf(pclq));

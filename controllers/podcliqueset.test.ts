@@ -9,6 +9,7 @@ import { GROVE_TOPOLOGY, clique, pcsOf, simulate } from '../test/support/desired
 import { controllerHarness, silentLog as log } from '../test/support/controller-harness.js';
 import type { Write } from '../test/support/memory-client.js';
 import type { CopseControllers } from './index.js';
+import { gangTerminationDeletionsKey } from './gang-termination.js';
 
 
 /** Bodies of the merge patches the last client made, in order. */
@@ -168,6 +169,20 @@ describe('PodCliqueSetReconciler quiet passes', () => {
     expect(writes).toEqual([]);
     // The requeue fires at the deadline with the same inputs: the pass runs and recycles replica 0.
     clock = breachAt + 10_000;
+    await pass(c);
+    expect(childWrites(writes)).toEqual(['delete PodClique/quiet-0-worker']);
+    expect(writes.filter((w) => w.kind === 'Event').length).toBe(1);
+    // The cache does not show the delete yet (the PodClique keeps its finalizer a while): the next
+    // pass must not read the stale breach as a second recycle, delete again and report it twice.
+    clock = breachAt + 10_500;
+    expect(await pass(c)).toEqual({ requeueAfterMs: 1_000 });
+    expect(childWrites(writes)).toEqual(['delete PodClique/quiet-0-worker']);
+    expect(writes.filter((w) => w.kind === 'Event').length).toBe(1);
+    // Once the informer shows it terminating, passes decide from the cache again.
+    const pclqStore = c.context.informers.pclq.store;
+    const gone = pclqStore.getByName('ns', 'quiet-0-worker') as PodClique;
+    c.context.expectations.deletionObserved(gangTerminationDeletionsKey('ns/quiet'), gone.metadata.uid ?? '');
+    pclqStore.upsert({ ...gone, metadata: { ...gone.metadata, resourceVersion: '100', deletionTimestamp: new Date(clock).toISOString() } });
     await pass(c);
     expect(childWrites(writes)).toEqual(['delete PodClique/quiet-0-worker']);
     expect(writes.filter((w) => w.kind === 'Event').length).toBe(1);
