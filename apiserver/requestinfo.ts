@@ -33,6 +33,11 @@ export interface ResourceQuery {
   timeoutSeconds?: number;
   allowWatchBookmarks: boolean;
   includeObject: 'None' | 'Metadata' | 'Object';
+  /** Chunked lists: at most this many items (0 or unset: all). Ignored by watch and get. */
+  limit?: number;
+  continue?: string;
+  /** The selectors as sent, which (with the path) identify a list for its continue tokens. */
+  selectors: string;
 }
 
 const WRITE_VERBS: Readonly<Record<string, Verb>> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
@@ -59,14 +64,18 @@ function parseNonNegativeInt(name: string, v: string | null): number | undefined
   return Number(v);
 }
 
+/** limit and continue of a chunked list (pager.ts). */
+function paging(q: URLSearchParams): Pick<ResourceQuery, 'limit' | 'continue'> {
+  const limit = parseNonNegativeInt('limit', q.get('limit'));
+  const cont = q.get('continue');
+  return { ...(limit !== undefined ? { limit } : {}), ...(cont !== null && cont !== '' ? { continue: cont } : {}) };
+}
+
 function parseQuery(q: URLSearchParams): ResourceQuery & { watch: boolean } {
   const includeObject = q.get('includeObject') ?? 'Metadata';
   if (includeObject !== 'None' && includeObject !== 'Metadata' && includeObject !== 'Object' && includeObject !== '') {
     throw badRequest(`invalid value for query parameter includeObject: ${JSON.stringify(includeObject.slice(0, 100))} (must be None, Metadata or Object)`);
   }
-  const limit = q.get('limit');
-  // Accepted and ignored: a list is always complete (no continue token), which the API allows.
-  parseNonNegativeInt('limit', limit);
   const rv = q.get('resourceVersion');
   const timeoutSeconds = parseNonNegativeInt('timeoutSeconds', q.get('timeoutSeconds'));
   return {
@@ -77,6 +86,8 @@ function parseQuery(q: URLSearchParams): ResourceQuery & { watch: boolean } {
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     allowWatchBookmarks: parseBool('allowWatchBookmarks', q.get('allowWatchBookmarks')),
     includeObject: includeObject === '' ? 'Metadata' : includeObject,
+    ...paging(q),
+    selectors: JSON.stringify([q.get('labelSelector') ?? '', q.get('fieldSelector') ?? '']),
   };
 }
 

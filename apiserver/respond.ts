@@ -8,6 +8,7 @@ import type { Change, LiveCollection, Versioned } from './live/collection.js';
 import type { Representation } from './negotiate.js';
 import type { ResourceRequest } from './requestinfo.js';
 import { GROUP_VERSION, type ServedResource } from './resources.js';
+import type { Page, Pager } from './pager.js';
 import { expired, notFound } from './status.js';
 import { age, rowCellsJson, rowFragments, TABLES, type TableSpec } from './table.js';
 
@@ -60,10 +61,17 @@ function rowsJson(table: TableSpec, rows: readonly Versioned[], r: ResourceReque
   return out.join(',');
 }
 
-function tableJson(resource: ServedResource, rows: readonly Versioned[], r: ResourceRequest, rv: string, now: number, withColumns = true): string {
+/** ListMeta as JSON: the resourceVersion, and where a list is cut, how to go on. */
+function listMetaJson(rv: string, page?: Pick<Page, 'continue' | 'remainingItemCount'>): string {
+  const more = page?.continue !== undefined ? `,"continue":${JSON.stringify(page.continue)}` : '';
+  const left = page?.remainingItemCount !== undefined ? `,"remainingItemCount":${page.remainingItemCount}` : '';
+  return `{"resourceVersion":${JSON.stringify(rv)}${more}${left}}`;
+}
+
+function tableJson(resource: ServedResource, rows: readonly Versioned[], r: ResourceRequest, rv: string, now: number, withColumns = true, page?: Page): string {
   const table = TABLES[resource.name];
   const columns = withColumns ? JSON.stringify(table.columns) : '[]';
-  return `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(rv)}},"columnDefinitions":${columns},"rows":[${rowsJson(table, rows, r, now)}]}`;
+  return `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":${listMetaJson(rv, page)},"columnDefinitions":${columns},"rows":[${rowsJson(table, rows, r, now)}]}`;
 }
 
 /** GET of one object (or of its status subresource, which is the same object). */
@@ -77,14 +85,31 @@ export function getBody(c: LiveCollection, r: ResourceRequest, repr: Representat
   return { code: 200, json: v.json };
 }
 
-export function listBody(c: LiveCollection, clock: ResourceVersionClock, r: ResourceRequest, repr: Representation, now: number): Body {
-  const items = c.list().filter((v) => matches(v, r));
-  const rv = clock.format(clock.current);
-  if (repr === 'table') return { code: 200, json: tableJson(r.resource, items, r, rv, now) };
+/** The list a request names (for its continue tokens): resource, namespace and selectors as sent. */
+function listIdentity(r: ResourceRequest): string {
+  return `${r.resource.name}|${r.namespace ?? ''}|${r.query.selectors}`;
+}
+
+/** A list, or one page of it when the request has a limit or a continue token (pager.ts). */
+export function listBody(c: LiveCollection, clock: ResourceVersionClock, r: ResourceRequest, repr: Representation, now: number, pager: Pager): Body {
+  const selected = !r.query.labelSelector.empty || !r.query.fieldSelector.empty;
+  const page = pager.page(
+    {
+      list: listIdentity(r),
+      selected,
+      ...(r.query.limit !== undefined ? { limit: r.query.limit } : {}),
+      ...(r.query.continue !== undefined ? { continue: r.query.continue } : {}),
+      ...(r.query.resourceVersion !== undefined ? { resourceVersion: r.query.resourceVersion } : {}),
+    },
+    () => c.list().filter((v) => matches(v, r)),
+    clock.format(clock.current),
+  );
+  const { items, resourceVersion: rv } = page;
+  if (repr === 'table') return { code: 200, json: tableJson(r.resource, items, r, rv, now, true, page) };
   if (repr === 'partial') {
-    return { code: 200, json: `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(rv)}},"items":[${items.map(partialOf).join(',')}]}` };
+    return { code: 200, json: `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":${listMetaJson(rv, page)},"items":[${items.map(partialOf).join(',')}]}` };
   }
-  return { code: 200, json: `{"kind":${JSON.stringify(r.resource.listKind)},"apiVersion":"${GROUP_VERSION}","metadata":{"resourceVersion":${JSON.stringify(rv)}},"items":[${items.map((v) => v.json).join(',')}]}` };
+  return { code: 200, json: `{"kind":${JSON.stringify(r.resource.listKind)},"apiVersion":"${GROUP_VERSION}","metadata":${listMetaJson(rv, page)},"items":[${items.map((v) => v.json).join(',')}]}` };
 }
 
 // ------------------------------------------------------------------------------------------------

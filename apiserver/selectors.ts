@@ -186,6 +186,10 @@ export interface FieldSubject {
 export class FieldSelector {
   constructor(private readonly terms: readonly FieldTerm[]) {}
 
+  get empty(): boolean {
+    return this.terms.length === 0;
+  }
+
   matches(obj: FieldSubject): boolean {
     return this.terms.every((t) => {
       const v = t.field === 'metadata.name' ? obj.metadata.name : (obj.metadata.namespace ?? '');

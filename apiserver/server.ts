@@ -27,6 +27,7 @@ import type { LiveCollection } from './live/collection.js';
 import { negotiate, type Representation } from './negotiate.js';
 import { openapiResponse } from './openapi.js';
 import { authorizedName, requestInfo, type RequestInfo, type ResourceRequest } from './requestinfo.js';
+import { Pager } from './pager.js';
 import { getBody, listBody, startWatch, type WatchHandle } from './respond.js';
 import type { ResourceName } from './resources.js';
 import { ApiError, badRequest, forbidden, internalError, methodNotSupported, notAcceptable, serviceUnavailable, unauthorized } from './status.js';
@@ -54,6 +55,8 @@ export interface ApiServerOptions {
   log: Logger;
   metrics: Registry;
   now?: () => Date;
+  /** Continue tokens of chunked lists (tests pass one with a short TTL). */
+  pager?: Pager;
   /** Default watch timeout when the client sends none: 30 to 60 minutes, spread. */
   watchTimeoutSeconds?: () => number;
   bookmarkIntervalMs?: number;
@@ -106,6 +109,7 @@ export function buildApiServer(opts: ApiServerOptions): ApiServer {
   const requests = opts.metrics.counter('copse_apiserver_requests_total', 'Aggregated API requests by resource, verb and HTTP code.', ['resource', 'verb', 'code']);
   const duration = opts.metrics.histogram('copse_apiserver_request_duration_seconds', 'Aggregated API request latency (watches: until the stream starts) by resource and verb.', ['resource', 'verb']);
   const watchGauge = opts.metrics.gauge('copse_apiserver_watches', 'Open watch streams.');
+  const pager = opts.pager ?? new Pager();
 
   const app = Fastify({
     https: { ...tlsOptions(opts.tls, opts.clientCaPem), requestCert: true, rejectUnauthorized: false },
@@ -198,7 +202,7 @@ export function buildApiServer(opts: ApiServerOptions): ApiServer {
     const c = opts.collections[r.resource.name];
     const t = now().getTime();
     if (r.verb === 'watch') return watch(reply, r, repr, c);
-    const body = r.verb === 'get' ? getBody(c, r, repr, t) : listBody(c, opts.clock, r, repr, t);
+    const body = r.verb === 'get' ? getBody(c, r, repr, t) : listBody(c, opts.clock, r, repr, t, pager);
     return reply.code(body.code).type('application/json').send(body.json);
   }
 

@@ -6,7 +6,8 @@ import { GROUP } from './resources.js';
 export interface StatusBody {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  /** ListMeta: empty but for the remainder token of an expired continue. */
+  metadata: { continue?: string };
   status: 'Failure';
   message: string;
   reason: string;
@@ -58,8 +59,10 @@ export function notAcceptable(accept: string): ApiError {
 }
 
 /** 410 Expired: the resourceVersion is older than the server remembers (or from another server). */
-export function expired(message: string): ApiError {
-  return failure(410, 'Expired', message);
+export function expired(message: string, remainder?: string): ApiError {
+  const err = failure(410, 'Expired', message);
+  if (remainder !== undefined) err.status.metadata = { continue: remainder };
+  return err;
 }
 
 export function internalError(message: string): ApiError {

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { Pod } from '../../api/core/wire.js';
 import type { DynamicClient } from '../../kube/dynamic.js';
 import { RESOURCES } from '../../kube/resources.js';
-import { BENCH_NODE_LABEL, ensureBenchNodes } from './apiserver.js';
+import { deleteBenchNodes, ensureBenchNodes } from './apiserver.js';
 import { type ScaleRun, copseRun, floorPods, scaleTestPcs } from './controllers.js';
 import { ExtenderClient } from './extender-client.js';
 import { histogramSince, histogramSummary, type HistogramStats } from './histogram.js';
@@ -106,6 +106,6 @@ export async function benchExtenderUnderLoad(client: DynamicClient, kubeconfig: 
     };
   } finally {
     ext.close();
-    await client.deleteCollection(RESOURCES.nodes, undefined, { labelSelector: `${BENCH_NODE_LABEL}=extender` }).catch((e: unknown) => log(`deleting the bench's Node objects: ${(e as Error).message}`));
+    if (!(await deleteBenchNodes(client, 'extender', 600_000))) log('bench Node objects still there after 10 minutes: run `copse down --purge` before the tests');
   }
 }
