@@ -21,7 +21,9 @@ import {
 import { CONDITION_GANG_TERMINATION_IN_PROGRESS } from '../api/keys.js';
 import { KubeError } from '../kube/errors.js';
 import { RESOURCES, objectKey } from '../kube/resources.js';
-import { type ControllerContext, INDEX_PART_OF, forEachLimit } from './context.js';
+import { deleteExact } from './apply.js';
+import { type ControllerContext, INDEX_PART_OF } from './context.js';
+import { deleteExpected } from './rollout.js';
 import { recordStatusEvents } from './status-events.js';
 
 const UNSEEN_DELETE_RETRY_MS = 1_000;
@@ -48,11 +50,7 @@ export function gangTerminationDeletionsKey(pcsKey: string): string {
 /** Delete this incarnation only; false when it is gone or already replaced (uid precondition failed). */
 async function deleteIncarnation(ctx: ControllerContext, pclq: PodClique, signal: AbortSignal): Promise<boolean> {
   try {
-    return await ctx.client.delete(RESOURCES.podCliques, pclq.metadata.name ?? '', pclq.metadata.namespace, {
-      uid: pclq.metadata.uid,
-      propagationPolicy: 'Background',
-      signal,
-    });
+    return await deleteExact(ctx.client, RESOURCES.podCliques, pclq, signal);
   } catch (err) {
     if (err instanceof KubeError && err.kind === 'Conflict') return false;
     throw err;
@@ -112,19 +110,8 @@ async function execute(ctx: ControllerContext, stored: PodCliqueSet, plan: Repli
   try {
     let marked = 0;
     for (const g of plan.markGroups) if (await markGroup(ctx, g, plan.replica, signal)) marked++;
-    const deleted: string[] = [];
-    ctx.expectations.expectDeletions(key, plan.deletePodCliques.map((p) => p.metadata.uid ?? ''));
-    await forEachLimit(plan.deletePodCliques, 8, async (p) => {
-      const uid = p.metadata.uid ?? '';
-      const done = await deleteIncarnation(ctx, p, signal).catch((err: unknown) => {
-        ctx.expectations.deletionObserved(key, uid);
-        throw err;
-      });
-      // Gone or replaced already: no event will ever show this delete.
-      if (!done) ctx.expectations.deletionObserved(key, uid);
-      else deleted.push(p.metadata.name ?? '');
-    });
-    deleted.sort();
+    const accepted = await deleteExpected(ctx, key, RESOURCES.podCliques, plan.deletePodCliques, signal, (p) => deleteIncarnation(ctx, p, signal));
+    const deleted = accepted.map((p) => p.metadata.name ?? '').sort();
     if (deleted.length === 0) return marked;
     const d = describe(plan, deleted);
     // Which incarnation (uid) breached since when: a recycle can be traced to the exact conditions it read.

@@ -91,18 +91,32 @@ export function podCliqueRollout(ctx: ControllerContext, pclq: PodClique, pcs: P
   return { step, holdCreatesFor };
 }
 
-/** Deletes `objs` of `key`'s expectations (by uid), lowering them for deletes that will never be observed. */
-export async function deleteExpected(ctx: ControllerContext, key: string, r: Resource, objs: readonly ObjectLike[], signal: AbortSignal): Promise<void> {
-  const { client, expectations } = ctx;
+/**
+ * Deletes `objs` of `key`'s expectations (by uid), lowering them for deletes that will never be
+ * observed; returns the objects the server accepted a delete for. `del` deletes one (default: this
+ * incarnation, deleteExact) and says whether it did.
+ */
+export async function deleteExpected<T extends ObjectLike>(
+  ctx: ControllerContext,
+  key: string,
+  r: Resource,
+  objs: readonly T[],
+  signal: AbortSignal,
+  del: (o: T) => Promise<boolean> = (o) => deleteExact(ctx.client, r, o, signal),
+): Promise<T[]> {
+  const { expectations } = ctx;
   expectations.expectDeletions(key, objs.map((o) => o.metadata?.uid ?? ''));
+  const deleted: T[] = [];
   await forEachLimit(objs, 16, async (o) => {
     const uid = o.metadata?.uid ?? '';
-    const gone = await deleteExact(client, r, o, signal).catch((err: unknown) => {
+    const accepted = await del(o).catch((err: unknown) => {
       expectations.deletionObserved(key, uid);
       throw err;
     });
-    if (!gone) expectations.deletionObserved(key, uid);
+    if (accepted) deleted.push(o);
+    else expectations.deletionObserved(key, uid);
   });
+  return deleted;
 }
 
 export function scalingGroupRollout(ctx: ControllerContext, pcsg: PodCliqueScalingGroup, pcs: PodCliqueSet, members: readonly PodClique[]): ScalingGroupUpdateStep {

@@ -143,7 +143,7 @@ async function timeRequests(name: string, iterations: number, agent: Agent, opts
 }
 
 /** A GET whose body is read (for its continue token). */
-function getBody(agent: Agent, opts: RequestOptions): Promise<{ code: number; body: string }> {
+function getText(agent: Agent, opts: RequestOptions): Promise<{ code: number; body: string }> {
   return new Promise((resolveGet, reject) => {
     const req = request({ ...opts, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -171,7 +171,7 @@ async function timePagedList(names: { page: string; whole: string }, iterations:
       first = false;
       const path = `${opts.path ?? ''}?limit=${limit}${token !== undefined ? `&continue=${encodeURIComponent(token)}` : ''}`;
       const s = performance.now();
-      const r = await getBody(agent, { ...opts, path });
+      const r = await getText(agent, { ...opts, path });
       if (i >= 2) pages.push(performance.now() - s);
       if (r.code !== 200) throw new Error(`${names.page}: ${path} answered ${r.code}: ${r.body.slice(0, 300)}`);
       token = (JSON.parse(r.body) as { metadata?: { continue?: string } }).metadata?.continue;
