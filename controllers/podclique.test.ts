@@ -3,7 +3,7 @@
 // the later write reports), and the rolling update's selection is never put off.
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../api/core/wire.js';
-import type { PodClique, PodCliqueSet } from '../api/index.js';
+import type { PodClique, PodCliqueSet, PodGang } from '../api/index.js';
 import type { ObjectLike } from '../kube/dynamic.js';
 import { RESOURCES } from '../kube/resources.js';
 import { clique, pcsOf, simulate } from '../test/support/desired.js';
@@ -57,5 +57,29 @@ describe('PodCliqueReconciler status pacing', () => {
     // The events of that change (MinAvailableReached) wait for the write that reports it.
     await new Promise((r) => setTimeout(r, 20));
     expect(events()).toBe(eventsBefore);
+  });
+});
+
+describe('PodCliqueReconciler with the native backend', () => {
+  // The native backend decides per gang how its pods are made, so it needs the PodGang in the cache.
+  const gangs = new Map<string, PodGang>();
+  const harness = controllerHarness({ native: { gangOf: (ns, name) => gangs.get(`${ns}/${name}`) } });
+
+  it('creates nothing and looks again soon while the PodGang is not observed, without failing the pass', async () => {
+    gangs.clear();
+    const all = objects();
+    const gang = (all.get(RESOURCES.podGangs.resource)?.[0] as PodGang | undefined) ?? expect.unreachable('the graph has a PodGang');
+    all.set(RESOURCES.pods.resource, []);
+    const { controllers: c, writes } = await harness(all);
+    const reconcile = () => c.podClique.reconciler.reconcile('ns/pq-0-worker', log, signal);
+    const podCreates = () => writes.filter((w) => w.verb === 'create' && w.kind === 'Pod').map((w) => w.name);
+
+    const first = await reconcile();
+    expect(first?.requeueAfterMs).toBe(1_000);
+    expect(podCreates()).toEqual([]);
+
+    gangs.set(`ns/${gang.metadata.name}`, gang);
+    await reconcile();
+    expect(podCreates()).toHaveLength(2);
   });
 });

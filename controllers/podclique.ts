@@ -4,7 +4,7 @@
 // writes never leads to a second round of creates or deletes.
 import type { Logger } from 'pino';
 import type { Pod } from '../api/core/wire.js';
-import { desiredPodsToCreate, isActivePod, scaleInVictims, slowStartBatches } from '../api/desired/index.js';
+import { BackendNotReadyError, desiredPodsToCreate, isActivePod, scaleInVictims, slowStartBatches } from '../api/desired/index.js';
 import type { PodClique, PodCliqueSet } from '../api/index.js';
 import { FINALIZER_PODCLIQUE, LABEL_PART_OF, LABEL_PODCLIQUE } from '../api/keys.js';
 import { podCliqueStatus, statusChanged, targetPodTemplateHash } from '../api/status/index.js';
@@ -31,6 +31,9 @@ function soonest(...waits: (number | undefined)[]): ReconcileResult | undefined 
 
 /** A pod create failed (the message carries the apiserver's answer). */
 export const EVENT_FAILED_CREATE_POD = 'FailedCreatePod';
+
+/** How soon a PodClique whose pods wait for the scheduler backend looks again without an event. */
+const BACKEND_WAIT_MS = 1_000;
 
 /** The least time between two routine status writes of one PodClique (see runtime/pacer.ts). */
 export const PODCLIQUE_STATUS_INTERVAL_MS = 1_000;
@@ -74,14 +77,18 @@ export class PodCliqueReconciler implements Reconciler {
       await deleteExpected(this.ctx, key, RESOURCES.pods, rollout.step.delete, signal);
       log.info({ deleted: rollout.step.delete.map((p) => p.metadata?.name), waiting: rollout.step.waiting }, 'rolling update: deleted pods');
     }
-    if (expectations.satisfied(key)) await this.scale(key, pclq, pcs, pods, log, signal, rollout.holdCreatesFor);
+    const backendWait = expectations.satisfied(key) ? await this.scale(key, pclq, pcs, pods, log, signal, rollout.holdCreatesFor) : undefined;
     const paced = await this.writeStatus(key, pclq, pcs, pods, signal, rollout.step, true);
     const stuck = await forceDeleteStuckPods(this.ctx, pclq, pods, log, signal);
     // A coherent update waits for other roles' pods, whose going does not wake this PodClique.
-    return soonest(stuck, rollout.holdCreatesFor.length > 0 ? 1000 : undefined, paced);
+    return soonest(stuck, rollout.holdCreatesFor.length > 0 ? 1000 : undefined, paced, backendWait);
   }
 
-  private async scale(key: string, pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], log: Logger, signal: AbortSignal, holdCreatesFor: readonly string[]): Promise<void> {
+  /**
+   * Creates or deletes pods towards spec.replicas. Answers a requeue delay when the scheduler backend
+   * cannot prepare the pods yet (the PodGang's arrival wakes this PodClique; the delay is a fallback).
+   */
+  private async scale(key: string, pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[], log: Logger, signal: AbortSignal, holdCreatesFor: readonly string[]): Promise<number | undefined> {
     const { client, expectations, config } = this.ctx;
     const active = pods.filter(isActivePod);
     const missing = pclq.spec.replicas - active.length;
@@ -92,8 +99,17 @@ export class PodCliqueReconciler implements Reconciler {
       if (!backend) throw new KubeError('Invalid', 0, 'no scheduler backend is configured', undefined, undefined);
       // Pods created in this pass hold indices the next batch must not hand out again.
       const createdNow: Pod[] = [];
+      let backendWait: number | undefined;
       for (const batch of slowStartBatches(missing)) {
-        const toCreate = desiredPodsToCreate(pclq, pcs, [...active, ...createdNow], batch, { backend });
+        let toCreate: Pod[];
+        try {
+          toCreate = desiredPodsToCreate(pclq, pcs, [...active, ...createdNow], batch, { backend });
+        } catch (err) {
+          if (!(err instanceof BackendNotReadyError)) throw err;
+          log.debug({ why: err.message }, 'pods wait for the scheduler backend');
+          backendWait = BACKEND_WAIT_MS;
+          break;
+        }
         expectations.expectCreations(key, toCreate.length);
         let failed: unknown;
         await forEachLimit(toCreate, 16, async (pod) => {
@@ -113,7 +129,8 @@ export class PodCliqueReconciler implements Reconciler {
           throw failed;
         }
       }
-      log.info({ created: createdNow.length, replicas: pclq.spec.replicas }, 'created pods');
+      if (createdNow.length > 0) log.info({ created: createdNow.length, replicas: pclq.spec.replicas }, 'created pods');
+      return backendWait;
     } else if (missing < 0) {
       const victims = scaleInVictims(pods, pclq.spec.replicas, targetPodTemplateHash(pclq) ?? '');
       expectations.expectDeletions(key, victims.map((p) => p.metadata?.uid ?? ''));

@@ -30,6 +30,13 @@ export interface PodGangContext {
   replica: number;
 }
 
+/**
+ * Thrown by `preparePod` when the backend cannot decide yet how the pod is to be created (for the
+ * native backend: its PodGang is not in the cache). Not a failure: the caller creates nothing this
+ * pass and waits for the event that makes the decision possible.
+ */
+export class BackendNotReadyError extends Error {}
+
 export interface SchedulerBackend {
   /** Profile name; also the value of `grove.io/scheduler-name` on PodGangs it handles. */
   readonly name: string;

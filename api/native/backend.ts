@@ -7,7 +7,7 @@
 //   extender → whatever `fallback` does (the placement gate).
 // A pod whose gang is not known yet cannot be prepared: the builder's caller retries.
 import type { Pod } from '../core/wire.js';
-import { type SchedulerBackend, DEFAULT_SCHEDULER_NAME, appendSchedulingGate } from '../desired/backend.js';
+import { type SchedulerBackend, BackendNotReadyError, DEFAULT_SCHEDULER_NAME, appendSchedulingGate } from '../desired/backend.js';
 import { cliqueTemplates } from '../desired/template.js';
 import type { PodCliqueSet, PodGang } from '../generated/types.js';
 import { replicaSpreadOf } from '../rules/replica-spread.js';
@@ -38,7 +38,7 @@ export function joinsPodGroup(gang: PodGang, podClique: string, podIndex: number
   return g === undefined || podIndex < g.minReplicas;
 }
 
-export class GangNotObservedError extends Error {}
+export class GangNotObservedError extends BackendNotReadyError {}
 
 export function nativeBackend(fallback: SchedulerBackend, gangOf: (namespace: string, name: string) => PodGang | undefined): SchedulerBackend {
   const decisionOf = (gang: PodGang, pcs: PodCliqueSet): BackendDecision => recordedBackend(gang) ?? decideBackend(gang, podPriorityClassNames(pcs), replicaSpreadOf(pcs));

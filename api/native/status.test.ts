@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Pod } from '../core/wire.js';
 import type { PodGang } from '../generated/types.js';
-import { NATIVE_GATE, assumeLifted, baseGangsPending, finalizerReleasable, minimumBound, nativeExtrasRelease, nativePendingReason, nativeRelease, podCliqueSetMinimumBound, stillLifting } from './status.js';
+import { NATIVE_GATE, assumeLifted, baseGangsPending, boundStateChanged, finalizerReleasable, minimumBound, nativeExtrasRelease, nativePendingReason, nativeRelease, podCliqueSetMinimumBound, stillLifting } from './status.js';
 import type { NativePodGroup } from './wire.js';
 
 const GANG: PodGang = {
@@ -176,6 +176,26 @@ describe('minimumBound', () => {
     expect(minimumBound(GANG, [on('a1', 'g-0-a', 'n1'), on('a2', 'g-0-a'), on('b1', 'g-0-b', 'n3')])).toBe(false);
     expect(minimumBound(GANG, [on('a1', 'g-0-a', 'n1'), on('a2', 'g-0-a', 'n2', { deletionTimestamp: '2026-01-01T00:00:00Z' }), on('b1', 'g-0-b', 'n3')])).toBe(false);
     expect(minimumBound(GANG, [])).toBe(false);
+  });
+});
+
+describe('boundStateChanged: which pod events can change the bound minimum of a gang', () => {
+  const p = (node?: string, deleting = false): Pod => ({
+    metadata: { name: 'a1', namespace: 'ns', labels: { 'grove.io/podclique': 'g-0-a' }, ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+    spec: { containers: [], ...(node ? { nodeName: node } : {}) },
+  });
+  it('a binding, a deletion starting, a bound pod going', () => {
+    expect(boundStateChanged(p(), p('n1'))).toBe(true);
+    expect(boundStateChanged(p('n1'), p('n1', true))).toBe(true);
+    expect(boundStateChanged(p('n1'), undefined)).toBe(true);
+    expect(boundStateChanged(undefined, p('n1'))).toBe(true);
+  });
+  it('not a status update of a bound pod, a gated pod arriving or an unbound pod going', () => {
+    const running = { ...p('n1'), status: { phase: 'Running' } };
+    expect(boundStateChanged(p('n1'), running)).toBe(false);
+    expect(boundStateChanged(undefined, p())).toBe(false);
+    expect(boundStateChanged(p(), undefined)).toBe(false);
+    expect(boundStateChanged(p('n1', true), undefined)).toBe(false);
   });
 });
 

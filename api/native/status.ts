@@ -65,6 +65,20 @@ function podsByGroup(pods: readonly Pod[]): Map<string, Pod[]> {
   return byGroup;
 }
 
+/** Whether `pod` counts towards its gang's bound minimum: live and on a node. */
+export function countsAsBound(pod: Pod | undefined): boolean {
+  return pod !== undefined && isLive(pod) && Boolean(pod.spec?.nodeName);
+}
+
+/**
+ * Whether a pod event can change what `minimumBound` says of any gang (`before`/`after`: the pod
+ * before and after it, undefined where it did not exist): only a binding, a deletion starting or
+ * the pod going. Status updates (Running, Ready) cannot, and are most of a deploy's pod events.
+ */
+export function boundStateChanged(before: Pod | undefined, after: Pod | undefined): boolean {
+  return countsAsBound(before) !== countsAsBound(after);
+}
+
 /**
  * Whether every pod group of `gang` has at least minReplicas live pods bound to nodes (counted by
  * PodClique, so members of the leaf PodGroup and extras alike).
@@ -73,7 +87,7 @@ export function minimumBound(gang: PodGang, pods: readonly Pod[]): boolean {
   const bound = new Map<string, number>();
   for (const p of pods) {
     const c = p.metadata?.labels?.[LABEL_PODCLIQUE];
-    if (c && isLive(p) && p.spec?.nodeName) bound.set(c, (bound.get(c) ?? 0) + 1);
+    if (c && countsAsBound(p)) bound.set(c, (bound.get(c) ?? 0) + 1);
   }
   return gang.spec.podgroups.every((g) => (bound.get(g.name) ?? 0) >= g.minReplicas);
 }

@@ -166,6 +166,7 @@ export async function copseRun(client: DynamicClient, serverPid: number, replica
       log(`copse: PCS and pods gone after ${((tDeleted - t1) / 1000).toFixed(1)} s, gangs after ${((tChildren - t1) / 1000).toFixed(1)} s`);
       const requests = countsSince(countsBefore, await serverRequestCounts());
       log(`copse: ${writesIn(requests)} writes to kube-apiserver for ${pods} pods (deploy and delete)`);
+      log(`copse: most frequent requests: ${Object.entries(requests).slice(0, 12).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
       return {
         kind: 'copse',
         deployMs: tAvailable - t0,

@@ -28,9 +28,9 @@ export interface Harness extends Recorded {
  * Call at the top of a `describe`: returns `start(objects)`, which registers the controllers over
  * `objects` (by plural resource name) and resolves once their caches are synced. Arrays passed in
  * `into` receive the recordings; fresh ones are made otherwise. Every started manager is shut down
- * after each test.
+ * after each test. `opts.native` gives the controllers the native backend (gangs looked up through it).
  */
-export function controllerHarness(): (objects: ReadonlyMap<string, readonly ObjectLike[]>, into?: Partial<Recorded>) => Promise<Harness> {
+export function controllerHarness(opts: { native?: Parameters<typeof controllerConfig>[1] } = {}): (objects: ReadonlyMap<string, readonly ObjectLike[]>, into?: Partial<Recorded>) => Promise<Harness> {
   const started: Manager[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((m) => m.informers.shutdown()));
@@ -39,7 +39,7 @@ export function controllerHarness(): (objects: ReadonlyMap<string, readonly Obje
     const rec: Recorded = { writes: into.writes ?? [], patches: into.patches ?? [], statuses: into.statuses ?? [], applied: into.applied ?? [] };
     const manager = new Manager({ client: memoryClient(objects, rec.writes, rec.patches, rec.statuses, rec.applied), log: silentLog });
     started.push(manager);
-    const controllers = registerControllers(manager, controllerConfig(parseServeOptions([], {})), silentLog);
+    const controllers = registerControllers(manager, controllerConfig(parseServeOptions([], {}), opts.native), silentLog);
     manager.informers.start();
     await manager.informers.waitForSync();
     return { manager, controllers, ...rec };
