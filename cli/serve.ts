@@ -21,7 +21,7 @@ import { startMonitoring } from '../kube/monitoring.js';
 import { kubeRequestObserver } from '../kube/request-metrics.js';
 import { RESOURCES, objectKey } from '../kube/resources.js';
 import { PendingReasons, registerGangScheduling, withPlacementGate, type GangScheduling } from '../scheduler/index.js';
-import { startExtenderServer, type ExtenderServer } from '../scheduler/extender.js';
+import { startExtenderServer, type ExtenderServer } from '../scheduler/extender-host.js';
 import { registerNativeScheduling, type NativeScheduling } from '../scheduler/native/controller.js';
 import { nativeSupport } from '../scheduler/native/probe.js';
 import { runWebhooks, type RunningWebhooks, type RunWebhooksOptions } from '../webhooks/run.js';
@@ -355,7 +355,7 @@ async function startControllers(
 async function startExtender(o: ServeOptions, gangs: GangScheduling | undefined, webhooks: RunningWebhooks, monitoring: ApiContext['monitoring']): Promise<ExtenderServer | undefined> {
   const cert = webhooks.certs.current();
   if (!gangs || !cert) return undefined;
-  const extender = await startExtenderServer({ host: o.extenderHost, port: o.extenderPort, tls: cert, usage: gangs.usage, ready: () => gangs.synced(), log: componentLogger('extender') });
+  const extender = await startExtenderServer({ host: o.extenderHost, port: o.extenderPort, tls: cert, usage: gangs.usage, synced: gangs.whenSynced(), log: componentLogger('extender') });
   monitoring.addReadinessCheck('extender', () => (gangs.synced() ? undefined : 'pod and node caches not synced yet'));
   return extender;
 }

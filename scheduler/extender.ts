@@ -5,7 +5,6 @@
 // reports on the pod, and (with `ignorable: true` in its configuration) never blocks other pods.
 import type { Server as HttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
 import { serverTlsOptions } from '../certs/tls.js';
 import { defaultRegistry, type Registry } from '../kube/metrics.js';
 import { filterNodes, prioritizeNodes } from './filter.js';
@@ -16,15 +15,22 @@ export const EXTENDER_PATH_PREFIX = '/scheduler';
 /** Far above a filter over 10,000 node names (about 300 KB) plus the pod. */
 const BODY_LIMIT = 8 * 1024 * 1024;
 
-export interface ExtenderServerOptions {
-  host: string;
-  port: number;
+export type ExtenderVerb = 'filter' | 'prioritize';
+export type ExtenderOutcome = 'ok' | 'malformed' | 'not-ready';
+
+export interface ExtenderAppOptions {
   tls: { certPem: string; keyPem: string };
   usage: NodeUsage;
   /** False until the informers behind `usage` have listed: answering earlier would miss reservations. */
   ready: () => boolean;
-  log: Logger;
-  registry?: Registry;
+  /** Where each call's duration goes (the metric lives in the main thread's registry). */
+  observe: (verb: ExtenderVerb, outcome: ExtenderOutcome, seconds: number) => void;
+}
+
+/** The extender's duration histogram, in `registry`, as an `observe` callback. */
+export function extenderMetrics(registry: Registry = defaultRegistry): ExtenderAppOptions['observe'] {
+  const duration = registry.histogram('copse_extender_request_duration_seconds', 'Extender calls by verb and outcome.', ['verb', 'outcome']);
+  return (verb, outcome, seconds) => duration.observe({ verb, outcome }, seconds);
 }
 
 export interface ExtenderServer {
@@ -38,16 +44,18 @@ function failedAll(names: readonly string[], why: string): ExtenderFilterResult 
   return { NodeNames: [], FailedNodes: Object.fromEntries(names.map((n) => [n, why])), FailedAndUnresolvableNodes: {}, Error: '' };
 }
 
-export function buildExtenderApp(opts: ExtenderServerOptions): FastifyInstance<HttpsServer> {
-  const registry = opts.registry ?? defaultRegistry;
-  const duration = registry.histogram('copse_extender_request_duration_seconds', 'Extender calls by verb and outcome.', ['verb', 'outcome']);
+export function buildExtenderApp(opts: ExtenderAppOptions): FastifyInstance<HttpsServer> {
+  const timer = (verb: ExtenderVerb) => {
+    const t0 = process.hrtime.bigint();
+    return (o: { outcome: ExtenderOutcome }) => opts.observe(verb, o.outcome, Number(process.hrtime.bigint() - t0) / 1e9);
+  };
   const app = Fastify({ https: serverTlsOptions(opts.tls), bodyLimit: BODY_LIMIT, logger: false, keepAliveTimeout: 120_000 });
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     // kube-scheduler treats any non-200 as a failed call; say why in the body for its log.
     void reply.code(err.statusCode && err.statusCode >= 400 ? err.statusCode : 500).send({ Error: err.message });
   });
   app.post(`${EXTENDER_PATH_PREFIX}/filter`, async (req) => {
-    const stop = duration.startTimer({ verb: 'filter' });
+    const stop = timer('filter');
     const parsed = parseExtenderArgs(req.body);
     if (!parsed.ok) {
       stop({ outcome: 'malformed' });
@@ -63,7 +71,7 @@ export function buildExtenderApp(opts: ExtenderServerOptions): FastifyInstance<H
     return out;
   });
   app.post(`${EXTENDER_PATH_PREFIX}/prioritize`, async (req) => {
-    const stop = duration.startTimer({ verb: 'prioritize' });
+    const stop = timer('prioritize');
     const parsed = parseExtenderArgs(req.body);
     if (!parsed.ok) {
       stop({ outcome: 'malformed' });
@@ -75,19 +83,4 @@ export function buildExtenderApp(opts: ExtenderServerOptions): FastifyInstance<H
     return out;
   });
   return app;
-}
-
-export async function startExtenderServer(opts: ExtenderServerOptions): Promise<ExtenderServer> {
-  const app = buildExtenderApp(opts);
-  await app.listen({ host: opts.host, port: opts.port });
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  const host = ['0.0.0.0', '::'].includes(opts.host) ? '127.0.0.1' : opts.host;
-  opts.log.info({ host: opts.host, port }, 'scheduler extender listening');
-  return {
-    port,
-    url: `https://${host}:${port}${EXTENDER_PATH_PREFIX}`,
-    setCertificate: (cert) => app.server.setSecureContext(serverTlsOptions(cert)),
-    close: () => app.close(),
-  };
 }

@@ -19,6 +19,8 @@ export interface GangScheduling {
   placement: Controller;
   /** True once the pod and node informers have listed (the extender answers only then). */
   synced(): boolean;
+  /** Resolves when synced() becomes true. */
+  whenSynced(): Promise<void>;
 }
 
 export interface GangSchedulingOptions {
@@ -87,5 +89,12 @@ export function registerGangScheduling(manager: Manager, opts: GangSchedulingOpt
       wake();
     },
   });
-  return { usage, placement, synced: () => pods.hasSynced() && nodes.hasSynced() };
+  return {
+    usage,
+    placement,
+    synced: () => pods.hasSynced() && nodes.hasSynced(),
+    whenSynced: async () => {
+      await Promise.all([pods.waitForSync(), nodes.waitForSync()]);
+    },
+  };
 }

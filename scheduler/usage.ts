@@ -22,9 +22,24 @@ function add(target: Map<string, Amounts>, node: string, req: ResourceAmounts, s
   sums['pods'] = (sums['pods'] ?? 0) + sign;
 }
 
+function sameAmounts(a: ResourceAmounts, b: ResourceAmounts): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
 export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 }
+
+/**
+ * One change to the index, as plain data: what the informers' events and the planner's own writes
+ * come down to. The extender's thread keeps a copy of the index fed with these (extender-thread.ts).
+ */
+export type UsageOp =
+  | { op: 'node'; name: string; allocatable: ResourceAmounts }
+  | { op: 'removeNode'; name: string }
+  | { op: 'pod'; key: string; node: string; reserved: boolean; requests: ResourceAmounts }
+  | { op: 'removePod'; key: string };
 
 export class NodeUsage {
   private readonly allocatable = new Map<string, ResourceAmounts>();
@@ -32,13 +47,25 @@ export class NodeUsage {
   private readonly reserved = new Map<string, Amounts>();
   private readonly pods = new Map<string, Contribution>();
 
+  private readonly mirrors = new Set<(op: UsageOp) => void>();
+
+  /**
+   * Keep `mirror` a copy of this index: it gets the changes that rebuild the index now, then every
+   * change in order as it is applied here. Returns the function that stops it.
+   */
+  mirrorTo(mirror: (op: UsageOp) => void): () => void {
+    for (const op of this.snapshot()) mirror(op);
+    this.mirrors.add(mirror);
+    return () => void this.mirrors.delete(mirror);
+  }
+
   setNode(node: Node): void {
     const name = node.metadata?.name;
-    if (name) this.allocatable.set(name, nodeAllocatable(node));
+    if (name) this.apply({ op: 'node', name, allocatable: nodeAllocatable(node) });
   }
 
   removeNode(name: string): void {
-    this.allocatable.delete(name);
+    this.apply({ op: 'removeNode', name });
   }
 
   hasNode(name: string): boolean {
@@ -48,7 +75,6 @@ export class NodeUsage {
   /** Record the pod's current state (bound, reserved, or neither). */
   setPod(pod: Pod): void {
     const key = podKey(pod);
-    this.removePod(key);
     let node: string | undefined;
     let reserved = false;
     if (podHoldsResources(pod)) node = pod.spec?.nodeName;
@@ -56,13 +82,50 @@ export class NodeUsage {
       node = plannedNode(pod);
       reserved = true;
     }
-    if (!node || !pod.spec) return;
+    if (!node || !pod.spec) {
+      if (this.pods.has(key)) this.apply({ op: 'removePod', key });
+      return;
+    }
     const requests = podRequests(pod.spec);
-    this.pods.set(key, { node, reserved, requests });
-    add(reserved ? this.reserved : this.bound, node, requests, 1);
+    const had = this.pods.get(key);
+    // Most pod events (status, conditions) change nothing here.
+    if (had && had.node === node && had.reserved === reserved && sameAmounts(had.requests, requests)) return;
+    this.apply({ op: 'pod', key, node, reserved, requests });
   }
 
   removePod(key: string): void {
+    if (this.pods.has(key)) this.apply({ op: 'removePod', key });
+  }
+
+  /** Apply one change (a mirror's copy is fed through here). */
+  apply(op: UsageOp): void {
+    switch (op.op) {
+      case 'node':
+        this.allocatable.set(op.name, op.allocatable);
+        break;
+      case 'removeNode':
+        this.allocatable.delete(op.name);
+        break;
+      case 'pod':
+        this.dropPod(op.key);
+        this.pods.set(op.key, { node: op.node, reserved: op.reserved, requests: op.requests });
+        add(op.reserved ? this.reserved : this.bound, op.node, op.requests, 1);
+        break;
+      case 'removePod':
+        this.dropPod(op.key);
+        break;
+    }
+    for (const m of this.mirrors) m(op);
+  }
+
+  /** The whole index as changes that rebuild it from empty. */
+  private snapshot(): UsageOp[] {
+    const nodes = [...this.allocatable].map(([name, allocatable]): UsageOp => ({ op: 'node', name, allocatable }));
+    const pods = [...this.pods].map(([key, c]): UsageOp => ({ op: 'pod', key, node: c.node, reserved: c.reserved, requests: c.requests }));
+    return [...nodes, ...pods];
+  }
+
+  private dropPod(key: string): void {
     const c = this.pods.get(key);
     if (!c) return;
     this.pods.delete(key);
