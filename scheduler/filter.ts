@@ -34,11 +34,10 @@ export function filterNodes(pod: Pod, nodeNames: readonly string[], usage: NodeU
   }
   const requests = podRequests(pod.spec);
   const own = podKey(pod);
-  for (const n of nodeNames) {
-    const short = usage.shortfall(n, requests, own);
+  usage.shortfalls(nodeNames, requests, own, (n, short) => {
     if (!short) passed.push(n);
     else result.FailedNodes[n] = `${formatAmount(short.resource, short.needed)} ${short.resource} requested, ${formatAmount(short.resource, Math.max(0, short.free))} free once gang reservations are held back`;
-  }
+  });
   return result;
 }
 

@@ -147,14 +147,41 @@ export class NodeUsage {
    * The first resource of `requests` the node cannot give once reservations are held back, with the
    * amounts; undefined when it fits. A pod's own reservation (`own`) is not held against it.
    */
-  shortfall(node: string, requests: ResourceAmounts, own?: string): { resource: string; needed: number; free: number } | undefined {
-    const mine = own ? this.pods.get(own) : undefined;
-    const credit = mine?.reserved && mine.node === node ? mine.requests : undefined;
-    for (const [resource, needed] of Object.entries({ ...requests, pods: 1 })) {
-      if (needed <= 0) continue;
-      const free = this.free(node, resource) + (credit ? (resource === 'pods' ? 1 : (credit[resource] ?? 0)) : 0);
-      if (needed > free) return { resource, needed, free };
-    }
-    return undefined;
+  shortfall(node: string, requests: ResourceAmounts, own?: string): Shortfall | undefined {
+    let found: Shortfall | undefined;
+    this.shortfalls([node], requests, own, (_n, s) => (found = s));
+    return found;
   }
+
+  /**
+   * `shortfall` for each of `nodes`, in order, to `each` (undefined: it fits). The extender's filter
+   * runs this over thousands of names per call, so what does not depend on the node is worked out once.
+   */
+  shortfalls(nodes: readonly string[], requests: ResourceAmounts, own: string | undefined, each: (node: string, short: Shortfall | undefined) => void): void {
+    const needs = Object.entries({ ...requests, pods: 1 }).filter(([, needed]) => needed > 0);
+    const mine = own ? this.pods.get(own) : undefined;
+    const credited = mine?.reserved ? mine : undefined;
+    for (const node of nodes) {
+      const alloc = this.allocatable.get(node);
+      const bound = this.bound.get(node);
+      const reserved = this.reserved.get(node);
+      const credit = credited?.node === node ? credited.requests : undefined;
+      let short: Shortfall | undefined;
+      for (const [resource, needed] of needs) {
+        const back = credit ? (resource === 'pods' ? 1 : (credit[resource] ?? 0)) : 0;
+        const free = (alloc?.[resource] ?? 0) - (bound?.[resource] ?? 0) - (reserved?.[resource] ?? 0) + back;
+        if (needed > free) {
+          short = { resource, needed, free };
+          break;
+        }
+      }
+      each(node, short);
+    }
+  }
+}
+
+export interface Shortfall {
+  resource: string;
+  needed: number;
+  free: number;
 }

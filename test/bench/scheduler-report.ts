@@ -24,7 +24,10 @@ export interface SchedulerBenchResult {
   /** The 1000-pod scale test per backend: create → all Ready, create → PCS available. */
   deploys: { backend: Backend; pods: number; podsReadyMs: number; deployMs: number; deleteMs: number }[];
   throughput: (ThroughputRun & { backend: Backend })[];
+  /** From the node being schedulable (uncordoned and untainted) to all gates gone: copse's part. */
   gateLift?: LatencyResult;
+  /** From the uncordon PATCH: kube-controller-manager's removal of the unschedulable taint included. */
+  gateLiftFromPatch?: LatencyResult;
   rackGangs: (RackGangRun & { backend: Backend })[];
 }
 
@@ -66,7 +69,7 @@ export function schedulerVerdicts(r: SchedulerBenchResult): SchedulerVerdict[] {
   }
   if (r.gateLift) {
     const v = r.gateLift.p99Ms;
-    out.push({ name: `gate lift p99 over ${r.gateLift.iterations} gangs (uncordon → all gates gone)`, value: v, unit: 'ms', target: `≤ ${GATE_LIFT_P99_MAX_MS} ms`, ok: v <= GATE_LIFT_P99_MAX_MS });
+    out.push({ name: `gate lift p99 over ${r.gateLift.iterations} gangs (node schedulable → all gates gone)`, value: v, unit: 'ms', target: `≤ ${GATE_LIFT_P99_MAX_MS} ms`, ok: v <= GATE_LIFT_P99_MAX_MS });
   }
   return out;
 }
@@ -99,7 +102,9 @@ export function schedulerReportText(r: SchedulerBenchResult, verdicts: readonly 
     const c = t.extenderCalls;
     if (c) lines.push(`      its extender calls (kube-scheduler the only caller), copse handler time: filter n=${c.filter.n} p50 ${ms(c.filter.p50Ms)} / p99 ${ms(c.filter.p99Ms)} ms, prioritize n=${c.prioritize.n} p50 ${ms(c.prioritize.p50Ms)} / p99 ${ms(c.prioritize.p99Ms)} ms`);
   }
-  if (r.gateLift) lines.push(`  gate lift over ${r.gateLift.iterations} gangs: p50 ${ms(r.gateLift.p50Ms)} / p99 ${ms(r.gateLift.p99Ms)} / max ${ms(r.gateLift.maxMs)} ms`);
+  if (r.gateLift) lines.push(`  gate lift over ${r.gateLift.iterations} gangs, from the node schedulable: p50 ${ms(r.gateLift.p50Ms)} / p99 ${ms(r.gateLift.p99Ms)} / max ${ms(r.gateLift.maxMs)} ms`);
+  const fp = r.gateLiftFromPatch;
+  if (fp) lines.push(`    from the uncordon PATCH (kube-controller-manager's untaint included): p50 ${ms(fp.p50Ms)} / p99 ${ms(fp.p99Ms)} / max ${ms(fp.maxMs)} ms`);
   for (const backend of ['extender', 'native'] as const) {
     const runs = r.rackGangs.filter((g) => g.backend === backend);
     if (!runs.length) continue;
