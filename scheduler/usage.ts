@@ -161,22 +161,20 @@ export class NodeUsage {
     const needs = Object.entries({ ...requests, pods: 1 }).filter(([, needed]) => needed > 0);
     const mine = own ? this.pods.get(own) : undefined;
     const credited = mine?.reserved ? mine : undefined;
-    for (const node of nodes) {
-      const alloc = this.allocatable.get(node);
-      const bound = this.bound.get(node);
-      const reserved = this.reserved.get(node);
-      const credit = credited?.node === node ? credited.requests : undefined;
-      let short: Shortfall | undefined;
-      for (const [resource, needed] of needs) {
-        const back = credit ? (resource === 'pods' ? 1 : (credit[resource] ?? 0)) : 0;
-        const free = (alloc?.[resource] ?? 0) - (bound?.[resource] ?? 0) - (reserved?.[resource] ?? 0) + back;
-        if (needed > free) {
-          short = { resource, needed, free };
-          break;
-        }
-      }
-      each(node, short);
+    for (const node of nodes) each(node, this.firstShort(node, needs, credited?.node === node ? credited.requests : undefined));
+  }
+
+  /** The first of `needs` the node lacks, `credit` (the pod's own reservation there) given back. */
+  private firstShort(node: string, needs: readonly [string, number][], credit: ResourceAmounts | undefined): Shortfall | undefined {
+    const alloc = this.allocatable.get(node);
+    const bound = this.bound.get(node);
+    const reserved = this.reserved.get(node);
+    for (const [resource, needed] of needs) {
+      const back = credit ? (resource === 'pods' ? 1 : (credit[resource] ?? 0)) : 0;
+      const free = (alloc?.[resource] ?? 0) - (bound?.[resource] ?? 0) - (reserved?.[resource] ?? 0) + back;
+      if (needed > free) return { resource, needed, free };
     }
+    return undefined;
   }
 }
 

@@ -15,7 +15,8 @@ import type { DynamicClient } from '../../kube/dynamic.js';
 import { RESOURCES } from '../../kube/resources.js';
 import { deleteBenchNodes, ensureBenchNodes } from './apiserver.js';
 import { type ScaleRun, copseRun, floorPods, scaleTestPcs } from './controllers.js';
-import { ExtenderClient } from './extender-client.js';
+import { Worker } from 'node:worker_threads';
+import type { LoadThreadData, LoadThreadResult } from './extender-load-thread.js';
 import { histogramSince, histogramSummary, type HistogramStats } from './histogram.js';
 import { extenderUrlPrefix, pathHistograms, type PathHistograms } from './scheduler-metrics.js';
 import { summarize, type LatencyResult } from './stats.js';
@@ -32,6 +33,8 @@ export interface ExtenderLoadResult {
   algorithm: HistogramStats;
   deploy: ScaleRun;
   errors: number;
+  /** copse's own handler time over the deploy (its histogram: this bench's calls and kube-scheduler's). */
+  handler: { filter: HistogramStats; prioritize: HistogramStats };
 }
 
 /** The pod kube-scheduler would send for a plain pod of the scale test's shape (not a gang member). */
@@ -53,41 +56,30 @@ export async function benchExtenderUnderLoad(client: DynamicClient, kubeconfig: 
   const cfg = await client.get(RESOURCES.validatingWebhookConfigurations, 'podcliqueset-validating-webhook');
   const caB64 = cfg.webhooks?.[0]?.clientConfig.caBundle;
   if (!caB64) throw new Error('bench: no caBundle on podcliqueset-validating-webhook');
-  const ext = new ExtenderClient(extenderUrlPrefix(), Buffer.from(caB64, 'base64').toString('utf8'));
+  let thread: Worker | undefined;
   try {
     const names = (await client.list(RESOURCES.nodes)).items.map((n) => n.metadata?.name ?? '');
-    const pod = probePod('default');
-    // Warm the connection and the server's code paths, so the first TLS handshake is not a sample.
-    for (let i = 0; i < 20; i++) await ext.cycle(pod, names);
-    const filter: number[] = [];
-    const prioritize: number[] = [];
-    const both: number[] = [];
-    let errors = 0;
-    let deployed = false;
+    const data: LoadThreadData = { urlPrefix: extenderUrlPrefix(), caPem: Buffer.from(caB64, 'base64').toString('utf8'), pod: probePod('default'), names, intervalMs: o.intervalMs, warmup: 20 };
+    thread = new Worker(new URL('./extender-load-thread.js', import.meta.url), { workerData: data });
+    const t = thread;
+    const finished = new Promise<LoadThreadResult>((resolve, reject) => {
+      t.on('message', (m: { type: string; result?: LoadThreadResult }) => m.type === 'done' && m.result && resolve(m.result));
+      t.on('error', reject);
+      t.on('exit', (code) => reject(new Error(`bench: the extender load thread exited with code ${code} before its results`)));
+    });
+    await new Promise<void>((resolve, reject) => {
+      t.on('message', (m: { type: string }) => m.type === 'warm' && resolve());
+      void finished.catch(reject);
+    });
     let after: PathHistograms | undefined;
     const before = await pathHistograms(kubeconfig);
     const tLoop = performance.now();
-    const loop = (async () => {
-      while (!deployed) {
-        const t = performance.now();
-        try {
-          const c = await ext.cycle(pod, names);
-          filter.push(c.filterMs);
-          prioritize.push(c.prioritizeMs);
-          both.push(c.filterMs + c.prioritizeMs);
-        } catch (err) {
-          errors++;
-          if (errors <= 3) log(`extender call failed: ${(err as Error).message}`);
-        }
-        const wait = o.intervalMs - (performance.now() - t);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
-    })();
     const deploy = await copseRun(client, serverPid, o.replicas, async () => {
-      deployed = true;
-      await loop;
+      t.postMessage({ type: 'stop' });
       after = await pathHistograms(kubeconfig);
     });
+    const { filter, prioritize, both, errors, firstErrors } = await finished;
+    for (const e of firstErrors) log(`extender call failed: ${e}`);
     const wall = performance.now() - tLoop;
     if (!after) throw new Error('bench: the deploy ended without becoming available');
     const n = names.length;
@@ -101,11 +93,12 @@ export async function benchExtenderUnderLoad(client: DynamicClient, kubeconfig: 
       nodes: n,
       results,
       algorithm: histogramSummary(histogramSince(before.algorithm, after.algorithm)),
+      handler: { filter: histogramSummary(histogramSince(before.filter, after.filter)), prioritize: histogramSummary(histogramSince(before.prioritize, after.prioritize)) },
       deploy,
       errors,
     };
   } finally {
-    ext.close();
+    await thread?.terminate();
     if (!(await deleteBenchNodes(client, 'extender', 600_000))) log('bench Node objects still there after 10 minutes: run `copse down --purge` before the tests');
   }
 }

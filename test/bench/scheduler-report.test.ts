@@ -22,8 +22,8 @@ function result(over: Partial<SchedulerBenchResult> = {}): SchedulerBenchResult 
     throughput: [run('extender', true, 80), run('extender', false, 100), run('native', true, 30), run('native', false, 90)],
     gateLift: summarize('gate', [100, 200, 300], Infinity),
     rackGangs: [
-      { backend: 'extender', pods: 64, boundMs: 4000, createdMs: 1000, heldBy: 'extender', racks: ['r1'] },
-      { backend: 'native', pods: 64, boundMs: 3000, createdMs: 1000, heldBy: 'native', racks: ['r2'] },
+      { backend: 'extender', pods: 64, boundMs: 4000, createdMs: 1000, releasedMs: 1500, firstBoundMs: 2000, heldBy: 'extender', racks: ['r1'] },
+      { backend: 'native', pods: 64, boundMs: 3000, createdMs: 1000, releasedMs: 1200, firstBoundMs: 2500, heldBy: 'native', racks: ['r2'] },
     ],
     ...over,
   };

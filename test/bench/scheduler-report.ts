@@ -20,6 +20,8 @@ export interface SchedulerBenchResult {
     errors: number;
     /** kube-scheduler's scheduling algorithm per pod over the deploy. */
     algorithm: HistogramStats;
+    /** copse's handler time over the deploy, every caller (its histogram's buckets). */
+    handler?: { filter: HistogramStats; prioritize: HistogramStats };
   };
   /** The 1000-pod scale test per backend: create → all Ready, create → PCS available. */
   deploys: { backend: Backend; pods: number; podsReadyMs: number; deployMs: number; deleteMs: number }[];
@@ -85,15 +87,23 @@ function median(xs: readonly number[]): number {
 }
 
 /** The report's lines: one block per benchmark, each backend side by side where both ran. */
+/** The extender-under-load lines of the report (none without that run). */
+function extenderLines(r: SchedulerBenchResult): string[] {
+  const e = r.extender;
+  if (!e) return [];
+  const lines: string[] = [];
+  lines.push(`  extender, ${e.nodes} node names, timed calls during the deploy (n=${e.cycle.iterations}, ${e.errors} errors): filter+prioritize p50 ${ms(e.cycle.p50Ms)} / p99 ${ms(e.cycle.p99Ms)} ms; filter p99 ${ms(e.filter.p99Ms)}, prioritize p99 ${ms(e.prioritize.p99Ms)} ms`);
+  const h = e.handler;
+  if (h) lines.push(`    copse's handler time over the deploy (this bench's calls and kube-scheduler's): filter n=${h.filter.n} p50 ${ms(h.filter.p50Ms)} / p99 ${ms(h.filter.p99Ms)} ms, prioritize p50 ${ms(h.prioritize.p50Ms)} / p99 ${ms(h.prioritize.p99Ms)} ms`);
+  const a = e.algorithm;
+  lines.push(`  kube-scheduler's scheduling algorithm per pod over the deploy (extender waits included): n=${a.n} p50 ${ms(a.p50Ms)} / p99 ${ms(a.p99Ms)} ms, mean ${ms(a.meanMs)} ms`);
+  return lines;
+}
+
 export function schedulerReportText(r: SchedulerBenchResult, verdicts: readonly SchedulerVerdict[]): string {
   const lines: string[] = [`Scheduler benchmarks (${r.nodes} kwok nodes)`];
   for (const l of r.load) lines.push(`  load ${l.at}: ${l.loadavg.map((x) => x.toFixed(2)).join(' ')} (${l.cpus} cores)`);
-  if (r.extender) {
-    const e = r.extender;
-    lines.push(`  extender, ${e.nodes} node names, timed calls during the deploy (n=${e.cycle.iterations}, ${e.errors} errors): filter+prioritize p50 ${ms(e.cycle.p50Ms)} / p99 ${ms(e.cycle.p99Ms)} ms; filter p99 ${ms(e.filter.p99Ms)}, prioritize p99 ${ms(e.prioritize.p99Ms)} ms`);
-    const a = e.algorithm;
-    lines.push(`  kube-scheduler's scheduling algorithm per pod over the deploy (extender waits included): n=${a.n} p50 ${ms(a.p50Ms)} / p99 ${ms(a.p99Ms)} ms, mean ${ms(a.meanMs)} ms`);
-  }
+  lines.push(...extenderLines(r));
   for (const d of r.deploys) lines.push(`  scale test (${d.pods} pods) on the ${d.backend} backend: all Ready ${s(d.podsReadyMs)} s, PCS available ${s(d.deployMs)} s, deleted ${s(d.deleteMs)} s`);
   for (const t of r.throughput) {
     lines.push(
@@ -111,6 +121,7 @@ export function schedulerReportText(r: SchedulerBenchResult, verdicts: readonly 
     const held = [...new Set(runs.map((g) => g.heldBy))].join(', ');
     const racks = runs.map((g) => g.racks.length);
     lines.push(`  ${runs[0]?.pods}-pod rack gang, ${backend} mode (held by ${held}), ${runs.length} runs: all bound median ${s(median(runs.map((g) => g.boundMs)))} s (${runs.map((g) => s(g.boundMs)).join(', ')}); racks used per run ${racks.join(', ')}`);
+    lines.push(`    medians: all created ${s(median(runs.map((g) => g.createdMs)))} s, all gates lifted ${s(median(runs.map((g) => g.releasedMs)))} s, first bound ${s(median(runs.map((g) => g.firstBoundMs)))} s`);
   }
   for (const v of verdicts) lines.push(`${v.ok ? 'PASS' : 'FAIL'}  ${v.name}: ${v.unit === '×' ? v.value.toFixed(2) : ms(v.value)} ${v.unit} (target ${v.target})`);
   return lines.join('\n');

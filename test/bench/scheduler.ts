@@ -60,7 +60,7 @@ async function benchBackend(backend: Backend, v: Values, result: SchedulerBenchR
     if (backend === 'extender') {
       const e = await benchExtenderUnderLoad(client, kubeconfig, pid, { nodes: Number(v['extender-nodes']), intervalMs: Number(v['extender-interval-ms']), replicas });
       const [cycle, filter, prioritize] = e.results;
-      if (cycle && filter && prioritize) result.extender = { nodes: e.nodes, cycle, filter, prioritize, errors: e.errors, algorithm: e.algorithm };
+      if (cycle && filter && prioritize) result.extender = { nodes: e.nodes, cycle, filter, prioritize, errors: e.errors, algorithm: e.algorithm, handler: e.handler };
       latency.push(...e.results);
       result.deploys.push(deployOf(backend, e.deploy));
     } else {
