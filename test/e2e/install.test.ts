@@ -104,7 +104,14 @@ describe('kubectl apply -k manifests/ on a fresh cluster', () => {
     // The optional Dynamo CRD, so kubectl can resolve the DGD resource the controller's grants name.
     const dynamo = await kubectl(cluster.kubeconfig, ['apply', '-k', 'manifests/dynamo/']);
     expect(dynamo.stdout.trim()).toBe('customresourcedefinition.apiextensions.k8s.io/dynamographdeployments.nvidia.com created');
-    expect((await kubectl(cluster.kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/dynamographdeployments.nvidia.com'])).code).toBe(0);
+    // kubectl wait lists from kube-apiserver's watch cache, which can lag the create under load (a CI run
+    // saw exit 1 at once): retried, and a failure says what kubectl said.
+    let waited = { code: -1, stdout: '', stderr: '' };
+    for (let i = 0; i < 5 && waited.code !== 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 1000));
+      waited = await kubectl(cluster.kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/dynamographdeployments.nvidia.com']);
+    }
+    expect(waited.code, waited.stderr).toBe(0);
     const ns = ['-n', 'copse-system'];
     const cases: [string[], 'yes' | 'no'][] = [
       [['get', `secret/${DEFAULT_SECRET_NAME}`, ...ns], 'yes'],
