@@ -58,17 +58,13 @@ class ThreadLink {
   op(op: UsageOp): void {
     const last = this.outbox.at(-1);
     if (last?.type === 'ops') last.ops.push(op);
-    else this.push({ type: 'ops', ops: [op] });
+    else this.outbox.push({ type: 'ops', ops: [op] });
     this.schedule();
   }
 
   send(m: ToThread): void {
-    this.push(m);
-    this.schedule();
-  }
-
-  private push(m: ToThread): void {
     this.outbox.push(m);
+    this.schedule();
   }
 
   private schedule(): void {

@@ -13,7 +13,6 @@ import { ExtenderClient } from '../test/bench/extender-client.js';
 import type { ExtenderServer, ExtenderServerOptions } from './extender-host.js';
 import type { NodeUsage as NodeUsageType } from './usage.js';
 import type { ExtenderFilterResult } from './wire.js';
-import { Agent, request } from 'node:https';
 import type { Worker } from 'node:worker_threads';
 
 const dist = new URL('../dist/scheduler/', import.meta.url);
@@ -51,18 +50,14 @@ describe('the scheduler extender thread', () => {
     return { server, usage, registry, ca: ca.certPem };
   }
 
-  function filter(url: string, ca: string, p: Pod, names: string[]): Promise<ExtenderFilterResult> {
-    const body = JSON.stringify({ Pod: p, Nodes: null, NodeNames: names });
-    return new Promise((resolve, reject) => {
-      const u = new URL(`${url}/filter`);
-      const req = request({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent: new Agent({ ca }), headers: { 'content-type': 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExtenderFilterResult));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  /** One filter call over a fresh connection (a restarted thread closed the old ones). */
+  async function filter(url: string, ca: string, p: Pod, names: string[]): Promise<ExtenderFilterResult> {
+    const client = new ExtenderClient(url, ca);
+    try {
+      return await client.filter(p, names);
+    } finally {
+      client.close();
+    }
   }
 
   async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {

@@ -144,18 +144,10 @@ export class NodeUsage {
   }
 
   /**
-   * The first resource of `requests` the node cannot give once reservations are held back, with the
-   * amounts; undefined when it fits. A pod's own reservation (`own`) is not held against it.
-   */
-  shortfall(node: string, requests: ResourceAmounts, own?: string): Shortfall | undefined {
-    let found: Shortfall | undefined;
-    this.shortfalls([node], requests, own, (_n, s) => (found = s));
-    return found;
-  }
-
-  /**
-   * `shortfall` for each of `nodes`, in order, to `each` (undefined: it fits). The extender's filter
-   * runs this over thousands of names per call, so what does not depend on the node is worked out once.
+   * For each of `nodes`, in order, the first resource of `requests` it cannot give once reservations are
+   * held back, with the amounts, to `each` (undefined: it fits). A pod's own reservation (`own`) is not
+   * held against it. The extender's filter runs this over thousands of names per call, so what does not
+   * depend on the node is worked out once.
    */
   shortfalls(nodes: readonly string[], requests: ResourceAmounts, own: string | undefined, each: (node: string, short: Shortfall | undefined) => void): void {
     const needs = Object.entries({ ...requests, pods: 1 }).filter(([, needed]) => needed > 0);

@@ -49,10 +49,15 @@ export class ExtenderClient {
     });
   }
 
+  /** One filter call, its answer as kube-scheduler gets it. */
+  filter(pod: Pod, nodeNames: readonly string[]): Promise<ExtenderFilterResult> {
+    return this.post<ExtenderFilterResult>('filter', JSON.stringify({ Pod: pod, Nodes: null, NodeNames: nodeNames }));
+  }
+
   /** One scheduling cycle's calls for `pod` over `nodeNames`, timed from request to parsed answer. */
   async cycle(pod: Pod, nodeNames: readonly string[]): Promise<ExtenderCallTimes> {
     const t0 = performance.now();
-    const filtered = await this.post<ExtenderFilterResult>('filter', JSON.stringify({ Pod: pod, Nodes: null, NodeNames: nodeNames }));
+    const filtered = await this.filter(pod, nodeNames);
     const t1 = performance.now();
     if (filtered.Error) throw new Error(`extender filter: ${filtered.Error}`);
     const passed = filtered.NodeNames ?? [];
