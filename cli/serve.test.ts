@@ -26,6 +26,7 @@ describe('copse serve options', () => {
       gangScheduling: 'extender',
       extenderHost: '0.0.0.0',
       extenderPort: 9444,
+      extenderMarker: false,
       reservationTimeoutSeconds: 30,
       nativeScheduling: 'auto',
       dynamo: 'auto',
@@ -36,6 +37,13 @@ describe('copse serve options', () => {
     expect(parseServeOptions(['--native-scheduling', 'on'], { COPSE_NATIVE_SCHEDULING: 'off' }).nativeScheduling).toBe('on');
     expect(parseServeOptions([], { COPSE_NATIVE_SCHEDULING: 'off' }).nativeScheduling).toBe('off');
     expect(() => parseServeOptions(['--native-scheduling', 'maybe'], {})).toThrow('--native-scheduling: must be auto, on or off, got "maybe"');
+  });
+
+  it('takes --extender-marker, else COPSE_EXTENDER_MARKER, and refuses it without an extender', () => {
+    expect(parseServeOptions(['--extender-marker', 'on'], { COPSE_EXTENDER_MARKER: 'off' }).extenderMarker).toBe(true);
+    expect(parseServeOptions([], { COPSE_EXTENDER_MARKER: 'on' }).extenderMarker).toBe(true);
+    expect(() => parseServeOptions(['--extender-marker', 'yes'], {})).toThrow('--extender-marker: must be on or off, got "yes"');
+    expect(() => parseServeOptions(['--extender-marker', 'on', '--gang-scheduling', 'off'], {})).toThrow('--extender-marker: on needs --gang-scheduling extender');
   });
 
   it('parses the monitoring address, including IPv6', () => {

@@ -3,7 +3,7 @@
 // monitoring listener. The aggregated API reads the same informers the controllers do.
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { defaultSchedulerBackend, type SchedulerBackend } from '../api/desired/index.js';
+import { defaultSchedulerBackend, type SchedulerBackend, withExtenderMarker } from '../api/desired/index.js';
 import { type NativeSetting, nativeBackend, parseNativeSetting } from '../api/native/index.js';
 import { initContainerConfig } from '../api/image.js';
 import type { PodGang } from '../api/index.js';
@@ -64,6 +64,12 @@ const help = `Usage: copse serve [options]
                              extender: gang placement on a stock kube-scheduler through copse's placement gate and
                              scheduler extender (default); off: pods go to kube-scheduler one by one, as with Grove's
                              default-scheduler profile
+  --extender-marker on|off   on: the pods copse sends to kube-scheduler outside native PodGroups request 1
+                             scheduling.copse.io/extender, and only they reach the extender. Needs the extender
+                             entry of manifests/scheduler/kube-scheduler-config-native.yaml (managedResources);
+                             without it marked pods stay Pending. For native clusters, where kube-scheduler
+                             would otherwise call the extender for every pod of every placement it tries.
+                             Other pods are then not kept off gang reservations (default off; $COPSE_EXTENDER_MARKER)
   --extender-bind-address HOST:PORT
                              the scheduler extender's HTTPS listener (default 0.0.0.0:9444)
   --dynamo auto|false        auto: run the DynamoGraphDeployment controller when the cluster serves the
@@ -107,6 +113,7 @@ export interface ServeOptions {
   gangScheduling: 'extender' | 'off';
   extenderHost: string;
   extenderPort: number;
+  extenderMarker: boolean;
   reservationTimeoutSeconds: number;
   nativeScheduling: NativeSetting;
   dynamo: 'auto' | 'false';
@@ -158,6 +165,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'heap-growth-percent': { type: 'string', default: '40' },
       'gang-scheduling': { type: 'string', default: 'extender' },
       'extender-bind-address': { type: 'string', default: '0.0.0.0:9444' },
+      'extender-marker': { type: 'string' },
       'reservation-timeout': { type: 'string', default: '30' },
       'native-scheduling': { type: 'string' },
       dynamo: { type: 'string', default: 'auto' },
@@ -182,6 +190,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const watchStallSeconds = numberIn('watch-stall-seconds', v['watch-stall-seconds'], (n) => Number.isFinite(n) && n >= 1, 'at least 1 second');
   const gangScheduling = oneOf('gang-scheduling', v['gang-scheduling'], ['extender', 'off'] as const);
   const extender = hostPort('extender-bind-address', v['extender-bind-address']);
+  const extenderMarker = extenderMarkerOf(v['extender-marker'], env, gangScheduling);
   const reservationTimeoutSeconds = numberIn('reservation-timeout', v['reservation-timeout'], (n) => Number.isFinite(n) && n >= 1, 'at least 1 second');
   const nativeScheduling = nativeSettingOf(v['native-scheduling'], env);
   return {
@@ -212,10 +221,18 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     gangScheduling,
     extenderHost: extender.host,
     extenderPort: extender.port,
+    extenderMarker,
     reservationTimeoutSeconds,
     nativeScheduling,
     dynamo: oneOf('dynamo', v.dynamo, ['auto', 'false'] as const),
   };
+}
+
+/** --extender-marker, else $COPSE_EXTENDER_MARKER, else off; only with an extender to send pods to. */
+function extenderMarkerOf(flag: string | undefined, env: NodeJS.ProcessEnv, gangScheduling: ServeOptions['gangScheduling']): boolean {
+  const on = oneOf('extender-marker', flag ?? (env['COPSE_EXTENDER_MARKER'] || 'off'), ['on', 'off'] as const) === 'on';
+  if (on && gangScheduling === 'off') throw new UsageError('--extender-marker: on needs --gang-scheduling extender (the marker sends pods to an extender)');
+  return on;
 }
 
 /** --native-scheduling, else $COPSE_NATIVE_SCHEDULING, else auto. */
@@ -244,9 +261,14 @@ export function controllerConfig(o: ServeOptions, native?: { gangOf: (namespace:
   return {
     topologyAwareScheduling: o.topologyAwareScheduling,
     defaultSchedulerName: 'default-scheduler',
-    backends: [native ? nativeBackend(fallback, native.gangOf) : fallback],
+    backends: [marked(o, native ? nativeBackend(fallback, native.gangOf) : fallback)],
     concurrency: { podCliqueSet: 4, podClique: 64, scalingGroup: 8, podGang: 32, gates: 16 },
   };
+}
+
+/** With --extender-marker on, the pods kube-scheduler should send to copse's extender carry the marker. */
+function marked(o: ServeOptions, backend: SchedulerBackend): SchedulerBackend {
+  return o.extenderMarker ? withExtenderMarker(backend) : backend;
 }
 
 function waitForSignal(): Promise<string> {

@@ -67,26 +67,36 @@ async function apiAvailable(kube: DynamicClient, port: number): Promise<boolean>
   }
 }
 
-/**
- * Start copse's server unless it already runs; resolve once it serves, its webhooks are registered
- * and its APIService is Available (so kubectl sees live.copse.io as soon as this returns).
- */
 /** Node's young-generation size for the server, here and in manifests/install/deployment.yaml. */
 export const SERVER_SEMI_SPACE_FLAG = '--max-semi-space-size=8';
 
-export async function ensureServer(cluster: LocalCluster, kube: DynamicClient, log: Log): Promise<string> {
-  const port = cluster.state.ports.webhook;
-  const url = `https://127.0.0.1:${port}`;
+/** The local server's command line; a change to it restarts the server (serverIsStale). */
+function serverArgs(cluster: LocalCluster): string[] {
+  const native = cluster.state.workloadScheduling === 'native';
   // A young generation of 2 x 8 MB rather than 2 x 16 MB: ~24 MB less RSS for a few more cheap
   // scavenges (see "Memory" in the README).
-  const args = [SERVER_SEMI_SPACE_FLAG, join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--register-local',
+  return [SERVER_SEMI_SPACE_FLAG, join(repoRoot(), 'bin', 'copse.js'), 'serve', '--kubeconfig', cluster.kubeconfig, '--host', '127.0.0.1', '--port', String(cluster.state.ports.webhook), '--register-local',
     '--metrics-bind-address', `127.0.0.1:${cluster.state.ports.metrics}`,
     '--api-bind-address', `127.0.0.1:${cluster.state.ports.aggregator}`,
     '--extender-bind-address', `127.0.0.1:${cluster.state.ports.extender}`,
     // Cheap on a local cluster, and a hand-edited caBundle heals within seconds.
     '--resync-interval', '10',
     // The mode is part of the command line, so switching it restarts the server, which probes again.
-    '--native-scheduling', cluster.state.workloadScheduling === 'native' ? 'auto' : 'off'];
+    '--native-scheduling', native ? 'auto' : 'off',
+    // In native mode kube-scheduler would call the extender for every pod of every placement its gang
+    // scheduling tries; the marker (with the managedResources entry in localExtendersYaml) keeps the
+    // extender to the pods copse places outside native PodGroups.
+    '--extender-marker', native ? 'on' : 'off'];
+}
+
+/**
+ * Start copse's server unless it already runs; resolve once it serves, its webhooks are registered
+ * and its APIService is Available (so kubectl sees live.copse.io as soon as this returns).
+ */
+export async function ensureServer(cluster: LocalCluster, kube: DynamicClient, log: Log): Promise<string> {
+  const port = cluster.state.ports.webhook;
+  const url = `https://127.0.0.1:${port}`;
+  const args = serverArgs(cluster);
   let rec = readRecord(cluster.stateDir, SERVER_PROCESS);
   if (rec && isRunning(rec) && serverIsStale(rec, args, builtAt())) {
     log('copse: the running copse server is older than the build or started with other arguments; restarting it');
@@ -110,12 +120,16 @@ export async function ensureServer(cluster: LocalCluster, kube: DynamicClient, l
   }
 }
 
-/** The `extenders:` entry that points the local kube-scheduler at copse, verified against copse's CA. */
+/**
+ * The `extenders:` entry that points the local kube-scheduler at copse, verified against copse's CA;
+ * in native mode it manages copse's extender marker, as the server marks pods there (ensureServer).
+ */
 async function localExtendersYaml(cluster: LocalCluster, kube: DynamicClient): Promise<string> {
   const cfg = await kube.get(RESOURCES.validatingWebhookConfigurations, 'podcliqueset-validating-webhook');
   const caData = cfg.webhooks?.[0]?.clientConfig.caBundle;
   if (!caData) throw new Error('copse: no caBundle on podcliqueset-validating-webhook yet; cannot wire the scheduler extender');
-  return extendersYaml([extenderConfig({ urlPrefix: `https://127.0.0.1:${cluster.state.ports.extender}/scheduler`, caData })]);
+  const marker = cluster.state.workloadScheduling === 'native';
+  return extendersYaml([extenderConfig({ urlPrefix: `https://127.0.0.1:${cluster.state.ports.extender}/scheduler`, caData, marker })]);
 }
 
 /**

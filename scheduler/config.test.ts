@@ -23,14 +23,23 @@ describe('extender configuration', () => {
     });
   });
 
+  it('with the marker, manages only copse\'s extender marker, which kube-scheduler itself ignores', () => {
+    const doc = loadYaml(extendersYaml([extenderConfig({ urlPrefix: 'https://127.0.0.1:20006/scheduler', marker: true })])) as { extenders: Record<string, unknown>[] };
+    expect(doc.extenders[0]?.['managedResources']).toEqual([{ name: 'scheduling.copse.io/extender', ignoredByScheduler: true }]);
+    expect(extenderConfig({ urlPrefix: 'https://x/scheduler' })).not.toHaveProperty('managedResources');
+  });
+
   it('prioritize needs a positive weight (kube-scheduler refuses the configuration otherwise)', () => {
     expect(extenderConfig({ urlPrefix: 'https://x/scheduler' }).weight).toBeGreaterThan(0);
   });
 });
 
-describe('manifests/scheduler/kube-scheduler-config.yaml', () => {
+describe.each([
+  ['kube-scheduler-config.yaml', false],
+  ['kube-scheduler-config-native.yaml', true],
+])('manifests/scheduler/%s', (file, marker) => {
   it('carries exactly the extender entry copse renders for its Service', () => {
-    const doc = loadYaml(readFileSync(new URL('../manifests/scheduler/kube-scheduler-config.yaml', import.meta.url), 'utf8')) as {
+    const doc = loadYaml(readFileSync(new URL(`../manifests/scheduler/${file}`, import.meta.url), 'utf8')) as {
       apiVersion: string;
       kind: string;
       extenders: Record<string, unknown>[];
@@ -38,7 +47,7 @@ describe('manifests/scheduler/kube-scheduler-config.yaml', () => {
     expect(doc.apiVersion).toBe('kubescheduler.config.k8s.io/v1');
     expect(doc.kind).toBe('KubeSchedulerConfiguration');
     const [entry] = doc.extenders;
-    const want = extenderConfig({ urlPrefix: 'https://copse-extender.copse-system.svc:9444/scheduler', caData: String((entry?.tlsConfig as { caData?: string })?.caData) });
+    const want = extenderConfig({ urlPrefix: 'https://copse-extender.copse-system.svc:9444/scheduler', caData: String((entry?.tlsConfig as { caData?: string })?.caData), marker });
     expect(entry).toEqual(want);
   });
 });

@@ -8,9 +8,13 @@
 //   gang pods are still held by their gates and pinned to planned nodes, so only the protection of
 //   reservations from other pods lapses while copse is away;
 // - httpTimeout 5s (the default): kube-scheduler waits on every call, and copse answers from memory;
-// - no managedResources: every pod passes through the filter, because any pod (CPU-only too) could
-//   take capacity a gang has reserved on a node;
+// - no managedResources by default: every pod passes through the filter, because any pod (CPU-only
+//   too) could take capacity a gang has reserved on a node. With `marker` (for clusters with native
+//   gang scheduling) the entry manages copse's extender marker, ignored by the scheduler, and only the
+//   pods copse marks reach the extender (api/desired/extender-marker.ts says why and what it costs);
 // - HTTPS verified against copse's CA.
+import { EXTENDER_MARKER } from '../api/desired/extender-marker.js';
+
 export interface ExtenderConfigOptions {
   /** e.g. https://127.0.0.1:20006/scheduler or https://copse-extender.copse-system.svc:9444/scheduler */
   urlPrefix: string;
@@ -18,6 +22,13 @@ export interface ExtenderConfigOptions {
   caData?: string;
   weight?: number;
   httpTimeout?: string;
+  /** Call the extender only for pods carrying copse's extender marker (serve --extender-marker on). */
+  marker?: boolean;
+}
+
+export interface ManagedResource {
+  name: string;
+  ignoredByScheduler: boolean;
 }
 
 export interface ExtenderConfig {
@@ -30,6 +41,7 @@ export interface ExtenderConfig {
   tlsConfig: { caData?: string };
   httpTimeout: string;
   ignorable: true;
+  managedResources?: ManagedResource[];
 }
 
 export function extenderConfig(o: ExtenderConfigOptions): ExtenderConfig {
@@ -43,6 +55,7 @@ export function extenderConfig(o: ExtenderConfigOptions): ExtenderConfig {
     tlsConfig: o.caData ? { caData: o.caData } : {},
     httpTimeout: o.httpTimeout ?? '5s',
     ignorable: true,
+    ...(o.marker ? { managedResources: [{ name: EXTENDER_MARKER, ignoredByScheduler: true }] } : {}),
   };
 }
 
@@ -55,6 +68,10 @@ export function extendersYaml(extenders: readonly ExtenderConfig[]): string {
     lines.push(`  nodeCacheCapable: ${e.nodeCacheCapable}`, `  enableHTTPS: ${e.enableHTTPS}`);
     lines.push(e.tlsConfig.caData ? `  tlsConfig:\n    caData: ${e.tlsConfig.caData}` : '  tlsConfig: {}');
     lines.push(`  httpTimeout: ${e.httpTimeout}`, `  ignorable: ${e.ignorable}`);
+    if (e.managedResources?.length) {
+      lines.push('  managedResources:');
+      for (const r of e.managedResources) lines.push(`  - name: ${JSON.stringify(r.name)}`, `    ignoredByScheduler: ${r.ignoredByScheduler}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

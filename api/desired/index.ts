@@ -1,6 +1,7 @@
 // Desired state of everything copse creates for a PodCliqueSet: pure functions the reconcilers call.
 export * from './backend.js';
 export * from './env.js';
+export * from './extender-marker.js';
 export * from './hash.js';
 export * from './hpa.js';
 export * from './meta.js';

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { clique, pcsOf } from '../../test/support/desired.js';
 import type { Pod } from '../core/wire.js';
 import { type SchedulerBackend, appendSchedulingGate, defaultSchedulerBackend } from '../desired/backend.js';
+import { EXTENDER_MARKER, withExtenderMarker } from '../desired/extender-marker.js';
 import type { PodGang } from '../generated/types.js';
 import { joinsPodGroup, nativeBackend, podPriorityClassNames } from './backend.js';
 
@@ -89,5 +90,26 @@ describe('nativeBackend.preparePod: by the decision of its gang, at creation', (
   });
   it('refuses a pod whose gang is not observed yet, naming it', () => {
     expect(() => backend.preparePod(pod(), ctx('x-9'))).toThrow('PodGang ns/x-9 is not observed yet: its backend decides how its pods are created');
+  });
+});
+
+describe('nativeBackend under the extender marker (serve --extender-marker on)', () => {
+  const marked = withExtenderMarker(backend);
+  const withContainer = (): Pod => ({ ...pod(), spec: { containers: [{ name: 'c' }], schedulingGates: [{ name: GROVE_GATE }] } });
+  const markerOf = (p: Pod) => p.spec?.containers[0]?.resources?.limits?.[EXTENDER_MARKER];
+
+  it('a native gang: the minimum (in its PodGroup) is unmarked, an extra beyond it is marked', () => {
+    const member = marked.preparePod(withContainer(), ctx('x-0'));
+    expect((member.spec as { schedulingGroup?: unknown }).schedulingGroup).toEqual({ podGroupName: 'x-0-a' });
+    expect(markerOf(member)).toBeUndefined();
+    const extra = marked.preparePod(withContainer(), { ...ctx('x-0'), podIndex: 2 });
+    expect((extra.spec as { schedulingGroup?: unknown }).schedulingGroup).toBeUndefined();
+    expect(markerOf(extra)).toBe('1');
+  });
+
+  it('a gang that goes the extender way: every pod is marked, behind the placement gate', () => {
+    const out = marked.preparePod(withContainer(), ctx('x-1'));
+    expect(out.spec?.schedulingGates?.map((g) => g.name)).toEqual([GROVE_GATE, PLACEMENT]);
+    expect(markerOf(out)).toBe('1');
   });
 });

@@ -95,6 +95,13 @@ describe('podGangStatus lifecycle (fix of grove-compat §10.11)', () => {
     ]);
   });
 
+  it('names the scheduler configuration when kube-scheduler counted copse\'s extender marker', () => {
+    const s = podGangStatus(input({ pods: all({ unschedulable: '0/16 nodes are available: 16 Insufficient scheduling.copse.io/extender.' }) }));
+    expect(findCondition(s.conditions, 'Scheduled')?.message).toContain(
+      "16 Insufficient scheduling.copse.io/extender. (kube-scheduler counts copse's extender marker: with copse serve --extender-marker on, its extender entry must list managedResources scheduling.copse.io/extender with ignoredByScheduler: true",
+    );
+  });
+
   it('says it waits for the scheduler when pods are ungated and unexplained', () => {
     const c = findCondition(podGangStatus(input({ pods: all() })).conditions, 'Scheduled');
     expect([c?.reason, c?.message.endsWith('Waiting for the scheduler to place the pods.')]).toEqual(['PodsUnschedulable', true]);

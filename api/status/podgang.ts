@@ -30,6 +30,7 @@ import {
 import { backendCondition } from '../native/decision.js';
 import { type DesiredCondition, findCondition, mergeConditions } from './conditions.js';
 import { dropUndefined, labelOf, statusChanged } from './objects.js';
+import { explainMarkerShortage } from '../desired/extender-marker.js';
 import { isPodReady, isPodScheduled, isPodScheduleGated, unschedulableMessage } from '../desired/pods.js';
 
 export const REASON_PODGANG_PODS_CREATION_PENDING = 'PodGangPodsCreationPending';
@@ -145,7 +146,7 @@ function schedulingCause(short: readonly PodGroupState[]): PendingReason {
   return {
     reason: REASON_PODS_UNSCHEDULABLE,
     message: explained
-      ? `Pod ${explained.metadata?.name ?? ''}: ${unschedulableMessage(explained) ?? ''}`
+      ? `Pod ${explained.metadata?.name ?? ''}: ${explainMarkerShortage(unschedulableMessage(explained) ?? '')}`
       : 'Waiting for the scheduler to place the pods.',
   };
 }

@@ -25,6 +25,10 @@ describe('containerRequests', () => {
     expect(containerRequests(c('a', { cpu: '1' }, { cpu: '4', memory: '8Gi' }))).toEqual({ cpu: 1000, memory: 8 * GiB });
   });
 
+  it('leaves out copse\'s extender marker, which kube-scheduler ignores and no node offers', () => {
+    expect(containerRequests(c('a', { cpu: '1', 'scheduling.copse.io/extender': '1' }, { 'scheduling.copse.io/extender': '1' }))).toEqual({ cpu: 1000 });
+  });
+
   it('is empty for a container without resources', () => {
     expect(containerRequests({ name: 'a' })).toEqual({});
   });

@@ -1,5 +1,6 @@
 // What a pod asks for and what a node offers, as kube-scheduler's NodeResourcesFit counts them
 // (k8s.io/component-helpers/resource PodRequests; scheduler framework NodeInfo.Allocatable).
+import { EXTENDER_MARKER } from '../../api/desired/extender-marker.js';
 import { resourceAmount } from './quantity.js';
 import type { Node, Pod, QuantityMap, V1Container, V1PodSpec } from './kube-types.js';
 
@@ -13,10 +14,12 @@ export const PODS = 'pods';
 // Pod-level requests (spec.resources) replace the containers' sum only for these resources.
 const POD_LEVEL_RESOURCES: readonly string[] = ['cpu', 'memory'];
 
+// copse's extender marker is a label in resource form (api/desired/extender-marker.ts): kube-scheduler
+// ignores it and no node has it, so a plan counting it would find no node for a marked pod.
 function amountsOf(list: QuantityMap | undefined, field: string): Amounts {
   const out: Amounts = {};
   if (!list) return out;
-  for (const [name, q] of Object.entries(list)) out[name] = resourceAmount(name, q, `${field}.${name}`);
+  for (const [name, q] of Object.entries(list)) if (name !== EXTENDER_MARKER) out[name] = resourceAmount(name, q, `${field}.${name}`);
   return out;
 }
 

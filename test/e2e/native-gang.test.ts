@@ -6,6 +6,7 @@
 // and back afterwards (test/support/workload-mode.ts).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Pod } from '../../api/core/wire.js';
+import { EXTENDER_MARKER, carriesExtenderMarker } from '../../api/desired/extender-marker.js';
 import type { PodCliqueSet, PodGang } from '../../api/index.js';
 import { LABEL_PART_OF } from '../../api/keys.js';
 import type { CompositePodGroup, NativePodGroup, Workload } from '../../api/native/index.js';
@@ -85,6 +86,9 @@ describe('native gang scheduling (Kubernetes v1.37 Workload, CompositePodGroup, 
       ['ng-0-sg-1-worker', 'ng-0-sg-1-worker'],
       ['ng-0-sg-1-worker', 'ng-0-sg-1-worker'],
     ]);
+    // Native members do not carry copse's extender marker, so kube-scheduler's placement search never
+    // calls the extender for them (the local scheduler's extender entry manages the marker in native mode).
+    expect(pods.filter(carriesExtenderMarker).map((p) => p.metadata?.name)).toEqual([]);
     const rackOf = (p: Pod) => pool.rackOf(p.spec?.nodeName ?? '');
     const base = pods.filter((p) => p.metadata?.labels?.['grove.io/podgang'] === 'ng-0');
     expect(base).toHaveLength(3);
@@ -161,6 +165,9 @@ describe('native gang scheduling (Kubernetes v1.37 Workload, CompositePodGroup, 
       90_000,
     );
     expect(pods.map(groupOf)).toEqual([undefined, undefined, undefined]);
+    // Placed through the extender: each carries the marker (one, as request and limit), and binding
+    // them shows kube-scheduler ignores it, as no node offers it.
+    expect(pods.map((p) => p.spec?.containers[0]?.resources?.limits?.[EXTENDER_MARKER])).toEqual(['1', '1', '1']);
     expect(pods.every((p) => p.metadata?.annotations?.['scheduling.copse.io/node'] !== undefined)).toBe(true);
     expect(await client.tryGet(NATIVE_RESOURCES.podGroups, 'pref-0-frontend', ns.name)).toBeUndefined();
   });
