@@ -35,6 +35,11 @@ export class WorkQueue {
     return this.queue.length;
   }
 
+  /** Nothing waiting and nothing being processed (keys scheduled for later aside). */
+  idle(): boolean {
+    return this.queue.length === 0 && this.processing.size === 0;
+  }
+
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.metrics.queueAdds.inc({ queue: this.opts.name });

@@ -1,7 +1,8 @@
 // A DynamicClient over an in-memory list of objects for unit tests of the reconcilers: lists answer
 // from the map, watches stay open until aborted, and every write is recorded (verb, resource, name)
 // and answered with what was sent (stamped with a fresh resourceVersion `mem-<n>`, as a server
-// would), so a test sees which writes a pass makes, not how they travel.
+// would), so a test sees which writes a pass makes, not how they travel. A test that needs the
+// informers to see changes sends them through MemoryEvents.
 import type { DynamicClient, ListResult, ObjectLike } from '../../kube/dynamic.js';
 import type { Resource } from '../../kube/resources.js';
 
@@ -18,6 +19,37 @@ export interface Write {
 }
 
 /**
+ * Watch events a test sends to the informers of a memory client (pass one as `events`): `emit` reaches
+ * every open watch on the resource, as a server's watch would.
+ */
+export class MemoryEvents {
+  private readonly watchers = new Map<string, Set<(ev: { type: string; object: ObjectLike }) => void>>();
+
+  watch(resource: string, fn: (ev: { type: string; object: ObjectLike }) => void, signal: AbortSignal | undefined): Promise<void> {
+    const set = this.watchers.get(resource) ?? new Set();
+    this.watchers.set(resource, set);
+    set.add(fn);
+    return new Promise((done) =>
+      signal?.addEventListener(
+        'abort',
+        () => {
+          set.delete(fn);
+          done();
+        },
+        { once: true },
+      ),
+    );
+  }
+
+  /** Deliver `object` as a watch event of `type` (ADDED, MODIFIED, DELETED); the number of watches reached. */
+  emit(resource: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: ObjectLike): number {
+    const set = this.watchers.get(resource) ?? new Set();
+    for (const fn of set) fn({ type, object });
+    return set.size;
+  }
+}
+
+/**
  * Objects by plural resource name; `writes`, `patches` (merge/JSON patch bodies), `statuses` (the
  * objects applied to a status subresource) and `applied` (the objects applied) collect what the
  * client is asked to do.
@@ -28,6 +60,7 @@ export function memoryClient(
   patches: unknown[] = [],
   statuses: ObjectLike[] = [],
   applied: ObjectLike[] = [],
+  events?: MemoryEvents,
 ): DynamicClient {
   const record = (verb: string) => async (r: Resource, objOrName: ObjectLike | string) => {
     if (verb === 'status' && typeof objOrName !== 'string') statuses.push(objOrName);
@@ -38,7 +71,8 @@ export function memoryClient(
   const fake = {
     list: async <T>(r: Resource<T>): Promise<ListResult<T>> => ({ items: [...(objects.get(r.resource) ?? [])] as T[], resourceVersion: '1' }),
     tryGet: async <T>(r: Resource<T>, name: string): Promise<T | undefined> => (objects.get(r.resource) ?? []).find((o) => o.metadata?.name === name) as T | undefined,
-    watch: (_r: Resource, opts: { signal?: AbortSignal }): Promise<void> => new Promise((done) => opts.signal?.addEventListener('abort', () => done(), { once: true })),
+    watch: (r: Resource, opts: { signal?: AbortSignal }, onEvent?: (ev: { type: string; object: ObjectLike }) => void): Promise<void> =>
+      events && onEvent ? events.watch(r.resource, onEvent, opts.signal) : new Promise((done) => opts.signal?.addEventListener('abort', () => done(), { once: true })),
     apply: record('apply'),
     applyStatus: record('status'),
     create: record('create'),
