@@ -7,20 +7,16 @@
 // - Any other pod passes only where it fits with reservations held back, so it never eats a gang's
 //   planned capacity.
 import type { Pod } from '../api/core/wire.js';
+import { schedulingGroupOf } from '../api/desired/pods.js';
 import { formatAmount, podRequests } from './plan/index.js';
 import { plannedNode } from './placement-gate.js';
 import { podKey, type NodeUsage } from './usage.js';
 import { MAX_EXTENDER_PRIORITY, type ExtenderFilterResult, type HostPriority } from './wire.js';
 
-function inNativeGroup(pod: Pod): boolean {
-  const spec = pod.spec as { schedulingGroup?: { podGroupName?: string } } | undefined;
-  return Boolean(spec?.schedulingGroup?.podGroupName);
-}
-
 export function filterNodes(pod: Pod, nodeNames: readonly string[], usage: NodeUsage): ExtenderFilterResult {
   const result: ExtenderFilterResult = { NodeNames: [], FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' };
   const passed = result.NodeNames as string[];
-  if (inNativeGroup(pod) || !pod.spec) {
+  if (schedulingGroupOf(pod) !== undefined || !pod.spec) {
     passed.push(...nodeNames);
     return result;
   }
@@ -46,6 +42,6 @@ export function filterNodes(pod: Pod, nodeNames: readonly string[], usage: NodeU
  * gangs stay whole; planned and native-group pods get a flat score (they are pinned already).
  */
 export function prioritizeNodes(pod: Pod, nodeNames: readonly string[], usage: NodeUsage): HostPriority[] {
-  if (inNativeGroup(pod) || plannedNode(pod) !== undefined) return nodeNames.map((Host) => ({ Host, Score: 0 }));
+  if (schedulingGroupOf(pod) !== undefined || plannedNode(pod) !== undefined) return nodeNames.map((Host) => ({ Host, Score: 0 }));
   return nodeNames.map((Host) => ({ Host, Score: usage.reservedOn(Host, 'pods') > 0 ? 0 : MAX_EXTENDER_PRIORITY }));
 }

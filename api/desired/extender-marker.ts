@@ -19,13 +19,9 @@
 // stays Pending with "Insufficient scheduling.copse.io/extender". So it is an explicit setting.
 import type { Pod } from '../core/wire.js';
 import { DEFAULT_SCHEDULER_NAME, type SchedulerBackend } from './backend.js';
+import { schedulingGroupOf } from './pods.js';
 
 export const EXTENDER_MARKER = 'scheduling.copse.io/extender';
-
-function inNativeGroup(pod: Pod): boolean {
-  const spec = pod.spec as { schedulingGroup?: { podGroupName?: string } } | undefined;
-  return Boolean(spec?.schedulingGroup?.podGroupName);
-}
 
 /** Whether any container of the pod asks for the marker (as kube-scheduler's IsInterested reads it). */
 export function carriesExtenderMarker(pod: Pod): boolean {
@@ -52,7 +48,7 @@ export function withMarker(pod: Pod): Pod {
 
 /** Whether kube-scheduler should call copse's extender for this prepared pod. */
 export function wantsExtender(pod: Pod): boolean {
-  return (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER_NAME) === DEFAULT_SCHEDULER_NAME && !inNativeGroup(pod);
+  return (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER_NAME) === DEFAULT_SCHEDULER_NAME && schedulingGroupOf(pod) === undefined;
 }
 
 /**

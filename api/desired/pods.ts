@@ -14,6 +14,15 @@ function podCondition(pod: Pod, type: string): { status: string; reason?: string
   return pod.status?.conditions?.find((c) => c.type === type);
 }
 
+/**
+ * The native PodGroup a pod joins (spec.schedulingGroup, Kubernetes v1.37), if any: such a pod is
+ * placed by kube-scheduler's own gang scheduling.
+ */
+export function schedulingGroupOf(pod: Pod): string | undefined {
+  const spec = pod.spec as { schedulingGroup?: { podGroupName?: string } } | undefined;
+  return spec?.schedulingGroup?.podGroupName || undefined;
+}
+
 /** Ready=True. */
 export function isPodReady(pod: Pod): boolean {
   return podCondition(pod, 'Ready')?.status === 'True';

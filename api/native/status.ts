@@ -7,6 +7,7 @@ import type { PendingReason } from '../status/podgang.js';
 import { CONDITION_INITIALLY_SCHEDULED, type NativePodGroup, PODGROUP_PROTECTION_FINALIZER } from './wire.js';
 import { LABEL_PODCLIQUE } from '../keys.js';
 import { isBasePodGangName } from '../names.js';
+import { schedulingGroupOf } from '../desired/pods.js';
 import { type GangTree, gangTree, leafPodGroupName } from './translate.js';
 
 /**
@@ -18,11 +19,7 @@ export const NATIVE_GATE = 'scheduling.copse.io/native-gang';
 export const REASON_NATIVE_OBJECTS_PENDING = 'NativeGroupsPending';
 export const REASON_NATIVE_UNSCHEDULABLE = 'Unschedulable';
 
-/** The PodGroup a pod joins natively, if any. */
-export function schedulingGroupOf(pod: Pod): string | undefined {
-  const spec = pod.spec as { schedulingGroup?: { podGroupName?: string } } | undefined;
-  return spec?.schedulingGroup?.podGroupName || undefined;
-}
+export { schedulingGroupOf };
 
 /**
  * Why a native gang waits, from its leaf PodGroups (undefined: nothing to say, the pods explain it).
