@@ -28,6 +28,7 @@ describe('copse serve options', () => {
       extenderPort: 9444,
       extenderMarker: false,
       reservationTimeoutSeconds: 30,
+      partialGangTimeoutSeconds: 60,
       nativeScheduling: 'auto',
       dynamo: 'auto',
     });
@@ -85,6 +86,7 @@ describe('copse serve options', () => {
     [['--cert-mode', 'manual', '--cert-dir', '/c'], '--api-cert-dir: required with --cert-mode=manual (or --aggregated-api=false)'],
     [['--gang-scheduling', 'kai'], '--gang-scheduling: must be extender or off, got "kai"'],
     [['--extender-bind-address', ':x'], '--extender-bind-address: must be HOST:PORT, got ":x"'],
+    [['--partial-gang-timeout=-1'], '--partial-gang-timeout: must be 0 or more seconds, got "-1"'],
   ])('rejects %j naming the flag', (argv, message) => {
     expect(() => parseServeOptions(argv)).toThrow(message);
   });

@@ -76,6 +76,9 @@ const help = `Usage: copse serve [options]
                              nvidia.com DGD CRD at start-up (default); false: never
   --reservation-timeout SECONDS
                              how long a planned gang may wait for kube-scheduler before it is planned again (default 30)
+  --partial-gang-timeout SECONDS
+                             how long a gang that never ran may stay partly bound with no room for the rest before
+                             its bound pods are deleted and it is placed again whole (default 60; 0: never)
   --native-scheduling auto|on|off
                              hand gangs to kube-scheduler's own gang scheduling (Kubernetes v1.37 Workload,
                              CompositePodGroup, PodGroup) where it can express them; the others keep the
@@ -115,6 +118,7 @@ export interface ServeOptions {
   extenderPort: number;
   extenderMarker: boolean;
   reservationTimeoutSeconds: number;
+  partialGangTimeoutSeconds: number;
   nativeScheduling: NativeSetting;
   dynamo: 'auto' | 'false';
 }
@@ -167,6 +171,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'extender-bind-address': { type: 'string', default: '0.0.0.0:9444' },
       'extender-marker': { type: 'string' },
       'reservation-timeout': { type: 'string', default: '30' },
+      'partial-gang-timeout': { type: 'string', default: '60' },
       'native-scheduling': { type: 'string' },
       dynamo: { type: 'string', default: 'auto' },
       help: { type: 'boolean', default: false },
@@ -192,6 +197,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   const extender = hostPort('extender-bind-address', v['extender-bind-address']);
   const extenderMarker = extenderMarkerOf(v['extender-marker'], env, gangScheduling);
   const reservationTimeoutSeconds = numberIn('reservation-timeout', v['reservation-timeout'], (n) => Number.isFinite(n) && n >= 1, 'at least 1 second');
+  const partialGangTimeoutSeconds = numberIn('partial-gang-timeout', v['partial-gang-timeout'], (n) => Number.isFinite(n) && n >= 0, '0 or more seconds');
   const nativeScheduling = nativeSettingOf(v['native-scheduling'], env);
   return {
     help: v.help === true,
@@ -223,6 +229,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     extenderPort: extender.port,
     extenderMarker,
     reservationTimeoutSeconds,
+    partialGangTimeoutSeconds,
     nativeScheduling,
     dynamo: oneOf('dynamo', v.dynamo, ['auto', 'false'] as const),
   };
@@ -366,6 +373,7 @@ async function startControllers(
           pending,
           onPendingReason: (key) => ctrls.podGang.enqueue(key),
           reservationTimeoutMs: o.reservationTimeoutSeconds * 1000,
+          partialGangTimeoutMs: o.partialGangTimeoutSeconds * 1000,
           log: componentLogger('scheduler'),
         })
       : undefined;

@@ -3,7 +3,7 @@
 // and the extender server. Informers are the process's shared ones (controllers/runtime/factory.ts).
 import type { Logger } from 'pino';
 import type { Node, Pod } from '../api/core/wire.js';
-import type { ClusterTopologyBinding, PodCliqueSet, PodGang } from '../api/index.js';
+import type { ClusterTopologyBinding, PodClique, PodCliqueSet, PodGang } from '../api/index.js';
 import { Controller } from '../controllers/runtime/controller.js';
 import type { Manager } from '../controllers/runtime/manager.js';
 import { RESOURCES } from '../kube/resources.js';
@@ -28,6 +28,8 @@ export interface GangSchedulingOptions {
   /** Called with `ns/name` of a PodGang whose pending reason changed. */
   onPendingReason: (gangKey: string) => void;
   reservationTimeoutMs?: number;
+  /** How long a partly bound gang with no room for the rest keeps its bound part (default 60 s; 0: forever). */
+  partialGangTimeoutMs?: number;
   log: Logger;
 }
 
@@ -51,6 +53,8 @@ export function registerGangScheduling(manager: Manager, opts: GangSchedulingOpt
       events: manager.events,
       onPendingReason: opts.onPendingReason,
       reservationTimeoutMs: opts.reservationTimeoutMs ?? 30_000,
+      podCliques: factory.informer<PodClique>(RESOURCES.podCliques),
+      partialGangTimeoutMs: opts.partialGangTimeoutMs ?? 60_000,
       now: () => new Date(),
     },
     opts.pending,

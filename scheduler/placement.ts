@@ -12,10 +12,13 @@
 // that each plan's reservations are added to, so two gangs never count the same free capacity.
 // A reservation that kube-scheduler cannot honour (the node went away, another pod took the space)
 // expires: its unbound pods are deleted, the PodClique controller recreates them gated, and the gang
-// is planned again.
+// is planned again. A gang left partly bound with no room for the rest is unwound whole after a while
+// (scheduler/partial-gang.ts).
 import type { Logger } from 'pino';
 import type { Node, Pod } from '../api/core/wire.js';
-import type { ClusterTopologyBinding, PodCliqueSet, PodGang } from '../api/index.js';
+import type { ClusterTopologyBinding, PodClique, PodCliqueSet, PodGang } from '../api/index.js';
+import { wasEverAvailable } from '../api/status/ever-available.js';
+import { partialGangDecision } from './partial-gang.js';
 import { topologyNameOf } from '../api/desired/topology.js';
 import { replicaSpreadOf, spreadKey } from '../api/rules/replica-spread.js';
 import { LABEL_BASE_PODGANG, LABEL_PART_OF, LABEL_PODCLIQUE, LABEL_PODGANG } from '../api/keys.js';
@@ -58,6 +61,10 @@ export interface PlacementContext {
   /** A gang's pending reason changed (undefined: cleared); the PodGang status controller shows it. */
   onPendingReason: (gangKey: string) => void;
   reservationTimeoutMs: number;
+  /** PodCliques, for whether a gang has ever run (scheduler/partial-gang.ts). */
+  podCliques: Informer<PodClique>;
+  /** How long a partly bound gang that finds no room for the rest keeps its bound part (0: forever). */
+  partialGangTimeoutMs: number;
   now: () => Date;
 }
 
@@ -115,6 +122,31 @@ function passIndex(pods: readonly Pod[], gangs: readonly PodGang[]): PassIndex {
 function gangsOfPodCliqueSet(ix: PassIndex, base: PodGang | undefined): readonly PodGang[] {
   const pcs = base?.metadata.labels?.[LABEL_PART_OF];
   return base && pcs ? (ix.pcsGangs.get(objectKey(base.metadata.namespace, pcs)) ?? []) : [];
+}
+
+/** The gangs of the pass the planner could not place (plans[i].gangs follow work[i].gangs). */
+function unplacedGangs(work: readonly UnitWork[], plans: readonly UnitPlan[]): PodGang[] {
+  const out: PodGang[] = [];
+  work.forEach((w, i) =>
+    plans[i]?.gangs.forEach((g, j) => {
+      const gang = w.gangs[j];
+      if (g.status !== 'placed' && gang) out.push(gang);
+    }),
+  );
+  return out;
+}
+
+/** The pods of `gangs`, by `ns/gang`. */
+function podsOfGangs(pods: readonly Pod[], gangs: readonly PodGang[]): Map<string, Pod[]> {
+  const out = new Map(gangs.map((g) => [objectKey(g.metadata.namespace, g.metadata.name ?? ''), [] as Pod[]]));
+  for (const p of pods) out.get(objectKey(p.metadata?.namespace, p.metadata?.labels?.[LABEL_PODGANG] ?? ''))?.push(p);
+  return out;
+}
+
+/** The earlier of two requeues (either may be none). */
+function soonestOf(a: ReconcileResult | void, b: ReconcileResult | void): ReconcileResult | void {
+  const ms = [a?.requeueAfterMs, b?.requeueAfterMs].filter((x): x is number => x !== undefined);
+  return ms.length > 0 ? { requeueAfterMs: Math.min(...ms) } : undefined;
 }
 
 function creationOf(obj: { metadata?: { creationTimestamp?: string; name?: string } } | undefined): string {
@@ -282,7 +314,8 @@ export class PlacementReconciler implements Reconciler {
       return plan ? this.outcome(w, plan, log) : [];
     });
     await this.lift(patches, log, signal);
-    return expiredSoon;
+    const unwindSoon = await this.unwindPartialGangs(work, plans, allPods, log, signal);
+    return soonestOf(expiredSoon, unwindSoon);
   }
 
   /** The unit's PodCliqueSet, `ns/name` (the unit alone when its gang has no part-of label). */
@@ -410,6 +443,43 @@ export class PlacementReconciler implements Reconciler {
     return lifts;
   }
 
+  /**
+   * Gangs the planner could not place that are partly bound: their bound pods are deleted once the
+   * gang has waited `partialGangTimeoutMs` without progress (partial-gang.ts says why and when).
+   * Returns when to look again for the gangs still waiting for that.
+   */
+  private async unwindPartialGangs(work: readonly UnitWork[], plans: readonly UnitPlan[], allPods: readonly Pod[], log: Logger, signal: AbortSignal): Promise<ReconcileResult | void> {
+    const failed = unplacedGangs(work, plans);
+    if (failed.length === 0 || this.ctx.partialGangTimeoutMs <= 0) return undefined;
+    const podsByGang = podsOfGangs(allPods, failed);
+    let soonest: number | undefined;
+    for (const gang of failed) {
+      const ns = gang.metadata.namespace;
+      const d = partialGangDecision({
+        gang,
+        pods: podsByGang.get(objectKey(ns, gang.metadata.name ?? '')) ?? [],
+        everAvailable: (name) => wasEverAvailable(this.ctx.podCliques.store.getByName(ns, name)?.status?.conditions),
+        nowMs: this.ctx.now().getTime(),
+        timeoutMs: this.ctx.partialGangTimeoutMs,
+      });
+      if (d.action === 'wait') soonest = Math.min(soonest ?? Infinity, d.afterMs);
+      if (d.action !== 'unwind') continue;
+      log.warn({ gang: objectKey(ns, gang.metadata.name ?? ''), pods: d.pods.map((p) => p.metadata?.name) }, 'unwinding a partly bound gang');
+      this.event(gang, 'Warning', 'PartialGangUnwound', d.message);
+      for (const p of d.pods) await this.deletePod(p, signal);
+    }
+    return soonest === undefined ? undefined : { requeueAfterMs: Math.max(1000, soonest) };
+  }
+
+  /** Delete exactly this pod (its uid): gone or replaced already is fine. */
+  private async deletePod(p: Pod, signal: AbortSignal): Promise<void> {
+    try {
+      await this.ctx.client.delete(RESOURCES.pods, p.metadata?.name ?? '', p.metadata?.namespace, { uid: p.metadata?.uid, signal });
+    } catch (err) {
+      if (!(err instanceof KubeError && (err.kind === 'NotFound' || err.kind === 'Conflict'))) throw err;
+    }
+  }
+
   private setReason(gangKey: string, reason: PendingReason | undefined): void {
     if (this.pending.set(gangKey, reason)) this.ctx.onPendingReason(gangKey);
   }
@@ -466,11 +536,7 @@ export class PlacementReconciler implements Reconciler {
     const expired = reserved.filter((p) => reservationExpired(p, this.ctx.nodes.store.getByName(undefined, plannedNode(p) ?? ''), now, this.ctx.reservationTimeoutMs));
     for (const p of expired) {
       log.warn({ pod: `${p.metadata?.namespace}/${p.metadata?.name}`, node: plannedNode(p) }, 'reservation expired; the gang is planned again');
-      try {
-        await this.ctx.client.delete(RESOURCES.pods, p.metadata?.name ?? '', p.metadata?.namespace, { uid: p.metadata?.uid, signal });
-      } catch (err) {
-        if (!(err instanceof KubeError && (err.kind === 'NotFound' || err.kind === 'Conflict'))) throw err;
-      }
+      await this.deletePod(p, signal);
     }
     return reserved.length ? { requeueAfterMs: Math.max(1000, Math.min(this.ctx.reservationTimeoutMs, 5000)) } : undefined;
   }

@@ -11,7 +11,8 @@
 //
 // The cost: pods copse did not create no longer pass through the extender, so they are no longer
 // kept off capacity copse has reserved for a gang it planned. If one takes it, the gang's pinned pod
-// cannot bind; the reservation expires and copse plans the gang again. On a native cluster copse's
+// cannot bind; the reservation expires and copse plans the gang again (and unwinds it whole if it
+// was left partly bound: scheduler/partial-gang.ts). On a native cluster copse's
 // own planner places only the gangs the native API cannot express, which is why the marker is meant
 // for those clusters.
 //
