@@ -8,6 +8,9 @@
 // point, retrying the refused lifts, and the test kills it there. Refusing every lift of the gang
 // stops it after planning (copse records the GangPlaced event before it lifts anything); refusing
 // pods 2 and 3 stops it with pods 0 and 1 lifted. The policy goes before the restart.
+//
+// The same seam, without a kill, leaves a gang partly bound while other pods take the rest of its
+// room: copse then unwinds the bound part after --partial-gang-timeout (scheduler/partial-gang.ts).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Pod } from '../../api/core/wire.js';
 import type { PodCliqueSet } from '../../api/index.js';
@@ -142,7 +145,7 @@ async function wholeAfterRestart(pcs: string, kept: ReadonlyMap<string, string> 
   await eventually(`${pcs} pods gone`, async () => (await listIn(client, RESOURCES.pods, ns.name, `${LABEL_PART_OF}=${pcs}`)).length === 0 || undefined, 60_000);
 }
 
-describe('kill -9 of the copse server while it places a gang (extender backend)', { timeout: 300_000 }, () => {
+describe('placing a gang on the extender backend: kill -9 of the server, and a gang left partly bound', { timeout: 300_000 }, () => {
   it('after planning, before any gate is lifted: nothing is bound while it is down, the restarted server binds the gang whole', async () => {
     await refuseLifts({ pcs: 'plan', indices: [0, 1, 2, 3] });
     await client.create(RESOURCES.podCliqueSets, gang4('plan'));
@@ -183,4 +186,56 @@ describe('kill -9 of the copse server while it places a gang (extender backend)'
     // The first two keep the nodes the killed server reserved for them.
     await wholeAfterRestart('lift', new Map(half.slice(0, 2).map((p) => [p.metadata?.name ?? '', p.spec?.nodeName ?? ''])));
   });
+
+  it('a gang left partly bound with no room for the rest is unwound whole, then placed whole once there is room', async () => {
+    // Pods 0 and 1 are lifted and bound; the lifts of 2 and 3 are refused, as if their slots had gone.
+    await refuseLifts({ pcs: 'part', indices: [2, 3] });
+    await client.create(RESOURCES.podCliqueSets, gang4('part'));
+    const half = await eventually(
+      'pods 0 and 1 bound, 2 and 3 gated',
+      async () => {
+        const pods = (await podsOf('part')).sort((a, b) => indexOf(a) - indexOf(b));
+        return pods.length === 4 && pods.map((p) => Boolean(p.spec?.nodeName)).join() === 'true,true,false,false' ? pods : undefined;
+      },
+      60_000,
+    );
+    // Then other pods take the two free nodes (bound directly, as a pod that skips the extender would be).
+    const used = new Set(half.map((p) => p.spec?.nodeName));
+    const free = pool.nodes.filter((n) => !used.has(n));
+    expect(free).toHaveLength(2);
+    for (const [i, node] of free.entries()) {
+      await client.create(RESOURCES.pods, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `squatter-${i}`, namespace: ns.name },
+        spec: { nodeName: node, containers: [{ name: 'p', image: 'registry.k8s.io/pause:3.10', resources: { requests: { memory: '80Mi' } } }] },
+      } as Pod);
+    }
+    // After --partial-gang-timeout (60 s) the bound half goes too: no pod of the gang is bound, and the
+    // event says why.
+    const event = await eventually(
+      'PartialGangUnwound for part-0',
+      async () => (await listIn(client, RESOURCES.events, ns.name)).find((e) => e.reason === 'PartialGangUnwound' && e.involvedObject?.name === 'part'),
+      150_000,
+      1_000,
+    );
+    expect(event.type).toBe('Warning');
+    expect(event.message).toBe(
+      'PodGang part-0 was partly bound (bound/minReplicas: part-0-w 2/4) and the rest found no room for 60s; deleting its 2 bound pod(s) so the whole gang is placed again',
+    );
+    const after = await eventually(
+      'the gang back to 4 pods, none bound',
+      async () => {
+        const pods = await podsOf('part');
+        return pods.length === 4 && boundPods(pods).length === 0 ? pods : undefined;
+      },
+      60_000,
+    );
+    expect(after.map((p) => p.metadata?.uid).filter((u) => half.slice(0, 2).some((h) => h.metadata?.uid === u))).toEqual([]);
+    // Room again: the gang is placed whole.
+    await refuseLifts(undefined);
+    for (const i of [0, 1]) await client.delete(RESOURCES.pods, `squatter-${i}`, ns.name, { gracePeriodSeconds: 0 });
+    await wholeAfterRestart('part');
+  });
 });
+
