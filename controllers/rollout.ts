@@ -5,7 +5,7 @@
 // yet seen a delete never leads to a second one.
 import type { Logger } from 'pino';
 import type { Pod } from '../api/core/wire.js';
-import { locatePodClique } from '../api/desired/template.js';
+import { locatePodClique, locatePodCliqueName } from '../api/desired/template.js';
 import { podTemplateHash } from '../api/desired/hash.js';
 import type { PodClique, PodCliqueScalingGroup, PodCliqueSet } from '../api/index.js';
 import { LABEL_PCS_REPLICA_INDEX, LABEL_PCSG } from '../api/keys.js';
@@ -63,6 +63,18 @@ export interface PodCliqueRollout {
   holdCreatesFor: string[];
 }
 
+/** The template hash the PodCliqueSet wants for a PodClique, by name (memoized per call). */
+function expectedHashOf(pcs: PodCliqueSet): (podClique: string) => string | undefined {
+  const memo = new Map<string, string | undefined>();
+  return (name) => {
+    if (!memo.has(name)) {
+      const loc = locatePodCliqueName(pcs, name);
+      memo.set(name, loc ? podTemplateHash(pcs, loc.clique.name) : undefined);
+    }
+    return memo.get(name);
+  };
+}
+
 export function podCliqueRollout(ctx: ControllerContext, pclq: PodClique, pcs: PodCliqueSet, pods: readonly Pod[]): PodCliqueRollout {
   const { policy } = updatePolicyOf(pcs);
   const loc = locatePodClique(pcs, pclq);
@@ -86,7 +98,7 @@ export function podCliqueRollout(ctx: ControllerContext, pclq: PodClique, pcs: P
     const ix = objectKey(pcs.metadata.namespace, pcs.metadata.name ?? '');
     const replicaPods = ctx.informers.pods.store.byIndex(INDEX_PART_OF, ix).filter((p) => replicaIndexOf(p) === replica);
     const cliques = new Map(ctx.informers.pclq.store.byIndex(INDEX_PART_OF, ix).map((p) => [p.metadata.name ?? '', p]));
-    holdCreatesFor = coherentBlockers(replicaPods, cliques);
+    holdCreatesFor = coherentBlockers(replicaPods, cliques, expectedHashOf(pcs));
   }
   return { step, holdCreatesFor };
 }

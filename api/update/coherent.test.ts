@@ -27,6 +27,16 @@ describe('coherentBlockers', () => {
     expect(coherentBlockers([gone, ofOld, pod('d0', 'pcs-0-d', { hash: 'hd' })], map(a, b, term))).toEqual(['b0', 'c0', 'd0']);
   });
 
+  it("an old pod blocks once the PodCliqueSet wants a new template, even while its PodClique still shows the old one", () => {
+    const stale = withUid(podClique('pcs-0-a', { hash: 'ha1' }), 'ua');
+    const old = ownedBy(pod('a1', 'pcs-0-a', { hash: 'ha1' }), 'ua');
+    expect(coherentBlockers([old], map(stale))).toEqual([]);
+    expect(coherentBlockers([old], map(stale), (n) => (n === 'pcs-0-a' ? 'ha2' : undefined))).toEqual(['a1']);
+    // A pod on the wanted template does not block, and a PodClique the PodCliqueSet does not name falls back to its own label.
+    expect(coherentBlockers([ownedBy(pod('a2', 'pcs-0-a', { hash: 'ha2' }), 'ua')], map(a), () => 'ha2')).toEqual([]);
+    expect(coherentBlockers([ownedBy(pod('a2', 'pcs-0-a', { hash: 'ha2' }), 'ua')], map(a), () => undefined)).toEqual([]);
+  });
+
   it('finished pods run nothing and block nothing', () => {
     expect(coherentBlockers([pod('a1', 'pcs-0-a', { hash: 'ha1', phase: 'Failed' })], map(a))).toEqual([]);
   });
