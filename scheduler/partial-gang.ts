@@ -14,6 +14,7 @@
 // loses it.
 import type { Pod } from '../api/core/wire.js';
 import type { PodGang } from '../api/generated/types.js';
+import { isActivePod } from '../api/desired/pods.js';
 import { LABEL_PODCLIQUE } from '../api/keys.js';
 import { isReserved } from './placement-gate.js';
 
@@ -33,11 +34,6 @@ export interface PartialGangInput {
   timeoutMs: number;
 }
 
-function live(p: Pod): boolean {
-  const phase = p.status?.phase;
-  return !p.metadata?.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
-}
-
 function boundAt(p: Pod): number {
   const c = p.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'True');
   return Date.parse(c?.lastTransitionTime ?? p.metadata?.creationTimestamp ?? '');
@@ -50,7 +46,7 @@ function boundAt(p: Pod): number {
  */
 export function partialGangDecision(i: PartialGangInput): PartialGangDecision {
   if (i.timeoutMs <= 0) return { action: 'none' };
-  const pods = i.pods.filter(live);
+  const pods = i.pods.filter(isActivePod);
   const bound = pods.filter((p) => Boolean(p.spec?.nodeName));
   if (bound.length === 0 || pods.some(isReserved)) return { action: 'none' };
   const groups = i.gang.spec.podgroups;
